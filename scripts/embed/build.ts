@@ -1,0 +1,77 @@
+/**
+ * Builds the chat bubble: webpack → dist/embed/embed.js. Used by `npm run build` (scripts/build-embed.ts)
+ * and by the server when the file is missing or older than its sources (server/platforms/webchat/embed-route.ts),
+ * so a fresh checkout serves the bubble without a build step.
+ */
+import { mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import webpack from 'webpack';
+import { createEmbedWebpackConfig } from './webpack-config.js';
+
+export interface BuildEmbedOptions {
+  rootDir: string;
+  /** Receives embed.js; `<rootDir>/dist/embed` by default. */
+  outDir?: string;
+  typeCheck?: boolean;
+}
+
+export interface BuildEmbedResult {
+  path: string;
+  bytes: number;
+  gzipBytes: number;
+  ms: number;
+}
+
+export class EmbedBuildError extends Error {
+  override name = 'EmbedBuildError';
+  constructor(readonly problems: string[]) {
+    super(`chat bubble build failed:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+export function embedOutDir(rootDir: string): string {
+  return join(rootDir, 'dist/embed');
+}
+
+export async function buildEmbed(options: BuildEmbedOptions): Promise<BuildEmbedResult> {
+  const started = Date.now();
+  const outDir = options.outDir ?? embedOutDir(options.rootDir);
+  // Build next to the target and rename: a server reading the file never sees half of it.
+  const tmpDir = `${outDir}.tmp-${process.pid}-${started}`;
+  await mkdir(outDir, { recursive: true });
+  await runWebpack(createEmbedWebpackConfig({ rootDir: options.rootDir, outDir: tmpDir, typeCheck: options.typeCheck ?? true }));
+  const path = join(outDir, 'embed.js');
+  await rename(join(tmpDir, 'embed.js'), path);
+  await rm(tmpDir, { recursive: true, force: true });
+  const bytes = await readFile(path);
+  return { path, bytes: bytes.length, gzipBytes: gzipSync(bytes, { level: 9 }).length, ms: Date.now() - started };
+}
+
+/** Newest modification time of the bubble's sources (and its build config), in ms. */
+export async function newestSourceMtime(rootDir: string): Promise<number> {
+  let newest = 0;
+  const dirs = [join(rootDir, 'webchat-embed'), join(rootDir, 'scripts/embed')];
+  for (const dir of dirs) {
+    for (const entry of await readdir(dir, { withFileTypes: true, recursive: true })) {
+      if (!entry.isFile()) continue;
+      newest = Math.max(newest, (await stat(join(entry.parentPath, entry.name))).mtimeMs);
+    }
+  }
+  return newest;
+}
+
+function runWebpack(config: webpack.Configuration): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const compiler = webpack(config);
+    compiler.run((error, stats) => {
+      compiler.close(() => undefined);
+      if (error) return reject(new EmbedBuildError([`webpack failed: ${error.message}`]));
+      if (stats?.hasErrors()) {
+        const errors = stats.toJson({ all: false, errors: true }).errors ?? [];
+        return reject(new EmbedBuildError(errors.map((e) => `${e.moduleName ?? ''} ${e.message}`.trim())));
+      }
+      resolve();
+    });
+  });
+}

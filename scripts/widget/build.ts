@@ -1,0 +1,127 @@
+/**
+ * Builds the widget: webpack → dist/widget/script.js, then manifest (version from package.json), locales and
+ * logos beside it, validates the whole set and packs dist/widget.zip with every file at the archive root.
+ * Nothing is packed when validation finds a problem.
+ */
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { join, relative, sep } from 'node:path';
+import JSZip from 'jszip';
+import webpack from 'webpack';
+import type { NamedSecret } from './secrets.js';
+import { validateArchive } from './validate.js';
+import { createWebpackConfig } from './webpack-config.js';
+
+export interface BuildWidgetOptions {
+  /** Repository root: holds manifest.json, package.json and widget/. */
+  rootDir: string;
+  /** Receives widget/ (unpacked) and widget.zip. */
+  outDir: string;
+  backendUrl: string;
+  secrets?: readonly NamedSecret[];
+}
+
+export interface BuildWidgetResult {
+  zipPath: string;
+  unpackedDir: string;
+  version: string;
+  files: string[];
+  scriptBytes: number;
+  zipBytes: number;
+}
+
+/** The build stopped; `problems` are sentences to print, one per line. */
+export class WidgetBuildError extends Error {
+  override name = 'WidgetBuildError';
+  constructor(readonly problems: string[]) {
+    super(`widget build failed:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+/** Zip entries carry this date so that the same sources give the same archive. */
+const FIXED_DATE = new Date('2020-01-01T00:00:00Z');
+
+export function normaliseBackendUrl(raw: string): string {
+  let url: URL;
+  try {
+    url = new URL(raw.trim());
+  } catch {
+    throw new WidgetBuildError([`WIDGET_BACKEND_URL / PUBLIC_URL is not a URL: "${raw}"`]);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new WidgetBuildError([`WIDGET_BACKEND_URL / PUBLIC_URL must be an http(s) URL: "${raw}"`]);
+  }
+  if (url.search || url.hash || url.username || url.password) {
+    throw new WidgetBuildError([`WIDGET_BACKEND_URL / PUBLIC_URL must be a plain base URL without query, fragment or credentials`]);
+  }
+  return url.toString().replace(/\/+$/, '');
+}
+
+function runWebpack(config: webpack.Configuration): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const compiler = webpack(config);
+    compiler.run((error, stats) => {
+      compiler.close(() => undefined);
+      if (error) return reject(new WidgetBuildError([`webpack failed: ${error.message}`]));
+      if (stats?.hasErrors()) {
+        const errors = stats.toJson({ all: false, errors: true }).errors ?? [];
+        return reject(new WidgetBuildError(errors.map((e) => `webpack: ${e.moduleName ?? ''} ${e.message}`.trim())));
+      }
+      resolve();
+    });
+  });
+}
+
+async function copyFolder(from: string, to: string): Promise<void> {
+  await mkdir(to, { recursive: true });
+  for (const entry of await readdir(from, { withFileTypes: true })) {
+    if (entry.isFile()) await writeFile(join(to, entry.name), await readFile(join(from, entry.name)));
+  }
+}
+
+async function collectFiles(dir: string): Promise<Map<string, Uint8Array>> {
+  const files = new Map<string, Uint8Array>();
+  for (const entry of await readdir(dir, { withFileTypes: true, recursive: true })) {
+    if (!entry.isFile()) continue;
+    const full = join(entry.parentPath, entry.name);
+    files.set(relative(dir, full).split(sep).join('/'), await readFile(full));
+  }
+  return new Map([...files].sort(([a], [b]) => a.localeCompare(b)));
+}
+
+export async function buildWidget(options: BuildWidgetOptions): Promise<BuildWidgetResult> {
+  const { rootDir, outDir } = options;
+  const backendUrl = normaliseBackendUrl(options.backendUrl);
+  const unpackedDir = join(outDir, 'widget');
+  const zipPath = join(outDir, 'widget.zip');
+  await rm(unpackedDir, { recursive: true, force: true });
+  await rm(zipPath, { force: true });
+  await mkdir(unpackedDir, { recursive: true });
+
+  await runWebpack(createWebpackConfig({ rootDir, outDir: unpackedDir, backendUrl }));
+
+  const pkg = JSON.parse(await readFile(join(rootDir, 'package.json'), 'utf8')) as { version?: string };
+  if (!pkg.version) throw new WidgetBuildError(['package.json has no "version"']);
+  const manifest = JSON.parse(await readFile(join(rootDir, 'manifest.json'), 'utf8')) as { widget?: Record<string, unknown> };
+  if (manifest.widget && typeof manifest.widget === 'object') manifest.widget.version = pkg.version;
+  await writeFile(join(unpackedDir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+  await copyFolder(join(rootDir, 'widget/i18n'), join(unpackedDir, 'i18n'));
+  await copyFolder(join(rootDir, 'widget/images'), join(unpackedDir, 'images'));
+
+  const files = await collectFiles(unpackedDir);
+  const problems = validateArchive(files, { secrets: options.secrets ?? [] });
+  if (problems.length > 0) throw new WidgetBuildError(problems);
+
+  const zip = new JSZip();
+  for (const [path, bytes] of files) zip.file(path, bytes, { date: FIXED_DATE, binary: true });
+  const data = await zip.generateAsync({ type: 'nodebuffer', compression: 'DEFLATE', compressionOptions: { level: 9 } });
+  await writeFile(zipPath, data);
+
+  return {
+    zipPath,
+    unpackedDir,
+    version: pkg.version,
+    files: [...files.keys()],
+    scriptBytes: files.get('script.js')?.length ?? 0,
+    zipBytes: data.length,
+  };
+}

@@ -1,0 +1,255 @@
+/**
+ * The Chats API client: one function per endpoint (chats-api.md §4), each signing with the channel
+ * secret (§2) and retrying 429, 5xx and network failures with backoff (never 400/403/404).
+ * The base URL is per account (`hosts.ts`) unless AMOJO_BASE_URL overrides it; a base URL with a
+ * path prefix is signed as part of the path, as the real rule says.
+ */
+import { z } from 'zod';
+import { AmojoError } from './errors.js';
+import { DEFAULT_RETRY, backoffDelay, sleep as realSleep, type RetryPolicy } from './retry.js';
+import { formatRfc2822, signRequest, type AmojoMethod } from './signing.js';
+import { axiosTransport, type Transport, type TransportResponse } from './transport.js';
+import type {
+  ConnectResult,
+  CreateChatRequest,
+  CreateChatResult,
+  DeliveryStatusUpdate,
+  EditMessagePayload,
+  HistoryMessage,
+  NewMessagePayload,
+  ReactRequest,
+  SendMessageResult,
+  TypingRequest,
+} from './types.js';
+
+export interface AmojoClientOptions {
+  channelId: string;
+  channelSecret: string;
+  transport?: Transport;
+  retry?: RetryPolicy;
+  timeoutMs?: number;
+  now?: () => Date;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+export type AmojoClient = ReturnType<typeof createAmojoClient>;
+export type ScopedAmojo = ReturnType<AmojoClient['scoped']>;
+
+/** History pages hold at most 50 messages (§4.8). */
+export const HISTORY_PAGE_LIMIT = 50;
+
+const connectResponse = z.object({
+  account_id: z.string(),
+  scope_id: z.string().min(1),
+  title: z.string().optional(),
+  hook_api_version: z.string().optional(),
+  is_time_window_disabled: z.boolean().optional(),
+});
+
+const createChatResponse = z.object({
+  id: z.string().min(1),
+  user: z.object({ id: z.string().optional() }).passthrough().optional(),
+});
+
+// Everything but msgid and ref_id is optional in older answers (§4.4).
+const newMessageResponse = z.object({
+  new_message: z
+    .object({
+      msgid: z.string().optional(),
+      ref_id: z.string().optional(),
+      conversation_id: z.string().nullish(),
+      sender_id: z.string().nullish(),
+      receiver_id: z.string().nullish(),
+    })
+    .passthrough(),
+});
+
+const historyResponse = z.object({
+  messages: z.array(
+    z
+      .object({
+        timestamp: z.number(),
+        msec_timestamp: z.number().optional(),
+        sender: z.object({ id: z.string() }).passthrough().optional(),
+        receiver: z.object({ id: z.string() }).passthrough().optional(),
+        message: z.object({ id: z.string(), type: z.string() }).passthrough(),
+      })
+      .passthrough(),
+  ),
+});
+
+export function createAmojoClient(opts: AmojoClientOptions) {
+  const transport = opts.transport ?? axiosTransport;
+  const retry = opts.retry ?? DEFAULT_RETRY;
+  const timeoutMs = opts.timeoutMs ?? 10_000;
+  const now = opts.now ?? (() => new Date());
+  const sleep = opts.sleep ?? realSleep;
+
+  /** One signed call with retries; resolves with the final answer of status < 300. */
+  async function call(baseUrl: string, method: AmojoMethod, path: string, payload?: unknown, query = ''): Promise<TransportResponse> {
+    const base = new URL(baseUrl);
+    const wirePath = `${base.pathname.replace(/\/+$/, '')}${path}`;
+    // Serialize once: these bytes are hashed and these bytes are sent.
+    const body = payload === undefined ? Buffer.alloc(0) : Buffer.from(JSON.stringify(payload), 'utf8');
+    const url = `${base.origin}${wirePath}${query}`;
+    for (let attempt = 1; ; attempt++) {
+      // A fresh Date per try: a retry after a long Retry-After must not fall out of the 15-minute window.
+      const headers = signRequest(opts.channelSecret, { method, path: wirePath, body, date: formatRfc2822(now()) });
+      let res: TransportResponse;
+      try {
+        res = await transport({ method, url, headers: { ...headers }, body: method === 'GET' ? undefined : body, timeoutMs });
+      } catch (cause) {
+        const err = new AmojoError(method, wirePath, 0, '', `amojo ${method} ${wirePath}: no answer (${describe(cause)})`, { cause });
+        if (attempt >= retry.attempts) throw err;
+        await sleep(backoffDelay(retry, attempt));
+        continue;
+      }
+      if (res.status < 300) return res;
+      const err = new AmojoError(method, wirePath, res.status, res.body.toString('utf8'));
+      if (!err.retryable || attempt >= retry.attempts) throw err;
+      await sleep(backoffDelay(retry, attempt, res.headers['retry-after']));
+    }
+  }
+
+  async function callJson<T>(schema: z.ZodType<T>, baseUrl: string, method: AmojoMethod, path: string, payload?: unknown, query = ''): Promise<T> {
+    const res = await call(baseUrl, method, path, payload, query);
+    const text = res.body.toString('utf8');
+    const parsed = schema.safeParse(text ? safeJson(text) : undefined);
+    if (!parsed.success) {
+      throw new AmojoError(method, path, res.status, text, `amojo ${method} ${path}: unexpected answer (${parsed.error.issues[0]?.message ?? 'shape'})`);
+    }
+    return parsed.data;
+  }
+
+  function scoped(baseUrl: string, scopeId: string) {
+    const scopePath = `/v2/origin/custom/${encodeURIComponent(scopeId)}`;
+    return {
+      scopeId,
+
+      /** §4.3: idempotent per conversation_id. */
+      async createChat(req: CreateChatRequest): Promise<CreateChatResult> {
+        const r = await callJson(createChatResponse, baseUrl, 'POST', `${scopePath}/chats`, req);
+        return { amojoChatId: r.id, amojoUserId: r.user?.id };
+      },
+
+      /** §4.4. A msgid amojo already has counts as delivered (`alreadyDelivered`), not as a failure. */
+      async sendMessage(payload: NewMessagePayload): Promise<SendMessageResult> {
+        try {
+          const r = await callJson(newMessageResponse, baseUrl, 'POST', scopePath, { event_type: 'new_message', payload });
+          return {
+            amojoMsgId: r.new_message.msgid,
+            amojoChatId: r.new_message.conversation_id ?? undefined,
+            amojoSenderId: r.new_message.sender_id ?? undefined,
+            amojoReceiverId: r.new_message.receiver_id ?? undefined,
+            alreadyDelivered: false,
+          };
+        } catch (err) {
+          if (isDuplicateMsgid(err)) {
+            return { amojoMsgId: undefined, amojoChatId: undefined, amojoSenderId: undefined, amojoReceiverId: undefined, alreadyDelivered: true };
+          }
+          throw err;
+        }
+      },
+
+      /** §4.5. The response shape is unconfirmed; an empty or differently shaped 200 is accepted. */
+      async editMessage(payload: EditMessagePayload): Promise<void> {
+        await call(baseUrl, 'POST', scopePath, { event_type: 'edit_message', payload });
+      },
+
+      /** §4.7; `amojoMsgId` is amojo's uuid from the hook. */
+      async setDeliveryStatus(amojoMsgId: string, update: DeliveryStatusUpdate): Promise<void> {
+        await call(baseUrl, 'POST', `${scopePath}/${encodeURIComponent(amojoMsgId)}/delivery_status`, deliveryStatusBody(amojoMsgId, update));
+      },
+
+      /** §4.8: one page, newest first; 204 (unknown or empty chat) is an empty page. */
+      async historyPage(amojoChatId: string, offset: number, limit = HISTORY_PAGE_LIMIT): Promise<HistoryMessage[]> {
+        const res = await call(baseUrl, 'GET', `${scopePath}/chats/${encodeURIComponent(amojoChatId)}/history`, undefined, `?offset=${offset}&limit=${Math.min(limit, HISTORY_PAGE_LIMIT)}`);
+        if (res.status === 204 || res.body.length === 0) return [];
+        const parsed = historyResponse.safeParse(safeJson(res.body.toString('utf8')));
+        if (!parsed.success) throw new AmojoError('GET', scopePath, res.status, res.body.toString('utf8'), 'amojo history: unexpected answer');
+        return parsed.data.messages as HistoryMessage[];
+      },
+
+      /** The whole history, paging until a short page. */
+      async history(amojoChatId: string): Promise<HistoryMessage[]> {
+        const all: HistoryMessage[] = [];
+        for (let offset = 0; ; offset += HISTORY_PAGE_LIMIT) {
+          const page = await this.historyPage(amojoChatId, offset);
+          all.push(...page);
+          if (page.length < HISTORY_PAGE_LIMIT) return all;
+        }
+      },
+
+      /** §4.9 (answers 204). */
+      async typing(req: TypingRequest): Promise<void> {
+        await call(baseUrl, 'POST', `${scopePath}/typing`, req);
+      },
+
+      /** §4.10. */
+      async react(req: ReactRequest): Promise<void> {
+        await call(baseUrl, 'POST', `${scopePath}/react`, req);
+      },
+    };
+  }
+
+  return {
+    /** §4.1: run after every install; idempotent on amojo's side. */
+    async connect(baseUrl: string, req: { accountAmojoId: string; title?: string; isTimeWindowDisabled?: boolean }): Promise<ConnectResult> {
+      const body: Record<string, unknown> = { account_id: req.accountAmojoId, title: req.title, hook_api_version: 'v2' };
+      if (req.title === undefined) delete body['title'];
+      if (req.isTimeWindowDisabled !== undefined) body['is_time_window_disabled'] = req.isTimeWindowDisabled;
+      const r = await callJson(connectResponse, baseUrl, 'POST', `/v2/origin/custom/${encodeURIComponent(opts.channelId)}/connect`, body);
+      return {
+        accountId: r.account_id,
+        scopeId: r.scope_id,
+        title: r.title,
+        hookApiVersion: r.hook_api_version,
+        isTimeWindowDisabled: r.is_time_window_disabled,
+      };
+    },
+
+    /** §4.2 (DELETE with a JSON body). */
+    async disconnect(baseUrl: string, accountAmojoId: string): Promise<void> {
+      await call(baseUrl, 'DELETE', `/v2/origin/custom/${encodeURIComponent(opts.channelId)}/disconnect`, { account_id: accountAmojoId });
+    },
+
+    scoped,
+  };
+}
+
+/**
+ * §4.7: the docs disagree on the field name (`delivery_status` in the worked example and every
+ * client, `status_code` in the current table; unconfirmed which the server requires). Both are sent
+ * with the same value; `msgid` repeats the path segment. Error fields only go with status -1.
+ */
+export function deliveryStatusBody(amojoMsgId: string, update: DeliveryStatusUpdate): Record<string, unknown> {
+  const body: Record<string, unknown> = { msgid: amojoMsgId, delivery_status: update.status, status_code: update.status };
+  if (update.status === -1) {
+    body['error_code'] = update.errorCode;
+    if (update.errorText !== undefined) body['error'] = update.errorText;
+  }
+  return body;
+}
+
+/**
+ * What amojo answers to a repeated msgid is unconfirmed (§9.2 #3): a 4xx whose body names the
+ * msgid as already existing / duplicate is taken as "already delivered".
+ */
+function isDuplicateMsgid(err: unknown): boolean {
+  if (!(err instanceof AmojoError)) return false;
+  if (err.upstreamStatus !== 400 && err.upstreamStatus !== 409) return false;
+  return /duplicate|already exist/i.test(err.body) && /msgid|message/i.test(err.body);
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+function describe(err: unknown): string {
+  if (err && typeof err === 'object' && 'code' in err && typeof err.code === 'string') return err.code;
+  return err instanceof Error ? err.message : 'network error';
+}

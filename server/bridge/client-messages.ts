@@ -1,0 +1,138 @@
+/**
+ * A client writes: the message is stored (status `queued`) together with its timeline event and,
+ * when the account is connected, its send job, in one transaction. The answer to the client
+ * depends only on that commit; amojo is reached later by the job (outbox). The same client msgid
+ * twice yields the first message and no second effect.
+ */
+import { appendEvent, publish, targetOf, type BridgeContext } from './context.js';
+import { BridgeRefusal } from './errors.js';
+import { newMsgId, type ClientMsgId, type FileId, type MsgId, type ConversationId } from './ids.js';
+import { editJob, sendJob } from './job-kinds.js';
+import type { BridgeRepos } from './ports.js';
+import type { ConversationRecord, FileRecord, MessageContent, MessageRecord, TimelineEvent } from './records.js';
+import { messageView } from './views.js';
+
+export interface ClientMessageInput {
+  clientMsgId: ClientMsgId;
+  text?: string | undefined;
+  fileId?: FileId | undefined;
+  /** Our msgid of a message of the same conversation to quote. */
+  replyTo?: MsgId | undefined;
+}
+
+export interface AcceptResult {
+  message: MessageRecord;
+  /** False when the client msgid was known: nothing new happened. */
+  created: boolean;
+}
+
+/**
+ * Gives every queued client message of a conversation a send job, oldest first (jobs of one queue
+ * run in id order). Messages kept while the account was disconnected are imported `silent` except
+ * the newest, so amoCRM raises one notification (chats-api.md §4.4). Jobs that exist are kept.
+ */
+export async function enqueueQueuedMessages(tx: BridgeRepos, conversationId: ConversationId): Promise<number> {
+  const queued = await tx.messages.listQueuedInbound(conversationId);
+  await tx.jobs.enqueue(queued.map((m, i) => sendJob(conversationId, m.id, i < queued.length - 1)));
+  return queued.length;
+}
+
+export function createClientMessages(ctx: BridgeContext) {
+  const { store } = ctx;
+
+  function checkText(text: string | undefined, field: string): void {
+    if (text !== undefined && text.length > ctx.limits.maxTextLength) {
+      throw new BridgeRefusal('invalid', `${field}: longer than ${ctx.limits.maxTextLength} characters`, field);
+    }
+  }
+
+  async function ownFile(conversation: ConversationRecord, fileId: FileId): Promise<FileRecord> {
+    const file = await store.files.get(fileId);
+    if (!file || file.conversationId !== conversation.id) throw new BridgeRefusal('not_found', 'file_id: no such file in this conversation', 'file_id');
+    return file;
+  }
+
+  async function ownMessage(conversation: ConversationRecord, msgid: MsgId, field: string): Promise<MessageRecord> {
+    const m = await store.messages.get(msgid);
+    if (!m || m.conversationId !== conversation.id) throw new BridgeRefusal('not_found', `${field}: no such message in this conversation`, field);
+    return m;
+  }
+
+  return {
+    async accept(conversation: ConversationRecord, input: ClientMessageInput): Promise<AcceptResult> {
+      const text = input.text !== undefined && input.text.trim() !== '' ? input.text : undefined;
+      if (text === undefined && input.fileId === undefined) throw new BridgeRefusal('invalid', 'text or file_id is required', 'text');
+      checkText(text, 'text');
+      const known = await store.messages.getByClientMsgId(conversation.id, input.clientMsgId);
+      if (known) return { message: known, created: false };
+
+      const file = input.fileId !== undefined ? await ownFile(conversation, input.fileId) : undefined;
+      const quoted = input.replyTo !== undefined ? await ownMessage(conversation, input.replyTo, 'reply_to') : undefined;
+      const content: MessageContent = {};
+      if (text !== undefined) content.text = text;
+      if (file) content.file = { id: file.id, name: file.name, size: file.size, contentType: file.contentType };
+      if (quoted) {
+        content.replyTo = { msgid: quoted.id, ...(quoted.amojoMsgId ? { amojoMsgId: quoted.amojoMsgId } : {}), kind: quoted.kind };
+        if (quoted.content.text !== undefined) content.replyTo.text = quoted.content.text.slice(0, 200);
+      }
+
+      const result = await store.transaction(async (tx) => {
+        // Checked again inside the transaction: two tries of one message may race.
+        const again = await tx.messages.getByClientMsgId(conversation.id, input.clientMsgId);
+        if (again) return { message: again, created: false, event: undefined };
+        const t = ctx.now();
+        const message: MessageRecord = {
+          id: newMsgId(),
+          conversationId: conversation.id,
+          direction: 'inbound',
+          amojoMsgId: null,
+          clientMsgId: input.clientMsgId,
+          kind: file?.kind ?? 'text',
+          status: 'queued',
+          content,
+          error: null,
+          seq: 0,
+          createdAt: t,
+          updatedAt: t,
+        };
+        const event = await appendEvent(tx, ctx, conversation.id, { type: 'message', data: messageView(ctx.publicUrl, message) });
+        message.seq = event.id;
+        if (!(await tx.messages.insert(message))) throw new BridgeRefusal('conflict', 'client_msgid: used concurrently; retry', 'client_msgid');
+        const account = await tx.accounts.get(conversation.accountId);
+        // Disconnected: the message waits (queued, no job) and is imported on reconnect.
+        if (account && targetOf(account)) await enqueueQueuedMessages(tx, conversation.id);
+        return { message, created: true, event };
+      });
+      if (result.created) ctx.wakeJobs();
+      if (result.event) await publish(ctx, conversation, [result.event]);
+      return { message: result.message, created: result.created };
+    },
+
+    /** The client edits the text (or caption) of their own message (edit_message, §4.5). */
+    async edit(conversation: ConversationRecord, msgid: MsgId, text: string): Promise<MessageRecord> {
+      checkText(text, 'text');
+      const m = await ownMessage(conversation, msgid, 'msgid');
+      if (m.direction !== 'inbound') throw new BridgeRefusal('forbidden', 'Only your own messages can be edited.');
+      if (m.status === 'failed') throw new BridgeRefusal('conflict', 'The message was not delivered; it cannot be edited.');
+      if (m.kind === 'text' && text.trim() === '') throw new BridgeRefusal('invalid', 'text: must not be empty', 'text');
+      if (m.content.text === text) return m;
+      const editedAt = ctx.now();
+      const { updated, event } = await store.transaction(async (tx) => {
+        const updated: MessageRecord = { ...m, content: { ...m.content, text, editedAt }, updatedAt: editedAt };
+        await tx.messages.update(m.id, { content: updated.content });
+        const event = await appendEvent(tx, ctx, conversation.id, { type: 'edit', data: { msgid: m.id, text, edited_at: editedAt } });
+        const account = await tx.accounts.get(conversation.accountId);
+        // Always queued behind the send: if the send read the old text, this edit corrects it.
+        if (account && targetOf(account)) await tx.jobs.enqueue([editJob(conversation.id, m.id, editedAt)]);
+        return { updated, event };
+      });
+      ctx.wakeJobs();
+      await publish(ctx, conversation, [event as TimelineEvent]);
+      return updated;
+    },
+
+    ownMessage,
+  };
+}
+
+export type ClientMessages = ReturnType<typeof createClientMessages>;

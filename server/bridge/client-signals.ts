@@ -1,0 +1,99 @@
+/**
+ * What a client signals besides messages: reactions, typing, and how far they have seen the
+ * manager's messages (delivered when they reached an open client, read when the client says so).
+ * Each becomes its Chats API call through a job (§4.7, §4.9, §4.10).
+ */
+import { appendEvent, publish, targetOf, type BridgeContext } from './context.js';
+import { BridgeRefusal } from './errors.js';
+import type { ConversationId, MsgId } from './ids.js';
+import { reactJob, statusJob, typingJob } from './job-kinds.js';
+import type { BridgeJob } from './ports.js';
+import type { ConversationRecord, MessageRecord, MessageStatus, TimelineEvent } from './records.js';
+
+const TYPING_MEMORY_LIMIT = 10_000;
+
+export function createClientSignals(ctx: BridgeContext, ownMessage: (c: ConversationRecord, id: MsgId, field: string) => Promise<MessageRecord>) {
+  const { store } = ctx;
+  /** When typing was last forwarded, per conversation (memory only: losing it costs one extra call). */
+  const lastTyping = new Map<ConversationId, number>();
+
+  async function isConnected(conversation: ConversationRecord): Promise<boolean> {
+    const account = await store.accounts.get(conversation.accountId);
+    return !!account && targetOf(account) !== undefined;
+  }
+
+  /** Moves manager messages forward to `status` and reports it to amoCRM; never moves one back. */
+  async function advance(conversation: ConversationRecord, status: 'delivered' | 'read', uptoSeq?: number): Promise<number> {
+    const from: MessageStatus[] = status === 'read' ? ['received', 'delivered'] : ['received'];
+    const pending = await store.messages.listOutbound(conversation.id, from, uptoSeq);
+    if (pending.length === 0) return 0;
+    const connected = await isConnected(conversation);
+    const events = await store.transaction(async (tx) => {
+      const out: TimelineEvent[] = [];
+      const jobs: BridgeJob[] = [];
+      for (const m of pending) {
+        await tx.messages.update(m.id, { status });
+        out.push(await appendEvent(tx, ctx, conversation.id, { type: 'status', data: { msgid: m.id, status, error: null } }));
+        if (connected && m.amojoMsgId) jobs.push(statusJob(conversation.id, m.id, status === 'read' ? 2 : 1));
+      }
+      await tx.jobs.enqueue(jobs);
+      return out;
+    });
+    ctx.wakeJobs();
+    await publish(ctx, conversation, events);
+    return pending.length;
+  }
+
+  return {
+    /** `emoji` null withdraws the client's reaction. */
+    async react(conversation: ConversationRecord, msgid: MsgId, emoji: string | null): Promise<void> {
+      const m = await ownMessage(conversation, msgid, 'msgid');
+      if (m.status === 'failed' || (m.direction === 'inbound' && m.status === 'queued' && !(await isConnected(conversation)))) {
+        throw new BridgeRefusal('conflict', 'The message has not reached amoCRM; it cannot take a reaction yet.');
+      }
+      const t = ctx.now();
+      const event = await store.transaction(async (tx) => {
+        if (emoji === null) {
+          if (!(await tx.reactions.remove(m.id, 'client', conversation.participantId))) return undefined;
+        } else {
+          await tx.reactions.set({ messageId: m.id, conversationId: conversation.id, side: 'client', userId: conversation.participantId, emoji, updatedAt: t });
+        }
+        const type = emoji === null ? 'unreact' : 'react';
+        const e = await appendEvent(tx, ctx, conversation.id, { type: 'reaction', data: { msgid: m.id, from: 'client', type, emoji } });
+        const account = await tx.accounts.get(conversation.accountId);
+        if (account && targetOf(account)) await tx.jobs.enqueue([reactJob(conversation.id, m.id, type, emoji, t)]);
+        return e;
+      });
+      if (!event) return;
+      ctx.wakeJobs();
+      await publish(ctx, conversation, [event]);
+    },
+
+    /** Forwards "the client is typing", at most once per interval per conversation. True when forwarded. */
+    async typing(conversation: ConversationRecord): Promise<boolean> {
+      const t = ctx.now();
+      const last = lastTyping.get(conversation.id);
+      if (last !== undefined && t - last < ctx.limits.typingIntervalMs) return false;
+      if (lastTyping.size >= TYPING_MEMORY_LIMIT) {
+        for (const [id, at] of lastTyping) if (t - at >= ctx.limits.typingIntervalMs) lastTyping.delete(id);
+      }
+      lastTyping.set(conversation.id, t);
+      // Before the first message amoCRM has no chat to show the indicator in.
+      if (!conversation.amojoChatId || !(await isConnected(conversation))) return false;
+      await store.jobs.enqueue([typingJob(conversation.id, t)]);
+      ctx.wakeJobs();
+      return true;
+    },
+
+    /** The client has seen everything up to and including `msgid`. */
+    async markRead(conversation: ConversationRecord, msgid: MsgId): Promise<number> {
+      const upto = await ownMessage(conversation, msgid, 'msgid');
+      return advance(conversation, 'read', upto.seq);
+    },
+
+    /** The manager's messages reached an open client (a live stream or a fetched list). */
+    markDelivered: (conversation: ConversationRecord): Promise<number> => advance(conversation, 'delivered'),
+  };
+}
+
+export type ClientSignals = ReturnType<typeof createClientSignals>;

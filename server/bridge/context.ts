@@ -1,0 +1,65 @@
+/** What every part of the bridge works with, built once by `createBridge`. */
+import type { ConversationId } from './ids.js';
+import type { PlatformAdapter } from './platform.js';
+import type { BlobStore, BridgeLogger, BridgeRepos, BridgeStore, ChatsGateway, ChatsTarget } from './ports.js';
+import type { BridgeAccount, ConversationRecord, PlatformKind, TimelineData, TimelineEvent } from './records.js';
+
+export interface BridgeLimits {
+  /** Longest message text, in characters. */
+  maxTextLength: number;
+  /** Largest manager file the bridge downloads and keeps, in bytes. */
+  maxManagerFileBytes: number;
+  /** Typing is forwarded to amojo at most once per this many ms per conversation. */
+  typingIntervalMs: number;
+}
+
+export const DEFAULT_LIMITS: BridgeLimits = {
+  maxTextLength: 4096,
+  maxManagerFileBytes: 100 * 1024 * 1024,
+  typingIntervalMs: 3000,
+};
+
+export interface BridgeContext {
+  store: BridgeStore;
+  gateway: ChatsGateway;
+  blobs: BlobStore;
+  logger: BridgeLogger;
+  now: () => number;
+  /** External base URL (PUBLIC_URL): file links handed to amoCRM and clients start with it. */
+  publicUrl: string;
+  limits: BridgeLimits;
+  platforms: Map<PlatformKind, PlatformAdapter>;
+  /** Tells the job runner that work was just committed. */
+  wakeJobs: () => void;
+  /** Downloads manager files (global fetch unless a test passes another). */
+  fetch: typeof fetch;
+}
+
+export function targetOf(account: BridgeAccount): ChatsTarget | undefined {
+  if (!account.isConnected || !account.scopeId) return undefined;
+  return { scopeId: account.scopeId, host: account.host };
+}
+
+/** Appends a timeline event and returns it whole, ready to publish after the commit. */
+export async function appendEvent(tx: BridgeRepos, ctx: BridgeContext, conversationId: ConversationId, event: TimelineData): Promise<TimelineEvent> {
+  const at = ctx.now();
+  const id = await tx.timeline.append(conversationId, event, at);
+  return { ...event, id, conversationId, createdAt: at } as TimelineEvent;
+}
+
+/** Hands committed events to the conversation's platform; returns how many open clients got the last one. */
+export async function publish(ctx: BridgeContext, conversation: Pick<ConversationRecord, 'platform'>, events: TimelineEvent[]): Promise<number> {
+  const adapter = ctx.platforms.get(conversation.platform);
+  if (!adapter) return 0;
+  let reached = 0;
+  for (const e of events) {
+    try {
+      reached = (await adapter.publish(e)).reachedClients;
+    } catch (err) {
+      // The events are stored: a client that missed one gets it on its next catch-up.
+      ctx.logger.warn({ conversationId: e.conversationId, eventId: e.id, err: String(err) }, 'publishing a timeline event failed');
+      reached = 0;
+    }
+  }
+  return reached;
+}

@@ -1,0 +1,102 @@
+/**
+ * The channel keeps its files: what clients upload (amoCRM downloads it from our public link) and
+ * what managers send (downloaded from amojo so clients load it from us). Bytes go to the blob
+ * store, the record to the database; the id is the secret part of the link.
+ */
+import type { Readable } from 'node:stream';
+import type { BridgeContext } from './context.js';
+import { newFileId, type ConversationId, type FileId } from './ids.js';
+import type { FileOrigin, FileRecord, MessageKind } from './records.js';
+import { fileUrl } from './views.js';
+
+export interface SaveFileInput {
+  accountId: number;
+  conversationId: ConversationId | null;
+  name: string;
+  contentType: string;
+  kind: MessageKind;
+  source: Readable | AsyncIterable<Uint8Array>;
+  maxBytes: number;
+  origin: FileOrigin;
+}
+
+/** Voice notes as browsers record them (Chrome/Firefox: WebM or Ogg with Opus). */
+const VOICE_TYPES = new Set(['audio/webm', 'audio/ogg', 'audio/opus']);
+
+/** The message kind a file is shown as; `asVoice` marks any audio as a voice note. */
+export function kindOfContentType(contentType: string, asVoice = false): MessageKind {
+  const type = baseType(contentType);
+  if (type.startsWith('image/')) return 'picture';
+  if (type.startsWith('video/')) return 'video';
+  if (type.startsWith('audio/')) return asVoice || VOICE_TYPES.has(type) ? 'voice' : 'audio';
+  return 'file';
+}
+
+export function baseType(contentType: string): string {
+  return (contentType.split(';')[0] ?? '').trim().toLowerCase();
+}
+
+const EXTENSION_TYPES: Record<string, string> = {
+  jpg: 'image/jpeg', jpeg: 'image/jpeg', png: 'image/png', gif: 'image/gif', webp: 'image/webp',
+  pdf: 'application/pdf', mp4: 'video/mp4', webm: 'video/webm', mov: 'video/quicktime',
+  ogg: 'audio/ogg', oga: 'audio/ogg', opus: 'audio/ogg', mp3: 'audio/mpeg', m4a: 'audio/mp4', wav: 'audio/wav',
+  txt: 'text/plain', csv: 'text/csv', doc: 'application/msword', xls: 'application/vnd.ms-excel',
+  docx: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+  xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+};
+
+/** A content type from the file name, for links that answer `application/octet-stream`. */
+export function contentTypeOfName(name: string): string | undefined {
+  const ext = name.toLowerCase().split('.').pop() ?? '';
+  return EXTENSION_TYPES[ext];
+}
+
+/**
+ * A file name safe for a URL segment and a Content-Disposition header: no path, no control or
+ * quote characters, at most 120 characters (the extension kept).
+ */
+export function safeFileName(name: string | undefined, fallback = 'file'): string {
+  const base = (name ?? '').split(/[\\/]/).pop() ?? '';
+  // eslint-disable-next-line no-control-regex
+  let clean = base.replace(/[\u0000-\u001f\u007f"<>|*?:%]/g, '_').replace(/^[.\s]+/, '').trim();
+  if (clean.length > 120) {
+    const dot = clean.lastIndexOf('.');
+    const ext = dot > 0 && clean.length - dot <= 10 ? clean.slice(dot) : '';
+    clean = clean.slice(0, 120 - ext.length) + ext;
+  }
+  return clean || fallback;
+}
+
+export function createFiles(ctx: BridgeContext) {
+  return {
+    async save(input: SaveFileInput): Promise<FileRecord> {
+      const blob = await ctx.blobs.write(input.source, input.maxBytes);
+      const record: FileRecord = {
+        id: newFileId(),
+        accountId: input.accountId,
+        conversationId: input.conversationId,
+        name: safeFileName(input.name),
+        contentType: baseType(input.contentType) || 'application/octet-stream',
+        size: blob.size,
+        kind: input.kind,
+        path: blob.path,
+        sha256: blob.sha256,
+        origin: input.origin,
+        createdAt: ctx.now(),
+      };
+      try {
+        await ctx.store.files.insert(record);
+      } catch (err) {
+        await ctx.blobs.remove(blob.path).catch(() => undefined);
+        throw err;
+      }
+      return record;
+    },
+
+    get: (id: FileId): Promise<FileRecord | undefined> => ctx.store.files.get(id),
+    absolutePath: (file: FileRecord): string => ctx.blobs.absolutePath(file.path),
+    url: (file: FileRecord): string => fileUrl(ctx.publicUrl, file),
+  };
+}
+
+export type Files = ReturnType<typeof createFiles>;

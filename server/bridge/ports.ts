@@ -1,0 +1,207 @@
+/**
+ * What the bridge needs from the outside, as small interfaces (it imports no other server folder):
+ * the Chats API (`ChatsGateway`), persistence (`BridgeStore`, `BlobStore`) and a logger. The
+ * composition root (`services.ts`) passes the real implementations; tests may pass fakes.
+ */
+import type { Readable } from 'node:stream';
+import type { AmojoMsgId, ConversationId, FileId, MsgId, ScopeId, ClientMsgId } from './ids.js';
+import type {
+  BridgeAccount,
+  ConversationRecord,
+  FileRecord,
+  MessageKind,
+  MessageRecord,
+  MessageStatus,
+  MessageContent,
+  Profile,
+  ReactionRecord,
+  ReactionSide,
+  TimelineData,
+  TimelineEvent,
+} from './records.js';
+
+// ---- Chats API (field names are amojo's; chats-api.md §4) ----
+
+/** Where a call goes: the connection's scope on the account's amojo host. */
+export interface ChatsTarget {
+  scopeId: ScopeId;
+  host: string | null;
+}
+
+export interface OutgoingParticipant {
+  /** Ours. */
+  id: string;
+  name: string;
+  profile?: Profile;
+}
+
+export interface OutgoingContent {
+  type: MessageKind;
+  text?: string;
+  /** Public URL amoCRM downloads the file from. */
+  media?: string;
+  file_name?: string;
+  file_size?: number;
+}
+
+/** §4.4 new_message payload as the bridge sends it (client → amoCRM only). */
+export interface NewMessageRequest {
+  timestamp: number;
+  msec_timestamp: number;
+  msgid: string;
+  conversation_id: string;
+  silent?: boolean;
+  sender: OutgoingParticipant;
+  message: OutgoingContent;
+  /** Quote by our msgid (our messages) or amojo's id (messages written in amoCRM). */
+  reply_to?: { message: { msgid?: string; id?: string } };
+}
+
+/** §4.5 edit_message payload. */
+export interface EditMessageRequest {
+  timestamp: number;
+  msec_timestamp: number;
+  msgid?: string;
+  conversation_id?: string;
+  message: { type: MessageKind; text?: string };
+}
+
+export interface SendOutcome {
+  amojoMsgId: string | undefined;
+  amojoChatId: string | undefined;
+  amojoSenderId: string | undefined;
+  /** amojo already had this msgid: an earlier try delivered it. */
+  alreadyDelivered: boolean;
+}
+
+/** §4.7. 904: the conversation cannot be created; 905: any other error (text mandatory). */
+export type DeliveryUpdate =
+  | { status: 1 | 2 }
+  | { status: -1; errorCode: 901 | 902 | 903 | 904; errorText?: string }
+  | { status: -1; errorCode: 905; errorText: string };
+
+export interface TypingRequest {
+  conversation_id: string;
+  sender: { id: string };
+}
+
+export interface ReactRequest {
+  conversation_id: string;
+  msgid?: string;
+  id?: string;
+  user: { id: string };
+  type: 'react' | 'unreact';
+  emoji?: string;
+}
+
+/**
+ * The Chats API calls the bridge makes. Failures are thrown; an error with `retryable: false` is
+ * permanent (4xx), anything else is retried by the job runner.
+ */
+export interface ChatsGateway {
+  sendMessage(target: ChatsTarget, req: NewMessageRequest): Promise<SendOutcome>;
+  editMessage(target: ChatsTarget, req: EditMessageRequest): Promise<void>;
+  setDeliveryStatus(target: ChatsTarget, amojoMsgId: AmojoMsgId, update: DeliveryUpdate): Promise<void>;
+  typing(target: ChatsTarget, req: TypingRequest): Promise<void>;
+  react(target: ChatsTarget, req: ReactRequest): Promise<void>;
+}
+
+// ---- Persistence ----
+
+export interface BridgeJob {
+  kind: string;
+  payload: unknown;
+  queueKey: string;
+  idempotencyKey: string;
+}
+
+export interface MessagePatch {
+  status?: MessageStatus;
+  amojoMsgId?: AmojoMsgId;
+  content?: MessageContent;
+  error?: string | null;
+}
+
+/** Repositories the bridge uses; inside `transaction` they all write in one transaction. */
+export interface BridgeRepos {
+  accounts: {
+    get(id: number): Promise<BridgeAccount | undefined>;
+    listConnectedIds(): Promise<number[]>;
+  };
+  conversations: {
+    insert(c: ConversationRecord): Promise<void>;
+    get(id: ConversationId): Promise<ConversationRecord | undefined>;
+    findByAmojoChat(accountId: number, amojoChatId: string): Promise<ConversationRecord | undefined>;
+    updateProfile(id: ConversationId, name: string, profile: Profile): Promise<void>;
+    /** Fills amojo's ids of the chat and the client; ids already known are kept. */
+    setAmojoIds(id: ConversationId, ids: { amojoChatId?: string; amojoParticipantId?: string }): Promise<void>;
+    /** Conversations of an account with inbound messages still `queued`. */
+    listWithQueued(accountId: number): Promise<ConversationId[]>;
+  };
+  messages: {
+    /** False when a message with the same client msgid or amojo id exists (nothing written). */
+    insert(m: MessageRecord): Promise<boolean>;
+    get(id: MsgId): Promise<MessageRecord | undefined>;
+    getByClientMsgId(conversationId: ConversationId, clientMsgId: ClientMsgId): Promise<MessageRecord | undefined>;
+    getByAmojoMsgId(amojoMsgId: string): Promise<MessageRecord | undefined>;
+    update(id: MsgId, patch: MessagePatch): Promise<void>;
+    /** Oldest first, `seq` > afterSeq. */
+    list(conversationId: ConversationId, afterSeq: number, limit: number): Promise<MessageRecord[]>;
+    listQueuedInbound(conversationId: ConversationId): Promise<MessageRecord[]>;
+    /** Outbound messages whose status is in `statuses`, up to `uptoSeq` when given, oldest first. */
+    listOutbound(conversationId: ConversationId, statuses: readonly MessageStatus[], uptoSeq?: number): Promise<MessageRecord[]>;
+  };
+  timeline: {
+    /** Appends an event and returns its id. */
+    append(conversationId: ConversationId, event: TimelineData, at: number): Promise<number>;
+    after(conversationId: ConversationId, afterId: number, limit: number): Promise<TimelineEvent[]>;
+    lastId(conversationId: ConversationId): Promise<number>;
+  };
+  reactions: {
+    set(r: ReactionRecord): Promise<void>;
+    remove(messageId: MsgId, side: ReactionSide, userId: string): Promise<boolean>;
+    listFor(messageIds: readonly MsgId[]): Promise<ReactionRecord[]>;
+  };
+  files: {
+    insert(f: FileRecord): Promise<void>;
+    get(id: FileId): Promise<FileRecord | undefined>;
+  };
+  jobs: {
+    /** Jobs whose idempotency key exists are skipped. */
+    enqueue(jobs: BridgeJob[]): Promise<void>;
+  };
+}
+
+export interface BridgeStore extends BridgeRepos {
+  transaction<T>(fn: (tx: BridgeRepos) => Promise<T>): Promise<T>;
+}
+
+export interface StoredBlob {
+  path: string;
+  size: number;
+  sha256: string;
+}
+
+/** File bytes on disk (or elsewhere); the database keeps only the path. */
+export interface BlobStore {
+  /** Streams `source` into a new blob; rejects with `BlobTooLargeError` past `maxBytes` (nothing is kept). */
+  write(source: Readable | AsyncIterable<Uint8Array>, maxBytes: number): Promise<StoredBlob>;
+  /** Absolute path of a blob, for sending it with range support. */
+  absolutePath(path: string): string;
+  remove(path: string): Promise<void>;
+}
+
+export class BlobTooLargeError extends Error {
+  readonly retryable = false;
+  constructor(readonly maxBytes: number) {
+    super(`the file is larger than ${maxBytes} bytes`);
+    this.name = new.target.name;
+  }
+}
+
+export interface BridgeLogger {
+  debug(obj: object, msg: string): void;
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}

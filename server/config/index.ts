@@ -1,0 +1,165 @@
+/**
+ * Configuration: read once at boot from the environment (and `.env`), validated with zod, frozen.
+ * Nothing else in the server reads `process.env`. Sandbox mode (no channel credentials) is decided here.
+ */
+import { z } from 'zod';
+
+const optionalString = z
+  .string()
+  .trim()
+  .transform((v) => (v === '' ? undefined : v))
+  .optional();
+
+const httpUrl = z
+  .string()
+  .trim()
+  .refine((v) => {
+    try {
+      const u = new URL(v);
+      return u.protocol === 'http:' || u.protocol === 'https:';
+    } catch {
+      return false;
+    }
+  }, 'must be an http(s) URL')
+  .transform((v) => v.replace(/\/+$/, ''));
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+const envSchema = z.object({
+  HOST: z.string().trim().min(1).default('0.0.0.0'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  PUBLIC_URL: httpUrl.optional(),
+  DATABASE_URL: z
+    .string()
+    .trim()
+    .regex(/^(sqlite:.+|postgres(ql)?:\/\/.+)$/, 'must be sqlite:<path> or postgres://…')
+    .default('sqlite:./data/app.sqlite'),
+  AMOJO_CHANNEL_ID: z.string().trim().uuid('must be a uuid').optional(),
+  AMOJO_CHANNEL_SECRET: optionalString,
+  AMOJO_CHANNEL_CODE: optionalString,
+  AMOJO_BOT_ID: optionalString,
+  AMOJO_CHANNEL_TITLE: z.string().trim().min(1).default('Website chat'),
+  AMOJO_BASE_URL: httpUrl.optional(),
+  AMO_CLIENT_ID: optionalString,
+  AMO_CLIENT_SECRET: optionalString,
+  AMO_REDIRECT_URI: httpUrl.optional(),
+  AMO_API_BASE_URL: httpUrl.optional(),
+  APP_SECRET: z.string().trim().min(32, 'must be at least 32 characters').optional(),
+  LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+});
+
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export interface ChannelConfig {
+  id: string;
+  secret: string;
+  code: string;
+  botId: string | undefined;
+  title: string;
+}
+
+export interface OAuthConfig {
+  clientId: string;
+  clientSecret: string;
+  redirectUri: string;
+}
+
+export interface Config {
+  host: string;
+  port: number;
+  publicUrl: string;
+  databaseUrl: string;
+  /** True when no channel credentials are set: the emulators are mounted and used. */
+  sandbox: boolean;
+  channel: ChannelConfig;
+  oauth: OAuthConfig;
+  /** Overrides the per-account amojo host (tests, sandbox). */
+  amojoBaseUrl: string | undefined;
+  /** Overrides the per-account amoCRM REST/OAuth base (tests, sandbox). */
+  amoApiBaseUrl: string | undefined;
+  /** Signs visitor tokens; when absent the store generates and keeps one. */
+  appSecret: string | undefined;
+  logLevel: LogLevel;
+}
+
+/** Fixed sandbox credentials: they only ever talk to the in-process emulators. */
+export const SANDBOX_CHANNEL = {
+  id: '0b5a8a0e-5d39-4a4b-9a43-5a2d3c1e7f10',
+  secret: 'sandbox0channel0secret0not0for0production',
+  code: 'amo.ext.sandbox_webchat',
+  botId: '7d3c2b1a-0f9e-4d8c-b7a6-958473621000',
+} as const;
+export const SANDBOX_OAUTH = {
+  clientId: '5f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0',
+  clientSecret: 'sandbox-client-secret-not-for-production-use-000000',
+} as const;
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/**
+ * Builds the configuration from an env-like record. Throws ConfigError with one line naming the
+ * first bad variable; never includes the offending value (it may be a secret).
+ */
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const name = issue ? String(issue.path[0] ?? 'environment') : 'environment';
+    throw new ConfigError(`Invalid ${name}: ${issue?.message ?? 'malformed value'}`);
+  }
+  const e = parsed.data;
+  const publicUrl = e.PUBLIC_URL ?? `http://localhost:${e.PORT}`;
+
+  const channelVars = [e.AMOJO_CHANNEL_ID, e.AMOJO_CHANNEL_SECRET, e.AMOJO_CHANNEL_CODE];
+  const sandbox = channelVars.every((v) => v === undefined);
+  if (!sandbox) {
+    const missing = (['AMOJO_CHANNEL_ID', 'AMOJO_CHANNEL_SECRET', 'AMOJO_CHANNEL_CODE'] as const).find(
+      (k) => e[k] === undefined,
+    );
+    if (missing) throw new ConfigError(`Invalid ${missing}: required when channel credentials are set`);
+    for (const k of ['AMO_CLIENT_ID', 'AMO_CLIENT_SECRET'] as const) {
+      if (e[k] === undefined) throw new ConfigError(`Invalid ${k}: required when channel credentials are set`);
+    }
+  }
+
+  const config: Config = {
+    host: e.HOST,
+    port: e.PORT,
+    publicUrl,
+    databaseUrl: e.DATABASE_URL,
+    sandbox,
+    channel: sandbox
+      ? { ...SANDBOX_CHANNEL, title: e.AMOJO_CHANNEL_TITLE }
+      : {
+          id: e.AMOJO_CHANNEL_ID!,
+          secret: e.AMOJO_CHANNEL_SECRET!,
+          code: e.AMOJO_CHANNEL_CODE!,
+          botId: e.AMOJO_BOT_ID,
+          title: e.AMOJO_CHANNEL_TITLE,
+        },
+    oauth: {
+      clientId: sandbox ? (e.AMO_CLIENT_ID ?? SANDBOX_OAUTH.clientId) : e.AMO_CLIENT_ID!,
+      clientSecret: sandbox ? (e.AMO_CLIENT_SECRET ?? SANDBOX_OAUTH.clientSecret) : e.AMO_CLIENT_SECRET!,
+      redirectUri: e.AMO_REDIRECT_URI ?? `${publicUrl}/oauth/callback`,
+    },
+    amojoBaseUrl: e.AMOJO_BASE_URL ?? (sandbox ? `${publicUrl}/sandbox/amojo` : undefined),
+    amoApiBaseUrl: e.AMO_API_BASE_URL ?? (sandbox ? `${publicUrl}/sandbox/amocrm` : undefined),
+    appSecret: e.APP_SECRET,
+    logLevel: e.LOG_LEVEL,
+  };
+  return deepFreeze(config);
+}
+
+function deepFreeze<T extends object>(obj: T): T {
+  for (const v of Object.values(obj)) if (v && typeof v === 'object') deepFreeze(v as object);
+  return Object.freeze(obj);
+}
+
+/** Secrets to redact from logs and to refuse in the widget archive. */
+export function configSecrets(config: Config): string[] {
+  return [config.channel.secret, config.oauth.clientSecret, config.appSecret].filter(
+    (s): s is string => typeof s === 'string' && s.length > 0,
+  );
+}

@@ -1,0 +1,95 @@
+/**
+ * The application's error types. Exactly one place maps them to HTTP (`http/error-handler.ts`)
+ * and exactly one maps them to jobs (retry or park, `bridge/job-runner.ts` via `isRetryable`).
+ */
+
+export abstract class AppError extends Error {
+  abstract readonly status: number;
+  /** Stable machine code for the JSON error body. */
+  abstract readonly code: string;
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** Input that fails validation: 400 (or 413/415 through the subclasses below). */
+export class ValidationError extends AppError {
+  readonly status: number = 400;
+  readonly code: string = 'invalid_request';
+  constructor(message: string, readonly field?: string) {
+    super(message);
+  }
+}
+
+export class PayloadTooLargeError extends AppError {
+  readonly status = 413;
+  readonly code = 'payload_too_large';
+}
+
+export class UnsupportedMediaTypeError extends AppError {
+  readonly status = 415;
+  readonly code = 'unsupported_media_type';
+}
+
+export class AuthError extends AppError {
+  readonly status = 401;
+  constructor(message: string, readonly code: string = 'unauthorized') {
+    super(message);
+  }
+}
+
+export class ForbiddenError extends AppError {
+  readonly status = 403;
+  constructor(message: string, readonly code: string = 'forbidden') {
+    super(message);
+  }
+}
+
+export class NotFoundError extends AppError {
+  readonly status = 404;
+  constructor(message: string, readonly code: string = 'not_found') {
+    super(message);
+  }
+}
+
+export class ConflictError extends AppError {
+  readonly status = 409;
+  constructor(message: string, readonly code: string = 'conflict') {
+    super(message);
+  }
+}
+
+export class RateLimitedError extends AppError {
+  readonly status = 429;
+  readonly code = 'rate_limited';
+  constructor(message: string, readonly retryAfterSeconds: number) {
+    super(message);
+  }
+}
+
+/** A dependency (amojo, amoCRM) failed in a way the caller cannot fix: 502. */
+export class UpstreamError extends AppError {
+  readonly status = 502;
+  constructor(message: string, readonly code: string = 'upstream_error', options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+/** Errors that declare whether repeating the same operation later can succeed. */
+export interface RetryableErrorLike {
+  readonly retryable: boolean;
+}
+
+/** Unknown errors (bugs, network glitches that escaped typing) are retried; typed ones decide. */
+export function isRetryable(err: unknown): boolean {
+  if (err && typeof err === 'object' && 'retryable' in err && typeof (err as RetryableErrorLike).retryable === 'boolean') {
+    return (err as RetryableErrorLike).retryable;
+  }
+  if (err instanceof AppError) return err.status >= 500 || err.status === 429;
+  return true;
+}
+
+export function errorMessage(err: unknown): string {
+  return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+}

@@ -1,0 +1,108 @@
+/**
+ * The widget API (product.md, "HTTP routes"): `GET /widget/status`, `POST /widget/connect`,
+ * `POST /widget/disconnect`. Every call carries amoCRM's one-time token in `X-Auth-Token`; the
+ * tenant is the token's `account_id`, never a body or query value. Connect and disconnect are for
+ * the account's admins and spend the token's `jti` (a replay is refused).
+ */
+import express, { Router, type Request } from 'express';
+import { z } from 'zod';
+import { AuthError, ForbiddenError } from '../errors.js';
+import { parseInput } from '../http/validate.js';
+import { AmocrmError } from '../amocrm/errors.js';
+import type { AmocrmClient } from '../amocrm/client.js';
+import { createOneTimeTokenVerifier, type OneTimeTokenClaims } from '../amocrm/one-time-token.js';
+import type { ConnectionView, Connections } from '../bridge/connections.js';
+import type { Config } from '../config/index.js';
+import { escapeHtml } from './oauth-pages.js';
+import { widgetCors } from './widget-cors.js';
+
+export interface WidgetRouterDeps {
+  config: Pick<Config, 'oauth' | 'publicUrl' | 'sandbox'>;
+  now: () => number;
+  amocrm: Pick<AmocrmClient, 'getUser'>;
+  connections: Pick<Connections, 'status' | 'connect' | 'disconnect'>;
+  store: { usedTokens: { claim(jti: string, expiresAt: number): Promise<boolean> } };
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const connectBody = z.object({ amojo_id: z.string().regex(UUID, 'must be a uuid').optional() });
+
+/** The answer of all three routes: product.md's shape plus `state` and `reason`. */
+export interface WidgetStatusBody {
+  connected: boolean;
+  state: ConnectionView['state'];
+  reason: string | null;
+  scope_id: string | null;
+  title: string;
+  webchat: { site_key: string; snippet: string } | null;
+}
+
+/** The tag a site owner pastes into their pages. */
+export function webchatSnippet(publicUrl: string, siteKey: string): string {
+  return `<script async src="${escapeHtml(`${publicUrl}/webchat/embed.js`)}" data-site-key="${escapeHtml(siteKey)}"></script>`;
+}
+
+export function statusBody(view: ConnectionView, publicUrl: string): WidgetStatusBody {
+  return {
+    connected: view.state === 'connected',
+    state: view.state,
+    reason: view.reason,
+    scope_id: view.scopeId,
+    title: view.title,
+    webchat: view.siteKey ? { site_key: view.siteKey, snippet: webchatSnippet(publicUrl, view.siteKey) } : null,
+  };
+}
+
+export function createWidgetRouter(deps: WidgetRouterDeps): Router {
+  const verify = createOneTimeTokenVerifier({ ...deps.config.oauth, now: deps.now });
+  const extraOrigins = deps.config.sandbox ? [new URL(deps.config.publicUrl).origin] : [];
+  const router = Router();
+  router.use('/widget', widgetCors(extraOrigins));
+
+  const authenticate = (req: Request): Promise<OneTimeTokenClaims> => verify(req.get('x-auth-token'));
+
+  /** Admin = the `is_admin` claim; where the token lacks it, the user's rights in amoCRM decide. */
+  async function requireAdmin(claims: OneTimeTokenClaims): Promise<void> {
+    const refuse = new ForbiddenError('Only administrators of the account can change the connection.', 'not_admin');
+    if (claims.isAdmin === true) return;
+    if (claims.isAdmin === false || claims.userId === null) throw refuse;
+    try {
+      if ((await deps.amocrm.getUser(claims.accountId, claims.userId)).isAdmin) return;
+    } catch (err) {
+      if (!(err instanceof AmocrmError && err.upstreamStatus === 404)) throw err;
+    }
+    throw refuse;
+  }
+
+  /** A state change spends the token: the same `jti` twice is a replay. */
+  async function spend(claims: OneTimeTokenClaims): Promise<void> {
+    if (!(await deps.store.usedTokens.claim(`amo-ott:${claims.jti}`, claims.expiresAt))) {
+      throw new AuthError('This one-time token was already used.', 'token_replayed');
+    }
+  }
+
+  router.get('/widget/status', async (req, res) => {
+    const claims = await authenticate(req);
+    res.json(statusBody(await deps.connections.status(claims.accountId), deps.config.publicUrl));
+  });
+
+  const json = express.json({ limit: '16kb' });
+
+  router.post('/widget/connect', json, async (req, res) => {
+    const claims = await authenticate(req);
+    const body = parseInput(connectBody, req.body ?? {});
+    await requireAdmin(claims);
+    await spend(claims);
+    const view = await deps.connections.connect(claims.accountId, { amojoId: body.amojo_id, host: claims.accountHost });
+    res.json(statusBody(view, deps.config.publicUrl));
+  });
+
+  router.post('/widget/disconnect', json, async (req, res) => {
+    const claims = await authenticate(req);
+    await requireAdmin(claims);
+    await spend(claims);
+    res.json(statusBody(await deps.connections.disconnect(claims.accountId), deps.config.publicUrl));
+  });
+
+  return router;
+}

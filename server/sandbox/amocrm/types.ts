@@ -1,0 +1,81 @@
+/**
+ * Public types of the amoCRM REST/OAuth emulator: the accounts it serves, its options, and the
+ * records its inspection methods return (plain copies).
+ */
+
+export interface EmulatedUser {
+  id: number;
+  name: string;
+  email: string;
+  lang: string;
+  /** The user's id in the Chats service; amoCRM may have none (null). */
+  amojoId: string | null;
+  isAdmin: boolean;
+  isActive?: boolean;
+}
+
+export interface EmulatedAccount {
+  id: number;
+  /** Account host, e.g. `sandbox.amocrm.ru`; its first label is the subdomain. */
+  host: string;
+  name: string;
+  /** The account's id in the Chats service. */
+  amojoId: string;
+  users: EmulatedUser[];
+}
+
+export interface AmocrmEmulatorOptions {
+  /** The integration the emulator recognises (token requests and one-time tokens). */
+  clientId: string;
+  clientSecret: string;
+  redirectUri: string;
+  /** Accounts served; the sandbox account when absent. */
+  accounts?: EmulatedAccount[];
+  /** Clock in ms (token lifetimes, code lifetimes, rate windows). */
+  now?: () => number;
+  /** Access token lifetime (amoCRM: 86400). */
+  accessTokenTtlSec?: number;
+  /** Authorization code lifetime (amoCRM: 20 minutes). */
+  codeTtlSec?: number;
+  /** Requests per window per account on `/api/v4` (amoCRM: 7 per second); false turns it off. */
+  rateLimit?: { limit: number; windowMs: number } | false;
+}
+
+export interface AmocrmRequestRecord {
+  method: string;
+  /** Path below the mount point, query included. */
+  path: string;
+  /** The account the request was authenticated for, when it was. */
+  accountId: number | null;
+  status: number;
+  at: number;
+}
+
+export interface MintOptions {
+  accountId?: number;
+  /** Defaults to the account's first admin. */
+  userId?: number;
+  /** Value of `is_admin`; null leaves the claim out. Defaults to the user's rights. */
+  isAdmin?: boolean | null;
+  /** Lifetime from now (amoCRM: 30 minutes). */
+  ttlSec?: number;
+  /** Shifts `iat` / `nbf` / `exp` (seconds; negative = in the past). */
+  offsetSec?: number;
+  /** Claims to replace; `undefined` removes one. */
+  claims?: Record<string, unknown>;
+  /** Signs with another key (forged tokens in tests). */
+  secret?: string;
+}
+
+export interface InstallOptions {
+  accountId?: number;
+  /** The admin who installs; defaults to the account's first admin. */
+  userId?: number;
+  state?: string;
+}
+
+export interface FailNextOptions {
+  count: number;
+  status: number;
+  retryAfterSeconds?: number;
+}

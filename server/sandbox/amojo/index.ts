@@ -1,0 +1,152 @@
+/**
+ * Emulator of the amoCRM / Kommo Chats API ("amojo", chats-api.md) for the sandbox and the tests: the
+ * signed endpoints with real in-memory state, signed webhooks from manager actions, attachments, failure
+ * injection and a control API for the sandbox page. Imports only the signing module from `amojo/`.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express, { Router } from 'express';
+import { createApiRouter, API_BASE_PATH } from './api-router.js';
+import { AttachmentStore, createAttachmentRouter } from './attachments.js';
+import { createControlRouter } from './control-routes.js';
+import { EmulatorState, type ChannelState } from './emulator-state.js';
+import { FaultInjector, type DelayOptions, type FailNextOptions } from './faults.js';
+import { createManagerActions, type ManagerActions } from './manager-actions.js';
+import { downloadMessageMedia } from './media-download.js';
+import { verifyAmojoRequest, type AuthResult, type ReceivedRequest } from './request-auth.js';
+import type {
+  AmojoEmulatorOptions,
+  ChatRecord,
+  ConnectionRecord,
+  MessageRecord,
+  ReactionRecord,
+  RequestLogRecord,
+  TypingRecord,
+  WebhookLogRecord,
+} from './types.js';
+import { fetchWebhookPoster } from './webhook-delivery.js';
+
+export type * from './types.js';
+export { MESSAGE_TYPES, PARTICIPANT_KINDS } from './types.js';
+export type { ManagerFile, ManagerMessageInput, ManagerMessageResult, ManagerReactInput, ManagerTypingInput, ManagerTypingResult, WriteFirstInput, WriteFirstResult } from './manager-actions.js';
+export { ManagerActionError } from './manager-actions.js';
+export type { FailNextOptions, DelayOptions } from './faults.js';
+export type { ReceivedRequest, AuthResult, AuthFailure } from './request-auth.js';
+export { parseAmojoDate, SIGNATURE_WINDOW_MS } from './request-auth.js';
+
+export interface RunningEmulator {
+  /** Base URL, e.g. `http://127.0.0.1:41234` (the API is mounted at `/`). */
+  url: string;
+  close(): Promise<void>;
+}
+
+export interface AmojoEmulator extends ManagerActions {
+  /** Express 5 router; mount it under any prefix. Signed paths include that prefix. */
+  readonly router: Router;
+  /** Runs the emulator alone on its own port, mounted at `/`. */
+  listen(port?: number, host?: string): Promise<RunningEmulator>;
+  /** The external base URL used in attachment links, once known. */
+  publicUrl(): string | undefined;
+
+  /** Verifies a request exactly as the API does (channel taken from the path), at the emulator's `now()`. */
+  verifyRequest(req: ReceivedRequest): AuthResult;
+
+  connections(): ConnectionRecord[];
+  chats(scopeId: string): ChatRecord[];
+  messages(chatId: string): MessageRecord[];
+  reactions(scopeId?: string): ReactionRecord[];
+  typingEvents(scopeId?: string): TypingRecord[];
+  requests(): RequestLogRecord[];
+  webhooks(): WebhookLogRecord[];
+
+  /** Answers the next `count` API calls with `status` (and `Retry-After`), touching no state. */
+  failNext(options: FailNextOptions): void;
+  /** Delays every API answer by `ms` (0 turns it off). */
+  setDelay(ms: number, options?: DelayOptions): void;
+  /** Forgets connections, chats, messages, events, logs, files, injected failures and delays. */
+  reset(): void;
+}
+
+export function createAmojoEmulator(options: AmojoEmulatorOptions): AmojoEmulator {
+  const now = options.now ?? Date.now;
+  const newId = options.newId ?? randomUUID;
+  const channels: ChannelState[] = options.channels.map((c) => ({ ...c, botId: c.botId ?? newId() }));
+  const state = new EmulatorState(channels);
+  const faults = new FaultInjector();
+  const attachments = new AttachmentStore();
+  let publicUrl = options.publicUrl?.replace(/\/+$/, '');
+
+  const model = {
+    state,
+    now,
+    newId,
+    ...(options.downloadMedia ? { onMessageAccepted: (m: MessageRecord) => void downloadMessageMedia(m) } : {}),
+  };
+  const actions = createManagerActions({
+    ...model,
+    attachments,
+    postWebhook: options.postWebhook ?? fetchWebhookPoster,
+    defaultManagerId: newId(),
+    baseUrl: () => {
+      if (publicUrl === undefined) throw new Error('the emulator does not know its public URL yet: pass publicUrl, call listen(), or make an API call first');
+      return publicUrl;
+    },
+  });
+
+  const router = Router();
+  const emulator: AmojoEmulator = {
+    ...actions,
+    router,
+    publicUrl: () => publicUrl,
+    async listen(port = 0, host = '127.0.0.1') {
+      const app = express();
+      app.use(router);
+      const server = await new Promise<Server>((resolve, reject) => {
+        const s = app.listen(port, host, (err?: Error) => (err ? reject(err) : resolve(s)));
+      });
+      const { port: bound } = server.address() as AddressInfo;
+      const url = `http://${host.includes(':') ? `[${host}]` : host}:${bound}`;
+      publicUrl ??= url;
+      return {
+        url,
+        close: () =>
+          new Promise<void>((resolve, reject) => {
+            server.close((err) => (err ? reject(err) : resolve()));
+            server.closeAllConnections();
+          }),
+      };
+    },
+    verifyRequest(req) {
+      const channel = state.channels.get(channelIdOfPath(req.path) ?? '');
+      if (!channel) return { ok: false, reason: 'invalid_signature', description: 'unknown channel' };
+      return verifyAmojoRequest(req, channel.secret, now());
+    },
+    connections: () => state.listConnections(),
+    chats: (scopeId) => state.listChats(scopeId),
+    messages: (chatId) => state.listMessages(chatId),
+    reactions: (scopeId) => state.listReactions(scopeId),
+    typingEvents: (scopeId) => state.listTyping(scopeId),
+    requests: () => state.listRequests(),
+    webhooks: () => state.listWebhooks(),
+    failNext: (o) => faults.failNext(o),
+    setDelay: (ms, o) => faults.setDelay(ms, o),
+    reset() {
+      state.clear();
+      attachments.clear();
+      faults.reset();
+    },
+  };
+
+  router.use('/_control', createControlRouter(emulator));
+  router.use(createAttachmentRouter(attachments));
+  router.use(createApiRouter({ ...model, faults, onBaseUrlSeen: (url) => (publicUrl ??= url) }));
+  return emulator;
+}
+
+/** The channel a signed path belongs to: the segment after the API base, up to the scope's `_`. */
+function channelIdOfPath(path: string): string | undefined {
+  const at = path.indexOf(`${API_BASE_PATH}/`);
+  if (at < 0) return undefined;
+  return path.slice(at + API_BASE_PATH.length + 1).split('/')[0]?.split('_')[0];
+}

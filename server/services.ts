@@ -1,0 +1,166 @@
+/**
+ * Composition root: builds every service from the configuration and an open store. `main.ts`
+ * and the test harness both call it, so tests run the same wiring as production.
+ */
+import type { Config } from './config/index.js';
+import type { Logger } from './log.js';
+import type { Store } from './store/index.js';
+import { createAmojoClient, type AmojoClient } from './amojo/client.js';
+import type { Transport } from './amojo/transport.js';
+import { createWebhookIntake, type WebhookIntake } from './routes/amojo-webhook.js';
+import { createJobRunner, type JobHandler, type JobRunner } from './bridge/job-runner.js';
+import { createAmojoEmulator, type AmojoEmulator } from './sandbox/amojo/index.js';
+import { isRetryable } from './errors.js';
+import { amojoBaseUrlForHost } from './amojo/hosts.js';
+import { createAmocrmClient, type AmocrmClient } from './amocrm/client.js';
+import { accountDirectory, createInstaller, type Installer } from './amocrm/install.js';
+import { accountTokenStore } from './amocrm/token-store.js';
+import type { AmocrmTransport } from './amocrm/transport.js';
+import { createChannelGateway } from './amojo/channel-gateway.js';
+import { createConnections, type Connections } from './bridge/connections.js';
+import { createAmocrmEmulator, type AmocrmEmulator } from './sandbox/amocrm/index.js';
+import { installSandboxAccount, startSandboxInstall } from './sandbox/install-sandbox-account.js';
+
+export interface ServiceOptions {
+  config: Config;
+  store: Store;
+  logger: Logger;
+  now?: () => number;
+  /** Replaces the HTTP transport of the Chats API client (tests). */
+  amojoTransport?: Transport;
+  /** Replaces the HTTP transport of the amoCRM REST/OAuth client (tests). */
+  amocrmTransport?: AmocrmTransport;
+  /** Job handlers that replace the built-in ones of the same kind (tests). */
+  jobHandlers?: JobHandler[];
+  /** Job runner tuning (tests use short delays). */
+  jobs?: { pollMs?: number; leaseMs?: number; maxAttempts?: number; baseDelayMs?: number; maxDelayMs?: number; workerId?: string };
+}
+
+export interface Services {
+  config: Config;
+  store: Store;
+  logger: Logger;
+  now: () => number;
+  amojo: AmojoClient;
+  webhookIntake: WebhookIntake;
+  jobRunner: JobRunner;
+  /** Present in sandbox mode only. */
+  sandbox: { amojo: AmojoEmulator; amocrm: AmocrmEmulator; installDefaultAccount(): Promise<void> } | undefined;
+  /** amoCRM REST + OAuth client (tokens, refresh, pacing). */
+  amocrm: AmocrmClient;
+  /** The connection lifecycle of each account's channel. */
+  connections: Connections;
+  /** Install of the integration (OAuth callback, sandbox start-up). */
+  installer: Installer;
+  /** Base URL of the Chats API for an account host (AMOJO_BASE_URL wins). */
+  amojoBaseUrl(accountHost: string | null): string;
+  /** Start-up work after the store is open (sandbox seeding, …); optional. */
+  start?: () => Promise<void>;
+  /** Closes long-lived resources (event streams, …) before the server closes; optional. */
+  stop?: () => Promise<void>;
+}
+
+export function createServices(opts: ServiceOptions): Services {
+  const { config, store, logger } = opts;
+  const now = opts.now ?? Date.now;
+
+  const amojo = createAmojoClient({
+    channelId: config.channel.id,
+    channelSecret: config.channel.secret,
+    ...(opts.amojoTransport ? { transport: opts.amojoTransport } : {}),
+  });
+
+  const webhookIntake = createWebhookIntake({
+    channelSecret: config.channel.secret,
+    store,
+    logger: logger.child({ module: 'amojo-webhook' }),
+    now,
+  });
+
+  const jobRunner = createJobRunner({
+    jobs: store.jobs,
+    handlers: withOverrides(builtInJobHandlers(), opts.jobHandlers ?? []),
+    logger: logger.child({ module: 'jobs' }),
+    now,
+    isRetryable,
+    ...opts.jobs,
+  });
+
+  const amocrm = createAmocrmClient({
+    ...config.oauth,
+    apiBaseUrl: config.amoApiBaseUrl,
+    tokens: accountTokenStore(store.accounts),
+    now,
+    ...(opts.amocrmTransport ? { transport: opts.amocrmTransport } : {}),
+  });
+  const connections = createConnections({
+    accounts: store.accounts,
+    channel: createChannelGateway({ amojo, baseUrlFor: amojoBaseUrl, title: config.channel.title }),
+    directory: accountDirectory(amocrm),
+    defaultTitle: config.channel.title,
+    onChange: () => webhookIntake.invalidateScope(),
+  });
+  const installer = createInstaller({ amocrm, tokens: accountTokenStore(store.accounts), accounts: store.accounts, connections });
+
+  const amocrmEmulator = config.sandbox ? createAmocrmEmulator({ ...config.oauth, now }) : undefined;
+  const sandboxInstall = amocrmEmulator ? { emulator: amocrmEmulator, installer, logger: logger.child({ module: 'sandbox' }) } : undefined;
+  let sandboxStartup: { stop(): void } | undefined;
+
+  const sandbox = config.sandbox
+    ? {
+        amojo: createAmojoEmulator({
+          channels: [
+            {
+              id: config.channel.id,
+              secret: config.channel.secret,
+              code: config.channel.code,
+              ...(config.channel.botId ? { botId: config.channel.botId } : {}),
+              title: config.channel.title,
+              webhookUrl: `${config.publicUrl}/amojo/webhook/:scope_id`,
+            },
+          ],
+          publicUrl: `${config.publicUrl}/sandbox/amojo`,
+        }),
+        amocrm: amocrmEmulator!,
+        installDefaultAccount: () => installSandboxAccount(sandboxInstall!),
+      }
+    : undefined;
+
+  function amojoBaseUrl(accountHost: string | null): string {
+    if (config.amojoBaseUrl) return config.amojoBaseUrl;
+    if (!accountHost) throw new Error('account host unknown: cannot derive the amojo host');
+    return amojoBaseUrlForHost(accountHost);
+  }
+
+  return {
+    config,
+    store,
+    logger,
+    now,
+    amojo,
+    webhookIntake,
+    jobRunner,
+    sandbox,
+    amocrm,
+    connections,
+    installer,
+    amojoBaseUrl,
+    async start() {
+      // Sandbox: the emulated account is installed and connected once the server answers.
+      if (sandboxInstall) sandboxStartup = startSandboxInstall(sandboxInstall);
+    },
+    async stop() {
+      sandboxStartup?.stop();
+    },
+  };
+}
+
+/** The built-in job handlers; each subsystem adds its own here. */
+function builtInJobHandlers(): JobHandler[] {
+  return [];
+}
+
+function withOverrides(builtIn: JobHandler[], overrides: JobHandler[]): JobHandler[] {
+  const kinds = new Set(overrides.map((h) => h.kind));
+  return [...builtIn.filter((h) => !kinds.has(h.kind)), ...overrides];
+}

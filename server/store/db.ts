@@ -1,0 +1,82 @@
+/**
+ * Opens the database named by DATABASE_URL (`sqlite:<path>` or `postgres://…`), applies the
+ * migrations, and hands back a Kysely instance. SQLite is the embedded default; PostgreSQL is a
+ * driver switch: everything above this file speaks Kysely only.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import type { Database } from './schema.js';
+import { migrations } from './migrations/index.js';
+
+export type SqlDialect = 'sqlite' | 'postgres';
+
+export interface StoreDb {
+  readonly db: Kysely<Database>;
+  readonly dialect: SqlDialect;
+  /** True when a trivial query answers (readiness). */
+  ping(): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+export async function openDatabase(url: string): Promise<StoreDb> {
+  const store = url.startsWith('sqlite:') ? await openSqlite(url.slice('sqlite:'.length)) : await openPostgres(url);
+  await migrate(store);
+  return store;
+}
+
+async function openSqlite(path: string): Promise<StoreDb> {
+  const { default: BetterSqlite3 } = await import('better-sqlite3');
+  const file = path === ':memory:' ? path : resolve(path);
+  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+  const sqlite = new BetterSqlite3(file);
+  sqlite.pragma('journal_mode = WAL');
+  // FULL: a transaction acknowledged to a caller survives a power cut, not only a process crash.
+  // Webhook intake groups concurrent inserts into one transaction, so this costs one fsync per group.
+  sqlite.pragma('synchronous = FULL');
+  sqlite.pragma('busy_timeout = 5000');
+  sqlite.pragma('foreign_keys = ON');
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  return {
+    db,
+    dialect: 'sqlite',
+    ping: () => pingDb(db),
+    close: () => db.destroy(),
+  };
+}
+
+async function openPostgres(url: string): Promise<StoreDb> {
+  const pg = await import('pg');
+  // 64-bit integers (our millisecond times and ids) fit in a JS number; read them as numbers.
+  pg.default.types.setTypeParser(20, (v: string) => Number(v));
+  const pool = new pg.default.Pool({ connectionString: url, max: 10 });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return {
+    db,
+    dialect: 'postgres',
+    ping: () => pingDb(db),
+    close: () => db.destroy(),
+  };
+}
+
+async function pingDb(db: Kysely<Database>): Promise<boolean> {
+  try {
+    await sql`select 1`.execute(db);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function migrate(store: StoreDb): Promise<void> {
+  const all = migrations(store.dialect);
+  const migrator = new Migrator({
+    db: store.db,
+    provider: { getMigrations: async () => all },
+  });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) {
+    const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
+    throw new Error(`Database migration ${failed} failed: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}

@@ -1,0 +1,29 @@
+/**
+ * The store: the database handle plus one repository per table group. Everything outside
+ * `store/` sees repositories, never SQL.
+ */
+import { openDatabase, type StoreDb } from './db.js';
+import { createAccountRepo } from './accounts-repo.js';
+import { createKvRepo } from './kv-repo.js';
+import { createUsedTokenRepo } from './used-token-repo.js';
+import { createJobRepo } from './jobs-repo.js';
+import { createInboundRepo } from './inbound-repo.js';
+
+export type Store = ReturnType<typeof createStore>;
+
+export function createStore(storeDb: StoreDb, now: () => number = Date.now) {
+  return {
+    storeDb,
+    accounts: createAccountRepo(storeDb.db, now),
+    kv: createKvRepo(storeDb.db),
+    usedTokens: createUsedTokenRepo(storeDb.db, now),
+    jobs: createJobRepo(storeDb, now),
+    inbound: createInboundRepo(storeDb, now),
+    ping: () => storeDb.ping(),
+    close: () => storeDb.close(),
+  };
+}
+
+export async function openStore(databaseUrl: string, now: () => number = Date.now): Promise<Store> {
+  return createStore(await openDatabase(databaseUrl), now);
+}

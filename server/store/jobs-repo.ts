@@ -1,0 +1,156 @@
+/**
+ * Durable jobs. A job is claimed with a lease; a process that dies mid-job leaves it `running`
+ * with a lapsed lease, and any worker takes it again. Jobs sharing a `queue_key` are claimable
+ * one at a time in id order, which keeps per-conversation order. Finished jobs are deleted;
+ * parked (`dead`) ones stay with their last error.
+ */
+import { sql, type Kysely, type Transaction } from 'kysely';
+import type { StoreDb } from './db.js';
+import type { Database, JobRow } from './schema.js';
+
+export interface NewJob {
+  kind: string;
+  payload: unknown;
+  queueKey?: string | null;
+  /** A second job with the same key is silently not created. */
+  idempotencyKey?: string | null;
+  runAfter?: number;
+}
+
+export type JobRepo = ReturnType<typeof createJobRepo>;
+
+type Db = Kysely<Database> | Transaction<Database>;
+
+export function createJobRepo(store: StoreDb, now: () => number = Date.now) {
+  const { db } = store;
+
+  return {
+    /** Inserts jobs (one statement); those whose idempotency key exists are skipped. */
+    async enqueue(jobs: NewJob | NewJob[], trx: Db = db): Promise<void> {
+      const list = Array.isArray(jobs) ? jobs : [jobs];
+      if (list.length === 0) return;
+      await insertJobs(trx, list, now());
+    },
+
+    /**
+     * Claims up to `limit` ready jobs for `workerId`: pending and due, or running with a lapsed
+     * lease, and not behind an unfinished job of the same queue key.
+     */
+    async claim(workerId: string, limit: number, leaseMs: number): Promise<JobRow[]> {
+      const t = now();
+      const candidates = await db
+        .selectFrom('jobs as j')
+        .select('j.id')
+        .where((eb) =>
+          eb.or([
+            eb.and([eb('j.state', '=', 'pending'), eb('j.run_after', '<=', t)]),
+            eb.and([eb('j.state', '=', 'running'), eb('j.lease_until', '<', t)]),
+          ]),
+        )
+        .where((eb) =>
+          eb.or([
+            eb('j.queue_key', 'is', null),
+            eb.not(
+              eb.exists(
+                eb
+                  .selectFrom('jobs as e')
+                  .select(sql<number>`1`.as('one'))
+                  .whereRef('e.queue_key', '=', 'j.queue_key')
+                  .whereRef('e.id', '<', 'j.id')
+                  .where('e.state', 'in', ['pending', 'running']),
+              ),
+            ),
+          ]),
+        )
+        .orderBy('j.id')
+        .limit(limit)
+        .execute();
+      if (candidates.length === 0) return [];
+      // The guard repeats the readiness test, so two workers never both win the same job.
+      return db
+        .updateTable('jobs')
+        .set((eb) => ({
+          state: 'running',
+          leased_by: workerId,
+          lease_until: t + leaseMs,
+          attempts: eb('attempts', '+', 1),
+          updated_at: t,
+        }))
+        .where(
+          'id',
+          'in',
+          candidates.map((c) => c.id),
+        )
+        .where((eb) =>
+          eb.or([
+            eb.and([eb('state', '=', 'pending'), eb('run_after', '<=', t)]),
+            eb.and([eb('state', '=', 'running'), eb('lease_until', '<', t)]),
+          ]),
+        )
+        .returningAll()
+        .execute()
+        .then((rows) => rows.sort((a, b) => a.id - b.id));
+    },
+
+    /** Done: the job is removed. Only the lease holder may finish it. */
+    async complete(id: number, workerId: string): Promise<void> {
+      await db.deleteFrom('jobs').where('id', '=', id).where('leased_by', '=', workerId).execute();
+    },
+
+    async retryLater(id: number, workerId: string, runAfter: number, error: string): Promise<void> {
+      await db
+        .updateTable('jobs')
+        .set({ state: 'pending', run_after: runAfter, lease_until: null, leased_by: null, last_error: error, updated_at: now() })
+        .where('id', '=', id)
+        .where('leased_by', '=', workerId)
+        .execute();
+    },
+
+    /** Parks the job as dead with its last error; it no longer blocks its queue. */
+    async bury(id: number, workerId: string, error: string): Promise<void> {
+      await db
+        .updateTable('jobs')
+        .set({ state: 'dead', lease_until: null, last_error: error, updated_at: now() })
+        .where('id', '=', id)
+        .where('leased_by', '=', workerId)
+        .execute();
+    },
+
+    async list(filter: { state?: JobRow['state']; kind?: string } = {}): Promise<JobRow[]> {
+      let q = db.selectFrom('jobs').selectAll().orderBy('id');
+      if (filter.state) q = q.where('state', '=', filter.state);
+      if (filter.kind) q = q.where('kind', '=', filter.kind);
+      return q.execute();
+    },
+
+    /** Time of the next pending job, so an idle worker can sleep until then. */
+    async nextRunAfter(): Promise<number | undefined> {
+      const row = await db
+        .selectFrom('jobs')
+        .select((eb) => eb.fn.min('run_after').as('next'))
+        .where('state', '=', 'pending')
+        .executeTakeFirst();
+      return row?.next == null ? undefined : Number(row.next);
+    },
+  };
+}
+
+export async function insertJobs(db: Db, list: NewJob[], t: number): Promise<void> {
+  await db
+    .insertInto('jobs')
+    .values(
+      list.map((j) => ({
+        kind: j.kind,
+        payload: JSON.stringify(j.payload),
+        queue_key: j.queueKey ?? null,
+        idempotency_key: j.idempotencyKey ?? null,
+        state: 'pending' as const,
+        attempts: 0,
+        run_after: j.runAfter ?? t,
+        created_at: t,
+        updated_at: t,
+      })),
+    )
+    .onConflict((oc) => oc.column('idempotency_key').doNothing())
+    .execute();
+}

@@ -1,0 +1,14 @@
+/**
+ * Ordered migrations; a migration's position in the list is its version. Each is written with
+ * Kysely's schema builder so the same code runs on SQLite and PostgreSQL; the few type differences
+ * (auto-increment ids, 64-bit integers) go through `SqlDialect`.
+ */
+import type { Migration } from 'kysely';
+import type { SqlDialect } from '../db.js';
+import { initialSchema } from './001-initial.js';
+
+export function migrations(dialect: SqlDialect): Record<string, Migration> {
+  return {
+    '001-initial': initialSchema(dialect),
+  };
+}

@@ -1,0 +1,131 @@
+/**
+ * The Kysely `Database` interface: one entry per table. Times are unix milliseconds (number),
+ * JSON columns are text holding JSON. Changing a column here needs a migration in `migrations/`.
+ */
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+
+export const CONNECTION_STATES = ['not_connected', 'connected', 'disconnected', 'error'] as const;
+export type ConnectionState = (typeof CONNECTION_STATES)[number];
+
+export interface AccountsTable {
+  /** amoCRM's numeric account id (the one-time token's `account_id`). */
+  id: number;
+  /** Account host, e.g. `example.amocrm.ru`; REST calls and the amojo host derive from it. */
+  host: string | null;
+  /** The account's id inside the Chats service (uuid). */
+  amojo_id: string | null;
+  access_token: string | null;
+  refresh_token: string | null;
+  token_expires_at: number | null;
+  connection_state: ConnectionState;
+  /** Why the account is in `error` (a sentence for the admin), or null. */
+  state_reason: string | null;
+  scope_id: string | null;
+  title: string | null;
+  /** Public key of the account's website chat; rotating it invalidates old snippets. */
+  site_key: string | null;
+  /** The admin's language when known (`ru`, `en`). */
+  language: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface ConversationsTable {
+  /** Ours: sent to amojo as `conversation_id`. */
+  id: string;
+  account_id: number;
+  platform: string;
+  /** The platform's own id of this chat (for the website chat: the visitor id). */
+  platform_chat_id: string;
+  /** Ours: sent to amojo as the client's `sender.id` / `receiver.id`. */
+  participant_id: string;
+  participant_name: string | null;
+  /** JSON `{ phone?, email? }` of what the client gave. */
+  profile: string | null;
+  /** amojo's chat uuid (`conversation_ref_id`), known after the first send or hook. */
+  amojo_chat_id: string | null;
+  /** amojo's uuid of the client participant. */
+  amojo_participant_id: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export const MESSAGE_DIRECTIONS = ['inbound', 'outbound'] as const;
+export type MessageDirection = (typeof MESSAGE_DIRECTIONS)[number];
+
+export interface MessagesTable {
+  /** Ours: sent to amojo as `msgid`, the idempotency key of `new_message`. */
+  id: string;
+  conversation_id: string;
+  /** `inbound` = client → amoCRM, `outbound` = manager → client. */
+  direction: MessageDirection;
+  /** amojo's message uuid, once known. */
+  amojo_msgid: string | null;
+  /** The platform client's id for the message, unique within a conversation (retries collapse on it). */
+  client_msgid: string | null;
+  kind: string;
+  status: string;
+  /** JSON of the message content (text, media, reply_to, markup, …). */
+  payload: string;
+  error: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface InboundEventsTable {
+  /** Derived from the hook's identity (amojo message id, reaction, typing); a repeat collides here. */
+  dedupe_key: string;
+  scope_id: string;
+  kind: string;
+  received_at: number;
+}
+
+export const JOB_STATES = ['pending', 'running', 'dead'] as const;
+export type JobState = (typeof JOB_STATES)[number];
+
+export interface JobsTable {
+  id: Generated<number>;
+  kind: string;
+  /** Jobs sharing a queue key run one at a time, in id order (per-conversation order). */
+  queue_key: string | null;
+  /** A second job with the same key is not created. */
+  idempotency_key: string | null;
+  payload: string;
+  state: JobState;
+  attempts: number;
+  run_after: number;
+  lease_until: number | null;
+  leased_by: string | null;
+  last_error: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface KvTable {
+  key: string;
+  value: string;
+}
+
+export interface UsedTokenIdsTable {
+  jti: string;
+  expires_at: number;
+}
+
+export interface Database {
+  accounts: AccountsTable;
+  conversations: ConversationsTable;
+  messages: MessagesTable;
+  inbound_events: InboundEventsTable;
+  jobs: JobsTable;
+  kv: KvTable;
+  used_token_ids: UsedTokenIdsTable;
+}
+
+export type AccountRow = Selectable<AccountsTable>;
+export type NewAccountRow = Insertable<AccountsTable>;
+export type AccountUpdate = Updateable<AccountsTable>;
+export type ConversationRow = Selectable<ConversationsTable>;
+export type MessageRow = Selectable<MessagesTable>;
+export type JobRow = Selectable<JobsTable>;
+export type NewJobRow = Insertable<JobsTable>;
+export type { ColumnType };

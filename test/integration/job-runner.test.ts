@@ -1,0 +1,135 @@
+/**
+ * The job runner over a real SQLite store: per-queue order, retries with backoff, parking after
+ * N attempts, permanent failures, lease takeover after a crash, and idempotent enqueue.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createJobRunner, type JobHandler } from '../../server/bridge/job-runner.js';
+import { ValidationError, isRetryable } from '../../server/errors.js';
+import { silentLogger } from '../../server/log.js';
+import { openStore, type Store } from '../../server/store/index.js';
+
+let dir: string;
+let store: Store;
+let clock: number;
+const now = () => clock;
+
+beforeEach(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'jobs-'));
+  clock = 1_000_000;
+  store = await openStore(`sqlite:${join(dir, 'db.sqlite')}`, now);
+});
+afterEach(async () => {
+  await store.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function runner(handlers: JobHandler[], extra: { maxAttempts?: number; workerId?: string; leaseMs?: number } = {}) {
+  return createJobRunner({ jobs: store.jobs, handlers, logger: silentLogger(), now, isRetryable, baseDelayMs: 100, maxDelayMs: 1000, ...extra });
+}
+
+describe('job runner', () => {
+  it('runs jobs of one queue key strictly in order, other queues alongside', async () => {
+    const seen: string[] = [];
+    const h: JobHandler<{ q: string; n: number }> = {
+      kind: 'k',
+      async perform(p) {
+        seen.push(`${p.q}${p.n}`);
+      },
+    };
+    await store.jobs.enqueue([1, 2, 3].flatMap((n) => [{ kind: 'k', payload: { q: 'a', n }, queueKey: 'a' }, { kind: 'k', payload: { q: 'b', n }, queueKey: 'b' }]));
+    const ran = await runner([h as JobHandler]).runReady();
+    expect(ran).toBe(6);
+    expect(seen.filter((s) => s.startsWith('a'))).toEqual(['a1', 'a2', 'a3']);
+    expect(seen.filter((s) => s.startsWith('b'))).toEqual(['b1', 'b2', 'b3']);
+    expect(await store.jobs.list()).toEqual([]);
+  });
+
+  it('holds later jobs of a queue while an earlier one waits for its retry, then runs all once, in order', async () => {
+    const seen: number[] = [];
+    let failuresLeft = 2;
+    const h: JobHandler<{ n: number }> = {
+      kind: 'send',
+      async perform(p) {
+        if (p.n === 1 && failuresLeft-- > 0) throw new Error('amojo down');
+        seen.push(p.n);
+      },
+    };
+    await store.jobs.enqueue([1, 2, 3].map((n) => ({ kind: 'send', payload: { n }, queueKey: 'conv-1' })));
+    const r = runner([h as JobHandler]);
+    await r.runReady();
+    expect(seen).toEqual([]);
+    const [first] = await store.jobs.list();
+    expect(first).toMatchObject({ state: 'pending', attempts: 1, last_error: 'Error: amojo down' });
+    expect(first!.run_after).toBeGreaterThan(clock);
+    clock += 60_000;
+    await r.runReady();
+    clock += 60_000;
+    await r.runReady();
+    expect(seen).toEqual([1, 2, 3]);
+  });
+
+  it('parks a job as dead after maxAttempts with its last error, and calls onFailed once', async () => {
+    const failed: unknown[] = [];
+    const h: JobHandler = {
+      kind: 'x',
+      async perform() {
+        throw new Error('still down');
+      },
+      async onFailed(_p, err) {
+        failed.push(err);
+      },
+    };
+    await store.jobs.enqueue({ kind: 'x', payload: {}, queueKey: 'q' });
+    await store.jobs.enqueue({ kind: 'x2', payload: {}, queueKey: 'q' });
+    const done: string[] = [];
+    const r = runner([h, { kind: 'x2', perform: async () => void done.push('x2') }], { maxAttempts: 3 });
+    for (let i = 0; i < 5; i++) {
+      await r.runReady();
+      clock += 10_000;
+    }
+    const dead = await store.jobs.list({ state: 'dead' });
+    expect(dead).toHaveLength(1);
+    expect(dead[0]).toMatchObject({ attempts: 3, last_error: 'Error: still down' });
+    expect(failed).toHaveLength(1);
+    // A parked job no longer blocks its queue.
+    expect(done).toEqual(['x2']);
+  });
+
+  it('parks a permanent failure at once', async () => {
+    await store.jobs.enqueue({ kind: 'bad', payload: {} });
+    await runner([{ kind: 'bad', perform: async () => { throw new ValidationError('cannot ever work'); } }]).runReady();
+    expect(await store.jobs.list({ state: 'dead' })).toMatchObject([{ attempts: 1, last_error: 'ValidationError: cannot ever work' }]);
+  });
+
+  it('takes over a job whose worker died once its lease lapses, and only then', async () => {
+    await store.jobs.enqueue({ kind: 'k', payload: {} });
+    const claimed = await store.jobs.claim('dead-worker', 10, 30_000);
+    expect(claimed).toHaveLength(1);
+    const ran: string[] = [];
+    const r = runner([{ kind: 'k', perform: async () => void ran.push('ran') }], { workerId: 'w2' });
+    expect(await r.runReady()).toBe(0);
+    clock += 30_001;
+    expect(await r.runReady()).toBe(1);
+    expect(ran).toEqual(['ran']);
+    // The dead worker waking up cannot finish or reschedule what it no longer holds.
+    await store.jobs.retryLater(claimed[0]!.id, 'dead-worker', clock, 'late');
+    expect(await store.jobs.list()).toEqual([]);
+  });
+
+  it('never creates a second job with the same idempotency key', async () => {
+    await store.jobs.enqueue({ kind: 'k', payload: { v: 1 }, idempotencyKey: 'send:m1' });
+    await store.jobs.enqueue({ kind: 'k', payload: { v: 2 }, idempotencyKey: 'send:m1' });
+    expect(await store.jobs.list()).toHaveLength(1);
+  });
+
+  it('two workers claiming at once never get the same job', async () => {
+    await store.jobs.enqueue(Array.from({ length: 20 }, (_, i) => ({ kind: 'k', payload: { i } })));
+    const [a, b] = await Promise.all([store.jobs.claim('a', 20, 10_000), store.jobs.claim('b', 20, 10_000)]);
+    const ids = [...a, ...b].map((j) => j.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(ids).toHaveLength(20);
+  });
+});

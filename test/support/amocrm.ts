@@ -1,0 +1,60 @@
+/**
+ * Helpers for install / widget tests against the sandbox backend: install an emulated account
+ * through the real callback, call the widget API with a one-time token, sign the uninstall hook.
+ */
+import { createHmac } from 'node:crypto';
+import type { TestBackend } from './server.js';
+import type { EmulatedAccount, MintOptions } from '../../server/sandbox/amocrm/index.js';
+
+export function emulators(backend: TestBackend) {
+  const sandbox = backend.services.sandbox;
+  if (!sandbox) throw new Error('the test backend is not in sandbox mode');
+  return sandbox;
+}
+
+/** Installs the integration in `accountId` through `GET /oauth/callback`, as amoCRM does. */
+export async function install(backend: TestBackend, accountId?: number, headers: Record<string, string> = {}): Promise<{ status: number; html: string }> {
+  const { callbackUrl } = emulators(backend).amocrm.install(accountId === undefined ? {} : { accountId });
+  const res = await fetch(callbackUrl, { headers });
+  return { status: res.status, html: await res.text() };
+}
+
+export interface WidgetAnswer {
+  status: number;
+  headers: Headers;
+  body: Record<string, unknown>;
+}
+
+/** Calls the widget API with a freshly minted token (or the one given). */
+export async function widget(
+  backend: TestBackend,
+  method: 'GET' | 'POST',
+  path: '/widget/status' | '/widget/connect' | '/widget/disconnect' | string,
+  opts: { token?: string | null; mint?: MintOptions; body?: unknown; origin?: string; query?: string } = {},
+): Promise<WidgetAnswer> {
+  const token = opts.token === undefined ? await emulators(backend).amocrm.mintOneTimeToken(opts.mint) : opts.token;
+  const headers: Record<string, string> = {};
+  if (token !== null) headers['X-Auth-Token'] = token;
+  if (opts.origin) headers['Origin'] = opts.origin;
+  let body: string | undefined;
+  if (method === 'POST') {
+    headers['Content-Type'] = 'application/json';
+    body = JSON.stringify(opts.body ?? {});
+  }
+  const res = await fetch(`${backend.url}${path}${opts.query ?? ''}`, { method, headers, ...(body !== undefined ? { body } : {}) });
+  const text = await res.text();
+  return { status: res.status, headers: res.headers, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+}
+
+export function revokeSignature(secret: string, clientUuid: string, accountId: number | string): string {
+  return createHmac('sha256', secret).update(`${clientUuid}|${accountId}`).digest('hex');
+}
+
+/** A second account on Kommo with one admin, for cross-account tests. */
+export const OTHER_ACCOUNT: EmulatedAccount = {
+  id: 30000002,
+  host: 'other.kommo.com',
+  name: 'Other Company',
+  amojoId: 'd4e5f6a7-8b9c-4d0e-9f1a-2b3c4d5e6f70',
+  users: [{ id: 50000001, name: 'Olga Owner', email: 'owner@other.example', lang: 'en', amojoId: null, isAdmin: true }],
+};

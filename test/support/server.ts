@@ -1,0 +1,71 @@
+/**
+ * Starts the real backend for tests: sandbox mode (both emulators in-process), a fresh SQLite
+ * database in a temp folder, listening on 127.0.0.1 with a free port. The port is taken before
+ * the configuration is built, so PUBLIC_URL and the emulator URLs are the real ones.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createApp } from '../../server/app.js';
+import { loadConfig, type Config } from '../../server/config/index.js';
+import { silentLogger } from '../../server/log.js';
+import { createServices, type ServiceOptions, type Services } from '../../server/services.js';
+import { openStore } from '../../server/store/index.js';
+
+export interface TestBackend {
+  url: string;
+  config: Config;
+  services: Services;
+  /** The SQLite file, to start a second process on the same data. */
+  databaseUrl: string;
+  stop(opts?: { keepData?: boolean }): Promise<void>;
+}
+
+export interface TestBackendOptions {
+  env?: Record<string, string>;
+  /** Reuse an existing database (restart scenarios). */
+  databaseUrl?: string;
+  /** Start the job runner loop (default true). */
+  startJobs?: boolean;
+  serviceOptions?: Partial<Omit<ServiceOptions, 'config' | 'store' | 'logger'>>;
+}
+
+export async function startTestBackend(opts: TestBackendOptions = {}): Promise<TestBackend> {
+  const dir = opts.databaseUrl ? undefined : mkdtempSync(join(tmpdir(), 'amojo-channel-test-'));
+  const databaseUrl = opts.databaseUrl ?? `sqlite:${join(dir!, 'app.sqlite')}`;
+
+  const server = http.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  const url = `http://127.0.0.1:${port}`;
+
+  const config = loadConfig({ PORT: String(port), HOST: '127.0.0.1', PUBLIC_URL: url, DATABASE_URL: databaseUrl, LOG_LEVEL: 'silent', ...opts.env });
+  const store = await openStore(config.databaseUrl);
+  const services = createServices({
+    config,
+    store,
+    logger: silentLogger(),
+    jobs: { pollMs: 50, baseDelayMs: 50, maxDelayMs: 400, ...opts.serviceOptions?.jobs },
+    ...opts.serviceOptions,
+  });
+  const app = createApp(services);
+  server.on('request', app);
+  if (opts.startJobs !== false) services.jobRunner.start();
+
+  return {
+    url,
+    config,
+    services,
+    databaseUrl,
+    async stop(stopOpts = {}) {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await services.jobRunner.stop();
+      await services.webhookIntake.drain();
+      await store.close();
+      if (dir && !stopOpts.keepData) rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,224 @@
+// @vitest-environment jsdom
+/**
+ * The settings page's buttons, failures and lifecycle against a fake host.
+ */
+import $ from 'jquery';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import {
+  AMOJO_ID,
+  BACKEND_URL,
+  createFakeHost,
+  flush,
+  installFakeApp,
+  loadLocale,
+  removeFakeApp,
+  statusBody,
+  text,
+} from './support/fake-host.js';
+import type { WidgetHost } from '../../widget/src/host.js';
+import { createWidget } from '../../widget/src/widget.js';
+
+const en = loadLocale('en');
+const state = () => $('[data-awc-state]').attr('data-awc-state');
+const click = (action: string) => $(`[data-awc-action="${action}"]`).trigger('click');
+
+async function open(body: object, appOptions: Parameters<typeof installFakeApp>[0] = { isAdmin: true }) {
+  installFakeApp(appOptions);
+  const host = createFakeHost();
+  host.openSettings();
+  host.calls[0]!.reply(200, body);
+  await flush();
+  return host;
+}
+
+afterEach(() => {
+  vi.restoreAllMocks();
+  vi.unstubAllGlobals();
+  removeFakeApp();
+  document.head.innerHTML = '';
+  document.body.innerHTML = '';
+});
+
+describe('buttons', () => {
+  it('Connect posts the account amojo_id, shows progress, then Connected with the snippet', async () => {
+    const host = await open(statusBody.notConnected);
+    click('connect');
+    expect(host.calls).toHaveLength(2);
+    expect(host.calls[1]!.options).toMatchObject({ url: `${BACKEND_URL}/widget/connect`, method: 'POST', contentType: 'application/json' });
+    expect(host.calls[1]!.body).toEqual({ amojo_id: AMOJO_ID });
+    expect($('[data-awc-busy]').text()).toBe(text(en, 'busy.connecting'));
+    expect($('[data-awc-action="connect"]').prop('disabled')).toBe(true);
+
+    click('connect'); // disabled: no second request while one runs
+    expect(host.calls).toHaveLength(2);
+
+    host.calls[1]!.reply(200, statusBody.connected);
+    await flush();
+    expect(state()).toBe('connected');
+    expect($('[data-awc-busy]')).toHaveLength(0);
+    expect($('[data-awc-snippet]').val()).toBe(statusBody.connected.webchat.snippet);
+    expect(host.setStatus).toHaveBeenCalledWith('installed');
+  });
+
+  it('Reconnect posts /widget/connect again', async () => {
+    const host = await open(statusBody.connected);
+    click('reconnect');
+    expect(host.calls[1]!.options.url).toBe(`${BACKEND_URL}/widget/connect`);
+    expect(host.calls[1]!.body).toEqual({ amojo_id: AMOJO_ID });
+  });
+
+  it('Disconnect posts /widget/disconnect and shows the new state', async () => {
+    const host = await open(statusBody.connected);
+    click('disconnect');
+    expect(host.calls[1]!.options).toMatchObject({ url: `${BACKEND_URL}/widget/disconnect`, method: 'POST' });
+    expect($('[data-awc-busy]').text()).toBe(text(en, 'busy.disconnecting'));
+    host.calls[1]!.reply(200, statusBody.disconnected);
+    await flush();
+    expect(state()).toBe('disconnected');
+    expect($('[data-awc-snippet]')).toHaveLength(0);
+  });
+
+  it('Connect without an amojo_id on the page explains and sends nothing', async () => {
+    const host = await open(statusBody.notConnected, { isAdmin: true, amojoId: null });
+    click('connect');
+    expect(host.calls).toHaveLength(1);
+    expect($('[data-awc-error]').text()).toBe(text(en, 'errors.no_amojo_id'));
+  });
+
+  it('Copy puts the snippet on the clipboard and says so', async () => {
+    await open(statusBody.connected);
+    const writeText = vi.fn().mockResolvedValue(undefined);
+    vi.stubGlobal('navigator', { ...navigator, clipboard: { writeText } });
+    click('copy');
+    await flush();
+    expect(writeText).toHaveBeenCalledWith(statusBody.connected.webchat.snippet);
+    expect($('[data-awc-copy]').text()).toBe(text(en, 'panel.copied'));
+  });
+
+  it('Copy falls back to selecting the text, and explains when even that fails', async () => {
+    await open(statusBody.connected);
+    vi.stubGlobal('navigator', { ...navigator, clipboard: undefined });
+    const execCommand = vi.fn().mockReturnValue(true);
+    (document as unknown as { execCommand: unknown }).execCommand = execCommand;
+    click('copy');
+    await flush();
+    expect(execCommand).toHaveBeenCalledWith('copy');
+    expect($('[data-awc-copy]').attr('data-awc-copy')).toBe('copied');
+
+    execCommand.mockReturnValue(false);
+    click('copy');
+    await flush();
+    expect($('[data-awc-copy]').text()).toBe(text(en, 'panel.copy_failed'));
+  });
+});
+
+describe('failures are sentences an admin understands', () => {
+  const cases: { name: string; status: number; body?: unknown; key: string; vars?: Record<string, string> }[] = [
+    { name: 'backend unreachable', status: 0, key: 'errors.unreachable' },
+    { name: 'gateway without our JSON', status: 502, key: 'errors.unreachable' },
+    { name: 'expired token', status: 401, body: { error: 'invalid_token', message: 'Token expired' }, key: 'errors.session_expired' },
+    { name: 'not an admin', status: 403, body: { error: 'not_admin', message: 'Admins only' }, key: 'errors.not_admin' },
+    { name: 'forbidden', status: 403, body: { error: 'forbidden', message: 'No' }, key: 'errors.not_admin' },
+    { name: 'account mismatch', status: 409, body: { error: 'amojo_id_mismatch', message: 'x' }, key: 'errors.account_mismatch' },
+    { name: 'install not finished', status: 409, body: { error: 'not_installed', message: 'x' }, key: 'errors.not_installed' },
+    { name: 'channel not approved', status: 502, body: { error: 'channel_not_approved', message: 'x' }, key: 'errors.channel_not_approved' },
+    { name: 'upstream error', status: 502, body: { error: 'upstream_error', message: 'x' }, key: 'errors.upstream' },
+    {
+      name: 'anything else, with the server sentence',
+      status: 500,
+      body: { error: 'internal', message: 'The database is not answering.' },
+      key: 'errors.generic',
+      vars: { message: 'The database is not answering.' },
+    },
+    { name: 'anything else, without a body', status: 418, key: 'errors.generic_no_message', vars: { status: '418' } },
+    { name: 'a 200 that is not a status', status: 200, body: { hello: 'world' }, key: 'errors.bad_response' },
+  ];
+
+  for (const c of cases) {
+    it(`on Connect: ${c.name}`, async () => {
+      const host = await open(statusBody.notConnected);
+      click('connect');
+      host.calls[1]!.reply(c.status, c.body);
+      await flush();
+      expect($('[data-awc-error]').text()).toBe(text(en, c.key, c.vars));
+      expect($('[data-awc-error]').attr('role')).toBe('alert');
+      // The last known state and its buttons stay, so the admin can try again.
+      expect(state()).toBe('not_connected');
+      expect($('[data-awc-action="connect"]').prop('disabled')).toBe(false);
+    });
+  }
+
+  it('a failed status load offers Try again, which asks again', async () => {
+    installFakeApp({ isAdmin: false });
+    const host = createFakeHost();
+    host.openSettings();
+    host.calls[0]!.reply(0);
+    await flush();
+    expect($('[data-awc-error]').text()).toBe(text(en, 'errors.unreachable'));
+    expect($('[data-awc-action]').attr('data-awc-action')).toBe('retry');
+    click('retry');
+    expect(host.calls).toHaveLength(2);
+    expect(host.calls[1]!.options.url).toBe(`${BACKEND_URL}/widget/status`);
+    host.calls[1]!.reply(200, statusBody.connected);
+    await flush();
+    expect(state()).toBe('connected');
+    expect($('[data-awc-error]')).toHaveLength(0);
+  });
+
+  it('a new action clears the previous error', async () => {
+    const host = await open(statusBody.notConnected);
+    click('connect');
+    host.calls[1]!.reply(0);
+    await flush();
+    click('connect');
+    expect($('[data-awc-error]')).toHaveLength(0);
+  });
+});
+
+describe('lifecycle', () => {
+  it('mounts once however often settings renders, and ignores answers for the old panel', async () => {
+    installFakeApp({ isAdmin: true });
+    const host = createFakeHost();
+    host.openSettings();
+    host.openSettings();
+    expect($('[data-awc-panel]')).toHaveLength(1);
+    expect($('style[data-awc-style]')).toHaveLength(1);
+    host.calls[0]!.reply(200, statusBody.connected); // answer meant for the first panel
+    await flush();
+    expect(state()).toBe('loading');
+    host.calls[1]!.reply(200, statusBody.notConnected);
+    await flush();
+    expect($('[data-awc-panel]')).toHaveLength(1);
+    expect(state()).toBe('not_connected');
+    // The CRM's own controls are left alone.
+    expect($('.js-widget-save')).toHaveLength(1);
+  });
+
+  it('a second widget instance on the same modal replaces the first panel', async () => {
+    installFakeApp({ isAdmin: true });
+    const first = createFakeHost();
+    first.openSettings();
+    const Widget = createWidget({ backendUrl: BACKEND_URL });
+    const second = Widget.call({
+      get_settings: () => ({ status: 'installed' }),
+      i18n: (key: string) => key,
+      $authorizedAjax: () => $.Deferred().promise(),
+    } as unknown as WidgetHost);
+    second.callbacks.settings(first.$modal);
+    expect($('[data-awc-panel]')).toHaveLength(1);
+    expect(first.$modal.find('[data-awc-panel] .awc-title').text()).toBe('panel.title');
+  });
+
+  it('destroy removes the panel and its styles; late answers change nothing', async () => {
+    installFakeApp({ isAdmin: true });
+    const host = createFakeHost();
+    host.openSettings();
+    host.widget.callbacks.destroy();
+    expect($('[data-awc-panel]')).toHaveLength(0);
+    expect($('style[data-awc-style]')).toHaveLength(0);
+    host.calls[0]!.reply(200, statusBody.connected);
+    await flush();
+    expect($('[data-awc-panel]')).toHaveLength(0);
+    expect(host.setStatus).not.toHaveBeenCalled();
+  });
+});

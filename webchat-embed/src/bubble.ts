@@ -1,0 +1,314 @@
+/**
+ * Mounts the bubble: a host element with a shadow root, the panel, the composer and the contact form,
+ * wired to a ChatClient. Handles opening and closing (Escape, focus return), rendering the list without
+ * re-announcing old messages, the unread badge, typing lines, reply/edit context, drag and drop, voice notes.
+ */
+import type { ChatApi } from './api.js';
+import { ChatClient, type ConnectionState } from './chat-client.js';
+import { createTranslator, type Locale } from './i18n.js';
+import type { ChatMessage, QuotedMessage } from './model.js';
+import { canRecord, startRecording, type Recording } from './recorder.js';
+import { createStateStorage, type StateStorage } from './storage.js';
+import { buildComposer } from './ui/composer.js';
+import { announce, buildPanel, setUnread } from './ui/panel.js';
+import { authorName, renderMessage, summary, type MessageViewContext } from './ui/message-view.js';
+import { buildProfileForm } from './ui/profile-form.js';
+
+export interface BubbleOptions {
+  api: ChatApi;
+  siteKey: string;
+  locale: Locale;
+  storage?: StateStorage;
+  /** Where the host element goes; the page's body by default. */
+  container?: HTMLElement;
+  newId?: () => string;
+  now?: () => number;
+}
+
+export interface Bubble {
+  client: ChatClient;
+  host: HTMLElement;
+  shadow: ShadowRoot;
+  open(): void;
+  close(): void;
+  destroy(): void;
+}
+
+/** The tag of the host element; a custom name so that no page rule aimed at `div` or `section` matches it. */
+export const HOST_TAG = 'amo-webchat';
+
+/** Set inline with !important: the one place page CSS could reach (position, size, visibility of the host). */
+const HOST_STYLE = 'all:initial!important;display:block!important;position:fixed!important;inset:auto 0 0 auto!important;width:0!important;height:0!important;z-index:2147483000!important;visibility:visible!important;opacity:1!important;transform:none!important;contain:none!important;';
+
+export function mountBubble(o: BubbleOptions): Bubble {
+  const t = createTranslator(o.locale);
+  const host = document.createElement(HOST_TAG);
+  host.setAttribute('style', HOST_STYLE);
+  const shadow = host.attachShadow({ mode: 'open' });
+  const view = buildPanel(shadow, t, o.locale);
+  const client = new ChatClient({ api: o.api, siteKey: o.siteKey, storage: o.storage ?? createStateStorage(o.siteKey), ...(o.newId ? { newId: o.newId } : {}), ...(o.now ? { now: o.now } : {}) });
+  const rendered = new Map<string, { m: ChatMessage; el: HTMLLIElement; picker: boolean }>();
+  const timeFormat = new Intl.DateTimeFormat(o.locale, { hour: '2-digit', minute: '2-digit' });
+  const dateTimeFormat = new Intl.DateTimeFormat(o.locale, { day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' });
+  let isOpen = false;
+  let context: { mode: 'reply' | 'edit'; key: string } | undefined;
+  let pickerFor: string | undefined;
+  let recording: Recording | undefined;
+  let recordTimer: ReturnType<typeof setInterval> | undefined;
+  let typingTimer: ReturnType<typeof setTimeout> | undefined;
+  let connection: ConnectionState = { isOffline: false, isUnavailable: false };
+
+  const composer = buildComposer(view.composerSlot, t, canRecord(), {
+    onSubmit(text) {
+      if (context?.mode === 'edit') void client.edit(context.key, text);
+      else client.send(text, quoteOfContext());
+      setContext(undefined);
+      composer.setText('');
+    },
+    onFiles(files) {
+      client.sendFiles(files, quoteOfContext());
+      if (context?.mode === 'reply') setContext(undefined);
+    },
+    onTyping: () => client.typing(),
+    onCancelContext() {
+      if (context?.mode === 'edit') composer.setText('');
+      setContext(undefined);
+      composer.focus();
+    },
+    onRecord: () => void record(),
+    onStopRecording: (send) => void stopRecording(send),
+  });
+  buildProfileForm(view.profileSlot, t, client.savedState.profile, (profile) => void client.saveProfile(profile));
+
+  const viewContext = (): MessageViewContext => ({
+    t,
+    pickerFor,
+    formatTime: (ms) => (new Date(ms).toDateString() === new Date().toDateString() ? timeFormat : dateTimeFormat).format(ms),
+    quotedText(quote) {
+      const key = client.conversation.keyOfMsgid(quote.msgid);
+      const m = key ? client.conversation.get(key) : undefined;
+      return m ? { text: summary(m, t), author: m.author } : { text: '' };
+    },
+    onReply: (key) => setContext({ mode: 'reply', key }),
+    onEdit(key) {
+      setContext({ mode: 'edit', key });
+      composer.setText(client.conversation.get(key)?.text ?? '');
+    },
+    onTogglePicker(key) {
+      pickerFor = pickerFor === key ? undefined : key;
+      render();
+      if (pickerFor) rendered.get(key)?.el.querySelector<HTMLButtonElement>('.picker button')?.focus();
+    },
+    onReact(key, emoji) {
+      pickerFor = undefined;
+      void client.react(key, emoji);
+      rendered.get(key)?.el.querySelector<HTMLButtonElement>('[data-action=react]')?.focus();
+    },
+    onQuickReply: (text) => client.send(text),
+    onRetry: (key) => client.retry(key),
+    onJumpTo(msgid) {
+      const key = client.conversation.keyOfMsgid(msgid);
+      const el = key ? rendered.get(key)?.el : undefined;
+      if (!el) return;
+      el.scrollIntoView?.({ block: 'center' });
+      el.setAttribute('tabindex', '-1');
+      el.focus();
+      el.classList.add('flash');
+      setTimeout(() => el.classList.remove('flash'), 1200);
+    },
+  });
+
+  function quoteOfContext(): QuotedMessage | undefined {
+    const m = context?.mode === 'reply' ? client.conversation.get(context.key) : undefined;
+    return m?.msgid ? { msgid: m.msgid, text: summary(m, t), author: m.author, kind: m.kind } : undefined;
+  }
+
+  function setContext(next: typeof context): void {
+    context = next;
+    const m = next ? client.conversation.get(next.key) : undefined;
+    composer.setContext(next && m ? { label: next.mode === 'reply' ? `${t('replyingTo')} ${authorName(m.author, m.authorName, t)}` : t('editing'), text: summary(m, t) } : undefined);
+    if (next) composer.focus();
+  }
+
+  function render(): void {
+    const list = view.list;
+    const isAtBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 48;
+    const entries = client.conversation.list();
+    const live = new Set(entries.map((e) => e.key));
+    for (const [key, r] of rendered) {
+      if (!live.has(key)) {
+        r.el.remove();
+        rendered.delete(key);
+      }
+    }
+    const ctx = viewContext();
+    let previous: Element = view.greeting;
+    for (const { key } of entries) {
+      const m = client.conversation.get(key)!;
+      let r = rendered.get(key);
+      if (!r || r.m !== m || r.picker !== (pickerFor === key)) {
+        const hadFocus = r?.el.contains(shadow.activeElement) ? (shadow.activeElement as HTMLElement).dataset.action : undefined;
+        const el = renderMessage(key, m, ctx);
+        if (r) r.el.replaceWith(el);
+        r = { m, el, picker: pickerFor === key };
+        rendered.set(key, r);
+        // Keep keyboard users where they were when a message re-renders under them.
+        if (hadFocus) el.querySelector<HTMLElement>(`[data-action=${hadFocus}]`)?.focus();
+      }
+      if (previous.nextElementSibling !== r.el) previous.after(r.el);
+      previous = r.el;
+    }
+    if (isAtBottom) list.scrollTop = list.scrollHeight;
+    updateUnread();
+  }
+
+  function updateUnread(): void {
+    if (isOpen && document.visibilityState !== 'hidden') client.markRead();
+    setUnread(view, t, isOpen ? 0 : client.unreadCount(), isOpen);
+  }
+
+  function showNotice(): void {
+    const text = connection.isUnavailable ? t('unavailable') : connection.isOffline ? t('offline') : '';
+    view.notice.hidden = !text;
+    view.notice.textContent = text;
+  }
+
+  function open(): void {
+    if (isOpen) return;
+    isOpen = true;
+    view.panel.hidden = false;
+    view.root.setAttribute('data-open', '');
+    view.launcher.setAttribute('aria-expanded', 'true');
+    client.setOpen(true);
+    view.list.scrollTop = view.list.scrollHeight;
+    updateUnread();
+    composer.focus();
+  }
+
+  function close(): void {
+    if (!isOpen) return;
+    isOpen = false;
+    if (recording) void stopRecording(false);
+    pickerFor = undefined;
+    view.panel.hidden = true;
+    view.root.removeAttribute('data-open');
+    view.launcher.setAttribute('aria-expanded', 'false');
+    client.setOpen(false);
+    updateUnread();
+    view.launcher.focus();
+  }
+
+  async function record(): Promise<void> {
+    if (recording) return;
+    try {
+      recording = await startRecording();
+    } catch {
+      announce(view, t('micDenied'));
+      view.notice.hidden = false;
+      view.notice.textContent = t('micDenied');
+      return;
+    }
+    const started = Date.now();
+    const tick = (): void => {
+      const s = Math.floor((Date.now() - started) / 1000);
+      composer.setRecording(`${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`);
+    };
+    tick();
+    recordTimer = setInterval(tick, 500);
+    composer.focus();
+  }
+
+  async function stopRecording(send: boolean): Promise<void> {
+    const r = recording;
+    recording = undefined;
+    clearInterval(recordTimer);
+    composer.setRecording(undefined);
+    if (!r) return;
+    if (!send) return r.cancel();
+    const file = await r.stop();
+    if (file) client.sendFiles([file], quoteOfContext());
+    composer.focus();
+  }
+
+  view.launcher.addEventListener('click', () => (isOpen ? close() : open()));
+  view.closeButton.addEventListener('click', close);
+  view.root.addEventListener('keydown', (e) => {
+    if (e.key !== 'Escape') return;
+    e.stopPropagation();
+    if (pickerFor) {
+      const key = pickerFor;
+      pickerFor = undefined;
+      render();
+      rendered.get(key)?.el.querySelector<HTMLButtonElement>('[data-action=react]')?.focus();
+    } else if (recording) void stopRecording(false);
+    else if (context) setContext(undefined);
+    else close();
+  });
+  wireDrop(view.panel, view.drop, (files) => client.sendFiles(files, quoteOfContext()));
+
+  client.conversation.onChange(render);
+  client.onState((s) => {
+    connection = s;
+    showNotice();
+  });
+  client.onIncoming((_key, m) => {
+    clearTimeout(typingTimer);
+    view.typing.textContent = '';
+    announce(view, t('newMessage', { author: authorName(m.author, m.authorName, t), text: summary(m, t) }));
+  });
+  client.onTyping((ms) => {
+    view.typing.textContent = t('typing');
+    clearTimeout(typingTimer);
+    typingTimer = setTimeout(() => (view.typing.textContent = ''), Math.min(Math.max(ms, 1000), 30_000));
+  });
+  client.onRejected(() => announce(view, t('sendFailed')));
+  const onVisible = (): void => updateUnread();
+  document.addEventListener('visibilitychange', onVisible);
+
+  (o.container ?? document.body ?? document.documentElement).append(host);
+  client.start();
+  render();
+  if (client.savedState.isOpen) open();
+
+  return {
+    client,
+    host,
+    shadow,
+    open,
+    close,
+    destroy() {
+      client.stop();
+      recording?.cancel();
+      clearInterval(recordTimer);
+      clearTimeout(typingTimer);
+      document.removeEventListener('visibilitychange', onVisible);
+      host.remove();
+    },
+  };
+}
+
+/** Files dragged over the open panel show a drop zone; dropping sends them. */
+function wireDrop(panel: HTMLElement, overlay: HTMLElement, onFiles: (files: File[]) => void): void {
+  let depth = 0;
+  const hasFiles = (e: DragEvent): boolean => [...(e.dataTransfer?.types ?? [])].includes('Files');
+  panel.addEventListener('dragenter', (e) => {
+    if (!hasFiles(e)) return;
+    e.preventDefault();
+    depth++;
+    overlay.hidden = false;
+  });
+  panel.addEventListener('dragover', (e) => {
+    if (hasFiles(e)) e.preventDefault();
+  });
+  panel.addEventListener('dragleave', () => {
+    depth = Math.max(0, depth - 1);
+    if (depth === 0) overlay.hidden = true;
+  });
+  panel.addEventListener('drop', (e) => {
+    e.preventDefault();
+    depth = 0;
+    overlay.hidden = true;
+    const files = [...(e.dataTransfer?.files ?? [])];
+    if (files.length > 0) onFiles(files);
+  });
+}

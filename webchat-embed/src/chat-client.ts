@@ -1,0 +1,292 @@
+/**
+ * The bubble's logic without its looks: the session (created at the first thing the visitor sends), the
+ * live event stream with catch-up, the outbox, reads, typing, edits, reactions and the contact details.
+ * Everything it shows goes through `conversation`; everything else through the listeners below.
+ */
+import { ApiError, type ChatApi } from './api.js';
+import { Conversation } from './conversation.js';
+import type { EventStream } from './event-stream.js';
+import { kindOfContentType, type ChatMessage, type Profile, type QuotedMessage, type Session } from './model.js';
+import { Outbox } from './outbox.js';
+import type { OutboxItem, SavedState, StateStorage } from './storage.js';
+
+export interface ConnectionState {
+  /** The stream is down or a send is being retried. */
+  isOffline: boolean;
+  /** The site key is unknown: the chat cannot work on this site. */
+  isUnavailable: boolean;
+}
+
+export interface ChatClientOptions {
+  api: ChatApi;
+  siteKey: string;
+  storage: StateStorage;
+  newId?: () => string;
+  now?: () => number;
+}
+
+/** Outgoing typing notices at most this often while the visitor types. */
+export const TYPING_THROTTLE_MS = 3000;
+
+export class ChatClient {
+  readonly conversation = new Conversation();
+  #o: Required<ChatClientOptions>;
+  #saved: SavedState;
+  #outbox: Outbox;
+  #stream: EventStream | undefined;
+  #sessionPromise: Promise<Session> | undefined;
+  #lastTypingAt = -Infinity;
+  #reportedRead: string | undefined;
+  #state: ConnectionState = { isOffline: false, isUnavailable: false };
+  #listeners = { state: new Set<(s: ConnectionState) => void>(), incoming: new Set<(key: string, m: ChatMessage) => void>(), typing: new Set<(ms: number) => void>(), rejected: new Set<(reason: 'edit') => void>() };
+
+  constructor(options: ChatClientOptions) {
+    this.#o = { newId: newClientId, now: Date.now, ...options };
+    this.#saved = this.#o.storage.load();
+    this.#reportedRead = this.#saved.lastReadMsgid;
+    this.#outbox = new Outbox(
+      {
+        upload: async (file) => this.#o.api.uploadFile((await this.#session()).token, file, file.name),
+        send: async (item) => this.#o.api.sendMessage((await this.#session()).token, { clientMsgid: item.clientMsgid, ...(item.text ? { text: item.text } : {}), ...(item.fileId ? { fileId: item.fileId } : {}), ...(item.replyTo ? { replyTo: item.replyTo.msgid } : {}) }),
+        renewSession: () => this.#renewSession(),
+        onUploaded: () => undefined,
+        onSent: (item, msgid) => {
+          this.conversation.confirm(item.clientMsgid, msgid);
+          this.#setState({ isOffline: false });
+        },
+        onFailed: (item, error) => {
+          if (error.code === 'unknown_site_key' || (error.status === 404 && !this.#saved.session)) this.#setState({ isUnavailable: true });
+          this.conversation.fail(item.clientMsgid, error.status === 413 ? 'fileTooLarge' : error.status === 415 ? 'fileType' : 'sendFailed');
+        },
+        persist: (items) => this.#save({ outbox: items }),
+        onRetrying: (error) => this.#setState({ isOffline: error.status === 0 || error.status >= 500 || this.#state.isOffline }),
+        onDrained: () => undefined,
+      },
+      this.#saved.outbox,
+    );
+  }
+
+  get savedState(): Readonly<SavedState> {
+    return this.#saved;
+  }
+
+  get hasSession(): boolean {
+    return !!this.#saved.session;
+  }
+
+  onState(l: (s: ConnectionState) => void): void {
+    this.#listeners.state.add(l);
+  }
+  /** A new message from the manager or bot arrived live (not from history). */
+  onIncoming(l: (key: string, m: ChatMessage) => void): void {
+    this.#listeners.incoming.add(l);
+  }
+  onTyping(l: (durationMs: number) => void): void {
+    this.#listeners.typing.add(l);
+  }
+  onRejected(l: (reason: 'edit') => void): void {
+    this.#listeners.rejected.add(l);
+  }
+
+  /** Shows what is waiting in the outbox, and reconnects when this browser already has a conversation. */
+  start(): void {
+    for (const item of this.#saved.outbox) this.conversation.upsert(localMessage(item));
+    if (this.#saved.session) {
+      this.#connect(this.#saved.session);
+      this.#outbox.kick();
+    }
+  }
+
+  stop(): void {
+    this.#stream?.close();
+    this.#outbox.stop();
+  }
+
+  send(text: string, replyTo?: QuotedMessage): void {
+    this.#enqueue({ clientMsgid: this.#o.newId(), text, ...(replyTo ? { replyTo } : {}), createdAt: this.#o.now() });
+  }
+
+  sendFiles(files: File[], replyTo?: QuotedMessage): void {
+    files.forEach((file, i) => {
+      const item: OutboxItem = {
+        clientMsgid: this.#o.newId(),
+        attachment: { url: previewUrl(file), name: file.name, size: file.size, contentType: file.type },
+        ...(replyTo && i === 0 ? { replyTo } : {}),
+        createdAt: this.#o.now(),
+      };
+      this.#enqueue(item, file);
+    });
+  }
+
+  retry(key: string): void {
+    const m = this.conversation.get(key);
+    if (!m?.clientMsgid) return;
+    if (this.#outbox.retry(m.clientMsgid)) this.conversation.upsert({ ...m, state: 'pending' });
+  }
+
+  async edit(key: string, text: string): Promise<void> {
+    const m = this.conversation.get(key);
+    if (!m?.msgid || m.text === text) return;
+    const before = { text: m.text, editedAt: m.editedAt ?? 0 };
+    this.conversation.apply({ type: 'edit', msgid: m.msgid, text, editedAt: this.#o.now() });
+    try {
+      await this.#o.api.editMessage((await this.#session()).token, m.msgid, text);
+    } catch {
+      this.conversation.apply({ type: 'edit', msgid: m.msgid, text: before.text, editedAt: before.editedAt });
+      for (const l of this.#listeners.rejected) l('edit');
+    }
+  }
+
+  async react(key: string, emoji: string | null): Promise<void> {
+    const m = this.conversation.get(key);
+    if (!m?.msgid) return;
+    this.conversation.setOwnReaction(key, emoji);
+    await this.#o.api.react((await this.#session()).token, m.msgid, emoji).catch(() => undefined);
+  }
+
+  /** The visitor is typing; tells the manager at most once per TYPING_THROTTLE_MS, and only in a started chat. */
+  typing(): void {
+    const session = this.#saved.session;
+    if (!session || this.#o.now() - this.#lastTypingAt < TYPING_THROTTLE_MS) return;
+    this.#lastTypingAt = this.#o.now();
+    this.#o.api.sendTyping(session.token).catch(() => undefined);
+  }
+
+  /** The visitor sees the conversation: the newest message from the other side is read. */
+  markRead(): void {
+    const newest = [...this.conversation.list()].reverse().find((m) => m.author !== 'visitor' && m.msgid);
+    if (!newest?.msgid || newest.msgid === this.#reportedRead) return;
+    this.#reportedRead = newest.msgid;
+    this.#save({ lastReadMsgid: newest.msgid });
+    const session = this.#saved.session;
+    if (session) this.#o.api.markRead(session.token, newest.msgid).catch(() => undefined);
+  }
+
+  /** Messages from the other side after the last one read. */
+  unreadCount(): number {
+    const list = this.conversation.list();
+    const lastRead = this.#saved.lastReadMsgid;
+    const from = lastRead ? list.findIndex((m) => m.msgid === lastRead) + 1 : 0;
+    return list.slice(from).filter((m) => m.author !== 'visitor').length;
+  }
+
+  async saveProfile(profile: Profile): Promise<void> {
+    this.#save({ profile });
+    const session = this.#saved.session;
+    if (!session) return; // sent with the session, at the first message
+    await this.#o.api.updateProfile(session.token, profile).catch(() => undefined);
+  }
+
+  setOpen(isOpen: boolean): void {
+    this.#save({ isOpen });
+  }
+
+  #enqueue(item: OutboxItem, file?: File): void {
+    this.conversation.upsert(localMessage(item, file));
+    this.#outbox.add(item, file);
+  }
+
+  #session(): Promise<Session> {
+    if (this.#saved.session) return Promise.resolve(this.#saved.session);
+    this.#sessionPromise ??= this.#o.api
+      .createSession(this.#o.siteKey, this.#saved.profile ?? {})
+      .then((session) => {
+        this.#save({ session });
+        this.#connect(session);
+        return session;
+      })
+      .finally(() => (this.#sessionPromise = undefined));
+    return this.#sessionPromise;
+  }
+
+  async #renewSession(): Promise<void> {
+    this.#stream?.close();
+    this.#stream = undefined;
+    const { lastEventId: _dropped, session: _old, ...rest } = this.#saved;
+    this.#saved = rest;
+    this.#o.storage.save(this.#saved);
+    await this.#session();
+  }
+
+  #connect(session: Session): void {
+    this.#stream?.close();
+    const stream = this.#o.api.openEvents(session.token, this.#saved.lastEventId, {
+      onEventId: (id) => this.#save({ lastEventId: id }),
+      onEvent: (event) => {
+        if (event.type === 'typing') {
+          for (const l of this.#listeners.typing) l(event.durationMs);
+          return;
+        }
+        const isNew = event.type === 'message' && !this.#knows(event.message);
+        const key = this.conversation.apply(event);
+        if (isNew && key && event.message.author !== 'visitor') for (const l of this.#listeners.incoming) l(key, event.message);
+      },
+      onOpen: (isReconnect) => {
+        this.#setState({ isOffline: false });
+        // The catch-up replay covers the gap; reloading the history as well is cheap and also covers a
+        // backend that has forgotten the last event id.
+        void this.#loadHistory(session);
+        if (isReconnect) this.#outbox.kick();
+      },
+      onDown: () => this.#setState({ isOffline: true }),
+      onUnauthorized: () => void this.#renewSession().catch(() => this.#setState({ isOffline: true })),
+    });
+    this.#stream = stream;
+  }
+
+  async #loadHistory(session: Session): Promise<void> {
+    try {
+      const messages = await this.#o.api.listMessages(session.token);
+      if (this.#saved.session !== session) return;
+      for (const m of messages) this.conversation.upsert(m);
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 401) void this.#renewSession().catch(() => undefined);
+    }
+  }
+
+  #knows(m: ChatMessage): boolean {
+    return !!((m.msgid && this.conversation.keyOfMsgid(m.msgid)) || (m.clientMsgid && this.conversation.get(m.clientMsgid)));
+  }
+
+  #save(patch: Partial<SavedState>): void {
+    this.#saved = { ...this.#saved, ...patch };
+    this.#o.storage.save(this.#saved);
+  }
+
+  #setState(patch: Partial<ConnectionState>): void {
+    const next = { ...this.#state, ...patch };
+    if (next.isOffline === this.#state.isOffline && next.isUnavailable === this.#state.isUnavailable) return;
+    this.#state = next;
+    for (const l of this.#listeners.state) l(next);
+  }
+}
+
+function localMessage(item: OutboxItem, file?: File): ChatMessage {
+  const a = item.attachment;
+  return {
+    clientMsgid: item.clientMsgid,
+    author: 'visitor',
+    kind: a ? kindOfContentType(a.contentType ?? file?.type) : 'text',
+    text: item.text ?? '',
+    ...(a ? { attachment: { ...a } } : {}),
+    ...(item.replyTo ? { replyTo: item.replyTo } : {}),
+    state: 'pending',
+    reactions: [],
+    createdAt: item.createdAt,
+  };
+}
+
+function previewUrl(file: File): string {
+  try {
+    return URL.createObjectURL(file);
+  } catch {
+    return '';
+  }
+}
+
+function newClientId(): string {
+  if (typeof crypto !== 'undefined' && typeof crypto.randomUUID === 'function') return crypto.randomUUID();
+  const bytes = new Uint8Array(16);
+  crypto.getRandomValues(bytes);
+  return [...bytes].map((b) => b.toString(16).padStart(2, '0')).join('');
+}

@@ -1,0 +1,45 @@
+/**
+ * Entry of `embed.js`. The site's snippet is one tag:
+ *   <script src="https://<backend>/webchat/embed.js" data-site-key="…" async></script>
+ * The backend's address is taken from this script's own `src`, so the same file works behind any host or
+ * path prefix. Loading the script twice puts one bubble on the page.
+ */
+import { createHttpApi } from './api.js';
+import { mountBubble, type Bubble } from './bubble.js';
+import { detectLocale, LOCALES, type Locale } from './i18n.js';
+
+interface EmbedGlobal {
+  /** The mounted bubble, for the page's own scripts (open it from a "Contact us" link, …). */
+  amoWebchat?: Bubble | 'loading';
+}
+
+const EMBED_PATH = /\/webchat\/embed\.js(?:[?#].*)?$/;
+
+function findOwnScript(): HTMLScriptElement | undefined {
+  const current = document.currentScript;
+  if (current instanceof HTMLScriptElement && current.dataset.siteKey) return current;
+  // `currentScript` is null when the tag was injected by a tag manager after load; find ourselves by URL.
+  return [...document.querySelectorAll<HTMLScriptElement>('script[data-site-key]')].find((s) => EMBED_PATH.test(s.src));
+}
+
+function boot(): void {
+  const g = window as unknown as EmbedGlobal;
+  if (g.amoWebchat) return;
+  const script = findOwnScript();
+  const siteKey = script?.dataset.siteKey?.trim();
+  if (!script || !siteKey) {
+    console.warn('[webchat] embed.js needs data-site-key on its <script> tag');
+    return;
+  }
+  g.amoWebchat = 'loading';
+  const baseUrl = script.src.replace(EMBED_PATH, '');
+  const forced = script.dataset.lang as Locale | undefined;
+  const locale = forced && (LOCALES as readonly string[]).includes(forced) ? forced : detectLocale();
+  const start = (): void => {
+    g.amoWebchat = mountBubble({ api: createHttpApi(baseUrl), siteKey, locale });
+  };
+  if (document.body) start();
+  else document.addEventListener('DOMContentLoaded', start, { once: true });
+}
+
+boot();

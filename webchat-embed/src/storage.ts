@@ -1,0 +1,81 @@
+/**
+ * What survives a page load, per site key: the visitor's session, the unsent outbox, the last event seen and
+ * the last message read. localStorage can be missing or throw (private modes, storage quotas, sandboxed
+ * iframes); the bubble then keeps the same data in memory and still works for the page's lifetime.
+ */
+import type { Profile, QuotedMessage, Session } from './model.js';
+
+/**
+ * A message waiting for its 202, in send order. A file waiting for its upload is kept in memory only (a Blob
+ * cannot be saved); once uploaded, `fileId` makes the item plain JSON that survives a reload.
+ */
+export interface OutboxItem {
+  clientMsgid: string;
+  text?: string;
+  fileId?: string;
+  /** What to show for the file while the send is pending. */
+  attachment?: { url: string; name: string; size?: number; contentType?: string };
+  replyTo?: QuotedMessage;
+  createdAt: number;
+}
+
+export interface SavedState {
+  session?: Session;
+  outbox: OutboxItem[];
+  lastEventId?: string;
+  /** The newest manager message the visitor has seen; the unread badge counts what came after it. */
+  lastReadMsgid?: string;
+  profile?: Profile;
+  isOpen?: boolean;
+}
+
+export interface StateStorage {
+  load(): SavedState;
+  save(state: SavedState): void;
+  clear(): void;
+}
+
+export function createStateStorage(siteKey: string, backing: Storage | undefined = safeLocalStorage()): StateStorage {
+  const key = `amo-webchat:${siteKey}`;
+  let memory: SavedState = { outbox: [] };
+  return {
+    load() {
+      try {
+        const raw = backing?.getItem(key);
+        if (raw) memory = { outbox: [], ...(JSON.parse(raw) as Partial<SavedState>) };
+      } catch {
+        // Unreadable or foreign data: start afresh rather than break the page.
+      }
+      if (!Array.isArray(memory.outbox)) memory.outbox = [];
+      return structuredCopy(memory);
+    },
+    save(state) {
+      memory = structuredCopy(state);
+      try {
+        backing?.setItem(key, JSON.stringify(state));
+      } catch {
+        // Quota or disabled storage: memory keeps it for this page.
+      }
+    },
+    clear() {
+      memory = { outbox: [] };
+      try {
+        backing?.removeItem(key);
+      } catch {
+        // See save().
+      }
+    },
+  };
+}
+
+function safeLocalStorage(): Storage | undefined {
+  try {
+    return window.localStorage;
+  } catch {
+    return undefined;
+  }
+}
+
+function structuredCopy<T>(v: T): T {
+  return JSON.parse(JSON.stringify(v)) as T;
+}

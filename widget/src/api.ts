@@ -1,0 +1,128 @@
+/**
+ * Client of the backend's widget API (product.md "HTTP routes"). Every call goes through the host's
+ * `$authorizedAjax`, so the CRM attaches the one-time token; the widget itself never holds a secret.
+ */
+import type { WidgetHost } from './host.js';
+
+export const CONNECTION_STATES = ['not_connected', 'connected', 'disconnected', 'error'] as const;
+export type ConnectionState = (typeof CONNECTION_STATES)[number];
+
+export interface WebchatInfo {
+  siteKey: string;
+  snippet: string;
+}
+
+/** `/widget/status` (and the connect/disconnect answers) in the widget's own terms. */
+export interface ConnectionStatus {
+  state: ConnectionState;
+  connected: boolean;
+  scopeId: string | null;
+  title: string;
+  /** Human reason from the backend when `state` is 'error'. */
+  reason: string | null;
+  webchat: WebchatInfo | null;
+}
+
+/** A failed call: HTTP status (0 = no answer at all) and the backend's `{error, message}` when it sent one. */
+export class BackendError extends Error {
+  override name = 'BackendError';
+  constructor(
+    readonly httpStatus: number,
+    readonly code: string | null,
+    readonly serverMessage: string | null,
+  ) {
+    super(`backend call failed: ${httpStatus} ${code ?? ''}`.trim());
+  }
+}
+
+export interface WidgetApi {
+  status(): Promise<ConnectionStatus>;
+  connect(amojoId: string): Promise<ConnectionStatus>;
+  disconnect(): Promise<ConnectionStatus>;
+}
+
+/** Long enough for a connect that calls amoCRM twice, short enough that a dead backend is reported. */
+const TIMEOUT_MS = 30_000;
+
+export function createWidgetApi(host: WidgetHost, backendUrl: string): WidgetApi {
+  const base = backendUrl.replace(/\/+$/, '');
+
+  function call(method: 'GET' | 'POST', path: string, body?: object): Promise<ConnectionStatus> {
+    return new Promise((resolve, reject) => {
+      let request;
+      try {
+        request = host.$authorizedAjax({
+          url: base + path,
+          method,
+          dataType: 'json',
+          timeout: TIMEOUT_MS,
+          ...(body ? { contentType: 'application/json', data: JSON.stringify(body) } : {}),
+        });
+      } catch {
+        reject(new BackendError(0, null, null));
+        return;
+      }
+      request.then(
+        (answer) => {
+          const status = parseStatus(answer);
+          if (status) resolve(status);
+          else reject(new BackendError(200, 'bad_response', null));
+        },
+        (failure) => reject(toBackendError(failure)),
+      );
+    });
+  }
+
+  return {
+    status: () => call('GET', '/widget/status'),
+    connect: (amojoId) => call('POST', '/widget/connect', { amojo_id: amojoId }),
+    disconnect: () => call('POST', '/widget/disconnect', {}),
+  };
+}
+
+/** Accepts the documented shape; `state`/`reason` are optional extras that older backends omit. */
+export function parseStatus(answer: unknown): ConnectionStatus | null {
+  if (!answer || typeof answer !== 'object') return null;
+  const a = answer as Record<string, unknown>;
+  if (typeof a.connected !== 'boolean') return null;
+
+  const state = (CONNECTION_STATES as readonly unknown[]).includes(a.state)
+    ? (a.state as ConnectionState)
+    : a.connected
+      ? 'connected'
+      : 'not_connected';
+  const w = a.webchat as Record<string, unknown> | null | undefined;
+  const webchat =
+    w && typeof w === 'object' && typeof w.snippet === 'string' && w.snippet !== ''
+      ? { siteKey: typeof w.site_key === 'string' ? w.site_key : '', snippet: w.snippet }
+      : null;
+  return {
+    state,
+    connected: a.connected,
+    scopeId: typeof a.scope_id === 'string' ? a.scope_id : null,
+    title: typeof a.title === 'string' ? a.title : '',
+    reason: typeof a.reason === 'string' && a.reason.trim() !== '' ? a.reason.trim() : null,
+    webchat,
+  };
+}
+
+/** jqXHR failures carry `status` and `responseJSON`/`responseText`; anything else counts as "no answer". */
+export function toBackendError(failure: unknown): BackendError {
+  if (failure instanceof BackendError) return failure;
+  const f = (failure && typeof failure === 'object' ? failure : {}) as Record<string, unknown>;
+  const httpStatus = typeof f.status === 'number' ? f.status : 0;
+  let body: unknown = f.responseJSON;
+  if (body === undefined && typeof f.responseText === 'string') {
+    try {
+      body = JSON.parse(f.responseText);
+    } catch {
+      body = undefined;
+    }
+  }
+  const b = (body && typeof body === 'object' ? body : {}) as Record<string, unknown>;
+  return new BackendError(
+    httpStatus,
+    typeof b.error === 'string' && b.error !== '' ? b.error : null,
+    typeof b.message === 'string' && b.message.trim() !== '' ? b.message.trim() : null,
+  );
+}

@@ -1,0 +1,73 @@
+/**
+ * Every i18n key the script reads at runtime. The locale files (widget/i18n/*.json) must define each one;
+ * a test checks that, and the build checks that every locale has the same keys.
+ */
+import type { BackendError } from './api.js';
+
+export const MESSAGE_KEYS = [
+  'panel.title',
+  'panel.loading',
+  'panel.install_first',
+  'panel.admins_only',
+  'panel.channel',
+  'panel.snippet_label',
+  'panel.snippet_hint',
+  'panel.copied',
+  'panel.copy_failed',
+  'state.connected',
+  'state.not_connected',
+  'state.disconnected',
+  'state.error',
+  'hint.connected',
+  'hint.not_connected',
+  'hint.disconnected',
+  'hint.error_no_reason',
+  'buttons.connect',
+  'buttons.reconnect',
+  'buttons.disconnect',
+  'buttons.copy',
+  'buttons.retry',
+  'busy.connecting',
+  'busy.disconnecting',
+  'errors.unreachable',
+  'errors.session_expired',
+  'errors.not_admin',
+  'errors.account_mismatch',
+  'errors.not_installed',
+  'errors.channel_not_approved',
+  'errors.upstream',
+  'errors.bad_response',
+  'errors.no_amojo_id',
+  'errors.generic',
+  'errors.generic_no_message',
+] as const;
+
+export type MessageKey = (typeof MESSAGE_KEYS)[number];
+
+/** A sentence to show: an i18n key plus the values for its `{placeholders}`. */
+export interface Message {
+  key: MessageKey;
+  vars?: Record<string, string>;
+}
+
+/**
+ * Turns a failed backend call into a sentence a non-technical admin can act on
+ * (error codes as the backend documents them; anything unknown keeps the server's own sentence).
+ */
+export function describeFailure(error: BackendError): Message {
+  const { httpStatus, code, serverMessage } = error;
+  if (httpStatus === 0) return { key: 'errors.unreachable' };
+  if (httpStatus >= 200 && httpStatus < 300) return { key: 'errors.bad_response' };
+  if (httpStatus === 401) return { key: 'errors.session_expired' };
+  if (httpStatus === 403) return { key: 'errors.not_admin' };
+  if (httpStatus === 409 && code === 'amojo_id_mismatch') return { key: 'errors.account_mismatch' };
+  if (httpStatus === 409 && code === 'not_installed') return { key: 'errors.not_installed' };
+  if (code === 'channel_not_approved') return { key: 'errors.channel_not_approved' };
+  if (code === 'upstream_error') return { key: 'errors.upstream' };
+  // A gateway in front of the backend answers these without our JSON body when the backend is down.
+  if (code === null && (httpStatus === 502 || httpStatus === 503 || httpStatus === 504)) {
+    return { key: 'errors.unreachable' };
+  }
+  if (serverMessage) return { key: 'errors.generic', vars: { message: serverMessage } };
+  return { key: 'errors.generic_no_message', vars: { status: String(httpStatus) } };
+}

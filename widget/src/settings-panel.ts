@@ -1,0 +1,150 @@
+/**
+ * The settings page controller: loads the status, runs Connect / Reconnect / Disconnect, copies the
+ * snippet. It owns one root element; mounting again somewhere replaces any earlier panel (the CRM may call
+ * `settings` more than once), and results that arrive after `destroy` are dropped.
+ */
+import $ from 'jquery';
+import { BackendError, type ConnectionStatus, type WidgetApi } from './api.js';
+import type { Translate } from './i18n.js';
+import { describeFailure, type Message } from './messages.js';
+import { renderPanel, type PanelAction, type PanelModel } from './panel-view.js';
+
+export const PANEL_SELECTOR = '[data-awc-panel]';
+
+export interface SettingsPanelOptions {
+  container: JQuery;
+  api: WidgetApi;
+  t: Translate;
+  isAdmin: boolean;
+  /** Read when Connect is pressed, so a late `APP` still counts. */
+  amojoId(): string | null;
+  /** True before the admin has installed the widget: there is nothing to ask the backend yet. */
+  installPending: boolean;
+  onStatus?(status: ConnectionStatus): void;
+}
+
+export interface SettingsPanel {
+  readonly root: JQuery;
+  destroy(): void;
+}
+
+const COPY_FEEDBACK_MS = 2500;
+
+export function mountSettingsPanel(options: SettingsPanelOptions): SettingsPanel {
+  const { container, api, t } = options;
+  container.find(PANEL_SELECTOR).remove();
+  const root = $('<div class="awc-panel" data-awc-panel></div>');
+  container.append(root);
+
+  let alive = true;
+  let copyTimer: ReturnType<typeof setTimeout> | undefined;
+  const model: PanelModel = {
+    phase: options.installPending ? 'install_first' : 'loading',
+    status: null,
+    isAdmin: options.isAdmin,
+    error: null,
+    copy: 'idle',
+  };
+
+  function draw(): void {
+    if (alive) root.empty().append(renderPanel(model, t));
+  }
+
+  function failureMessage(error: unknown): Message {
+    return describeFailure(error instanceof BackendError ? error : new BackendError(0, null, null));
+  }
+
+  function run(request: () => Promise<ConnectionStatus>, busy: PanelModel['phase'], onFailPhase: PanelModel['phase']): void {
+    model.phase = busy;
+    model.error = null;
+    model.copy = 'idle';
+    draw();
+    request().then(
+      (status) => {
+        if (!alive) return;
+        model.phase = 'ready';
+        model.status = status;
+        draw();
+        options.onStatus?.(status);
+      },
+      (error: unknown) => {
+        if (!alive) return;
+        model.phase = onFailPhase;
+        model.error = failureMessage(error);
+        draw();
+      },
+    );
+  }
+
+  function load(): void {
+    run(() => api.status(), 'loading', 'load_failed');
+  }
+
+  function connect(): void {
+    const amojoId = options.amojoId();
+    if (!amojoId) {
+      model.error = { key: 'errors.no_amojo_id' };
+      draw();
+      return;
+    }
+    run(() => api.connect(amojoId), 'connecting', 'ready');
+  }
+
+  async function copySnippet(): Promise<void> {
+    const field = root.find('[data-awc-snippet]').get(0) as HTMLTextAreaElement | undefined;
+    const text = model.status?.webchat?.snippet ?? '';
+    let copied = false;
+    try {
+      await navigator.clipboard.writeText(text);
+      copied = true;
+    } catch {
+      // No async clipboard (older browser, no permission): fall back to selecting the text.
+      if (field) {
+        field.focus();
+        field.select();
+        try {
+          copied = document.execCommand('copy');
+        } catch {
+          copied = false;
+        }
+      }
+    }
+    if (!alive) return;
+    model.copy = copied ? 'copied' : 'failed';
+    draw();
+    clearTimeout(copyTimer);
+    if (copied) {
+      copyTimer = setTimeout(() => {
+        model.copy = 'idle';
+        draw();
+      }, COPY_FEEDBACK_MS);
+    }
+  }
+
+  const handlers: Record<PanelAction, () => void> = {
+    connect,
+    reconnect: connect,
+    disconnect: () => run(() => api.disconnect(), 'disconnecting', 'ready'),
+    retry: load,
+    copy: () => void copySnippet(),
+  };
+
+  root.on('click', '[data-awc-action]', (event) => {
+    event.preventDefault();
+    const action = $(event.currentTarget).attr('data-awc-action') as PanelAction | undefined;
+    if (action && handlers[action] && !$(event.currentTarget).prop('disabled')) handlers[action]();
+  });
+  root.on('focus', '[data-awc-snippet]', (event) => (event.currentTarget as HTMLTextAreaElement).select());
+
+  if (model.phase === 'install_first') draw();
+  else load();
+
+  return {
+    root,
+    destroy() {
+      alive = false;
+      clearTimeout(copyTimer);
+      root.off().remove();
+    },
+  };
+}

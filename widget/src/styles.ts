@@ -1,0 +1,37 @@
+/**
+ * The panel's look, injected once per page. Inline rather than a separate style.css so the script is the
+ * widget's single moving part; every selector is prefixed `awc-` to stay out of the CRM's own styles.
+ */
+const STYLE_ATTR = 'data-awc-style';
+
+const CSS = `
+.awc-panel { margin: 16px 0; padding: 16px; border: 1px solid #dbe1e6; border-radius: 4px; background: #fff;
+  font-size: 14px; line-height: 1.45; color: #2e3640; max-width: 560px; }
+.awc-title { font-weight: bold; font-size: 15px; margin-bottom: 8px; }
+.awc-state { display: inline-block; padding: 2px 10px; border-radius: 12px; font-weight: bold; background: #eef1f4; }
+.awc-state--connected { background: #e3f5e9; color: #1d7a3e; }
+.awc-state--error { background: #fdecea; color: #b3261e; }
+.awc-state--disconnected, .awc-state--not_connected { background: #fff4e0; color: #8a5300; }
+.awc-detail, .awc-hint, .awc-note, .awc-busy { margin-top: 8px; }
+.awc-note, .awc-snippet__hint { color: #6b7785; }
+.awc-error { margin-top: 10px; padding: 8px 10px; border-radius: 4px; background: #fdecea; color: #b3261e; }
+.awc-actions { margin-top: 12px; display: flex; gap: 8px; flex-wrap: wrap; }
+.awc-button { cursor: pointer; }
+.awc-button[disabled] { opacity: .6; cursor: default; }
+.awc-snippet { margin-top: 16px; }
+.awc-snippet__label { display: block; font-weight: bold; margin-bottom: 4px; }
+.awc-snippet__code { width: 100%; box-sizing: border-box; font-family: monospace; font-size: 12px; resize: vertical; }
+.awc-snippet__row { display: flex; align-items: center; gap: 10px; margin: 6px 0; }
+`;
+
+export function ensureStyles(doc: Document): void {
+  if (doc.querySelector(`style[${STYLE_ATTR}]`)) return;
+  const style = doc.createElement('style');
+  style.setAttribute(STYLE_ATTR, '');
+  style.textContent = CSS;
+  (doc.head ?? doc.documentElement).appendChild(style);
+}
+
+export function removeStyles(doc: Document): void {
+  doc.querySelectorAll(`style[${STYLE_ATTR}]`).forEach((node) => node.remove());
+}
