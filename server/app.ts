@@ -9,6 +9,8 @@ import { createAmojoWebhookRouter } from './routes/amojo-webhook.js';
 import { createHomeRouter } from './routes/home.js';
 import { createOAuthRouter } from './routes/oauth.js';
 import { createWidgetRouter } from './routes/widget.js';
+import { createEmbedRouter } from './platforms/webchat/embed-route.js';
+import { createSandboxPageRouter } from './sandbox/page/index.js';
 import type { Services } from './services.js';
 
 export function createApp(services: Services): Express {
@@ -20,10 +22,14 @@ export function createApp(services: Services): Express {
   app.use(createAmojoWebhookRouter(services.webhookIntake));
   app.use(createOAuthRouter(services));
   app.use(createWidgetRouter(services));
+  app.use('/webchat/v1', services.webchat.apiRouter);
+  app.use(services.webchat.filesRouter);
+  app.use(createEmbedRouter({ logger: services.logger, isRebuildOnChange: services.config.sandbox, isWarmStart: services.config.sandbox }));
 
   if (services.sandbox) {
     app.use('/sandbox/amojo', services.sandbox.amojo.router);
     app.use('/sandbox/amocrm', services.sandbox.amocrm.router);
+    app.use(createSandboxPageRouter(services));
   }
 
   app.use(createHomeRouter(services));

@@ -20,6 +20,12 @@ import { createChannelGateway } from './amojo/channel-gateway.js';
 import { createConnections, type Connections } from './bridge/connections.js';
 import { createAmocrmEmulator, type AmocrmEmulator } from './sandbox/amocrm/index.js';
 import { installSandboxAccount, startSandboxInstall } from './sandbox/install-sandbox-account.js';
+import { createBridge, type Bridge } from './bridge/index.js';
+import { createChatsGateway } from './amojo/chats-gateway.js';
+import { createWebchat, type Webchat, type WebchatLimitOverrides } from './platforms/webchat/index.js';
+import { createDiskBlobStore, filesDirFor } from './store/index.js';
+import { generateSecret } from './store/kv-repo.js';
+import { HOOK_JOB_KIND } from './routes/amojo-webhook.js';
 
 export interface ServiceOptions {
   config: Config;
@@ -34,6 +40,10 @@ export interface ServiceOptions {
   jobHandlers?: JobHandler[];
   /** Job runner tuning (tests use short delays). */
   jobs?: { pollMs?: number; leaseMs?: number; maxAttempts?: number; baseDelayMs?: number; maxDelayMs?: number; workerId?: string };
+  /** Where stored files go (default: `files/` beside the SQLite file). */
+  filesDir?: string;
+  /** Website-chat tuning: rate limits (benchmarks lift them), stream heartbeat. */
+  webchat?: { limits?: WebchatLimitOverrides; heartbeatMs?: number };
 }
 
 export interface Services {
@@ -54,6 +64,10 @@ export interface Services {
   installer: Installer;
   /** Base URL of the Chats API for an account host (AMOJO_BASE_URL wins). */
   amojoBaseUrl(accountHost: string | null): string;
+  /** The message bridge (conversations, messages, delivery statuses, files). */
+  bridge: Bridge;
+  /** The website chat platform (visitor API, event streams, files route). */
+  webchat: Webchat;
   /** Start-up work after the store is open (sandbox seeding, …); optional. */
   start?: () => Promise<void>;
   /** Closes long-lived resources (event streams, …) before the server closes; optional. */
@@ -63,6 +77,9 @@ export interface Services {
 export function createServices(opts: ServiceOptions): Services {
   const { config, store, logger } = opts;
   const now = opts.now ?? Date.now;
+
+  // Intake and bridge wake the job runner after they commit work; the runner is built after them.
+  let wakeJobs = (): void => undefined;
 
   const amojo = createAmojoClient({
     channelId: config.channel.id,
@@ -75,16 +92,45 @@ export function createServices(opts: ServiceOptions): Services {
     store,
     logger: logger.child({ module: 'amojo-webhook' }),
     now,
+    onStored: () => wakeJobs(),
   });
+
+  const bridge = createBridge({
+    store: store.bridge,
+    gateway: createChatsGateway(amojo, amojoBaseUrl),
+    blobs: createDiskBlobStore(opts.filesDir ?? filesDirFor(config.databaseUrl)),
+    logger: logger.child({ module: 'bridge' }),
+    now,
+    publicUrl: config.publicUrl,
+    hookJobKind: HOOK_JOB_KIND,
+    wakeJobs: () => wakeJobs(),
+  });
+  const webchat = createWebchat({
+    bridge,
+    accounts: {
+      findBySiteKey: async (siteKey) => {
+        const row = await store.accounts.getBySiteKey(siteKey);
+        return row ? { accountId: row.id } : undefined;
+      },
+      siteKeyOf: async (accountId) => (await store.accounts.get(accountId))?.site_key ?? null,
+      rotateSiteKey: (accountId) => store.accounts.rotateSiteKey(accountId),
+    },
+    tokenSecret: () => (config.appSecret ? Promise.resolve(config.appSecret) : store.kv.getOrCreate('app_secret', generateSecret)),
+    now,
+    onError: (err) => logger.error({ err }, 'website chat event stream failed'),
+    ...opts.webchat,
+  });
+  bridge.registerPlatform(webchat.adapter);
 
   const jobRunner = createJobRunner({
     jobs: store.jobs,
-    handlers: withOverrides(builtInJobHandlers(), opts.jobHandlers ?? []),
+    handlers: withOverrides(builtInJobHandlers(bridge), opts.jobHandlers ?? []),
     logger: logger.child({ module: 'jobs' }),
     now,
     isRetryable,
     ...opts.jobs,
   });
+  wakeJobs = () => jobRunner.wake();
 
   const amocrm = createAmocrmClient({
     ...config.oauth,
@@ -98,7 +144,11 @@ export function createServices(opts: ServiceOptions): Services {
     channel: createChannelGateway({ amojo, baseUrlFor: amojoBaseUrl, title: config.channel.title }),
     directory: accountDirectory(amocrm),
     defaultTitle: config.channel.title,
-    onChange: () => webhookIntake.invalidateScope(),
+    onChange: () => {
+      webhookIntake.invalidateScope();
+      // A (re)connected account imports what its visitors wrote meanwhile.
+      bridge.resumeHeldMessages().catch((err: unknown) => logger.error({ err }, 'importing waiting messages failed'));
+    },
   });
   const installer = createInstaller({ amocrm, tokens: accountTokenStore(store.accounts), accounts: store.accounts, connections });
 
@@ -145,19 +195,24 @@ export function createServices(opts: ServiceOptions): Services {
     connections,
     installer,
     amojoBaseUrl,
+    bridge,
+    webchat,
     async start() {
+      bridge.start();
       // Sandbox: the emulated account is installed and connected once the server answers.
       if (sandboxInstall) sandboxStartup = startSandboxInstall(sandboxInstall);
     },
     async stop() {
       sandboxStartup?.stop();
+      webchat.stop();
+      await bridge.stop();
     },
   };
 }
 
 /** The built-in job handlers; each subsystem adds its own here. */
-function builtInJobHandlers(): JobHandler[] {
-  return [];
+function builtInJobHandlers(bridge: Bridge): JobHandler[] {
+  return [...bridge.jobHandlers];
 }
 
 function withOverrides(builtIn: JobHandler[], overrides: JobHandler[]): JobHandler[] {

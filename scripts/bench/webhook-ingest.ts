@@ -65,13 +65,20 @@ async function load(url: string, seconds: number, connections: number): Promise<
 }
 
 export async function benchWebhookIngest(seconds = 10, connections = 50): Promise<{ ours: LoadResult; bare: LoadResult }> {
+  const dbg = (m: string) => process.env['BENCH_DEBUG'] && process.stderr.write(`${m}\n`);
+  dbg('start bare');
   const bare = await startChild('./webhook-target.ts', ['bare']);
+  dbg('bare ready');
   await load(bare.url, 1, connections); // warm-up
   const bareResult = await load(bare.url, seconds, connections);
+  dbg('bare measured');
   await bare.stop();
+  dbg('bare stopped');
 
   const ours = await startChild('./webhook-target.ts', ['ours']);
+  dbg('ours ready');
   await load(ours.url, 1, connections);
+  dbg('ours warm');
   const oursResult = await load(ours.url, seconds, connections);
   await ours.stop();
   return { ours: oursResult, bare: bareResult };

@@ -46,7 +46,7 @@ async function main(): Promise<void> {
   await store.accounts.setConnection(1, 'connected', { scope_id: BENCH_SCOPE, amojo_id: 'bench-account' });
   server.on('request', createApp(services));
   server.keepAliveTimeout = 30_000;
-  services.jobRunner.start();
+  if (process.env['BENCH_NO_JOBS'] !== '1') services.jobRunner.start();
   process.stdout.write(`READY http://127.0.0.1:${port}\n`);
   process.on('SIGTERM', () => {
     void (async () => {

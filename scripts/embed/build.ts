@@ -3,11 +3,13 @@
  * and by the server when the file is missing or older than its sources (server/platforms/webchat/embed-route.ts),
  * so a fresh checkout serves the bubble without a build step.
  */
-import { mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import webpack from 'webpack';
 import { createEmbedWebpackConfig } from './webpack-config.js';
+
+export { newestSourceMtime } from './sources.js';
 
 export interface BuildEmbedOptions {
   rootDir: string;
@@ -46,19 +48,6 @@ export async function buildEmbed(options: BuildEmbedOptions): Promise<BuildEmbed
   await rm(tmpDir, { recursive: true, force: true });
   const bytes = await readFile(path);
   return { path, bytes: bytes.length, gzipBytes: gzipSync(bytes, { level: 9 }).length, ms: Date.now() - started };
-}
-
-/** Newest modification time of the bubble's sources (and its build config), in ms. */
-export async function newestSourceMtime(rootDir: string): Promise<number> {
-  let newest = 0;
-  const dirs = [join(rootDir, 'webchat-embed'), join(rootDir, 'scripts/embed')];
-  for (const dir of dirs) {
-    for (const entry of await readdir(dir, { withFileTypes: true, recursive: true })) {
-      if (!entry.isFile()) continue;
-      newest = Math.max(newest, (await stat(join(entry.parentPath, entry.name))).mtimeMs);
-    }
-  }
-  return newest;
 }
 
 function runWebpack(config: webpack.Configuration): Promise<void> {

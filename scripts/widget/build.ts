@@ -112,7 +112,9 @@ export async function buildWidget(options: BuildWidgetOptions): Promise<BuildWid
   if (problems.length > 0) throw new WidgetBuildError(problems);
 
   const zip = new JSZip();
-  for (const [path, bytes] of files) zip.file(path, bytes, { date: FIXED_DATE, binary: true });
+  const folders = new Set([...files.keys()].filter((p) => p.includes('/')).map((p) => p.slice(0, p.lastIndexOf('/'))));
+  for (const folder of [...folders].sort()) zip.file(`${folder}/`, null, { dir: true, date: FIXED_DATE });
+  for (const [path, bytes] of files) zip.file(path, bytes, { date: FIXED_DATE, binary: true, createFolders: false });
   const data = await zip.generateAsync({ type: 'nodebuffer', compression: 'DEFLATE', compressionOptions: { level: 9 } });
   await writeFile(zipPath, data);
 

@@ -4,7 +4,7 @@
  * depends only on that commit; amojo is reached later by the job (outbox). The same client msgid
  * twice yields the first message and no second effect.
  */
-import { appendEvent, publish, targetOf, type BridgeContext } from './context.js';
+import { appendEvent, publish, type BridgeContext } from './context.js';
 import { BridgeRefusal } from './errors.js';
 import { newMsgId, type ClientMsgId, type FileId, type MsgId, type ConversationId } from './ids.js';
 import { editJob, sendJob } from './job-kinds.js';
@@ -27,14 +27,18 @@ export interface AcceptResult {
 }
 
 /**
- * Gives every queued client message of a conversation a send job, oldest first (jobs of one queue
- * run in id order). Messages kept while the account was disconnected are imported `silent` except
- * the newest, so amoCRM raises one notification (chats-api.md §4.4). Jobs that exist are kept.
+ * Gives the conversation's held client messages (and `newest`, a message just accepted) send
+ * jobs, oldest first: jobs of one queue run in id order, so nothing overtakes what waited.
+ * Everything but the newest is imported `silent`, so amoCRM raises one notification for the
+ * batch (chats-api.md §4.4).
  */
-export async function enqueueQueuedMessages(tx: BridgeRepos, conversationId: ConversationId): Promise<number> {
-  const queued = await tx.messages.listQueuedInbound(conversationId);
-  await tx.jobs.enqueue(queued.map((m, i) => sendJob(conversationId, m.id, i < queued.length - 1)));
-  return queued.length;
+export async function releaseHeldMessages(tx: BridgeRepos, conversationId: ConversationId, newest?: MsgId): Promise<number> {
+  const held = await tx.messages.listHeld(conversationId);
+  const ids = newest ? [...held, newest] : held;
+  if (ids.length === 0) return 0;
+  if (held.length > 0) await tx.messages.markQueued(held);
+  await tx.jobs.enqueue(ids.map((id, i) => sendJob(conversationId, id, i < ids.length - 1)));
+  return ids.length;
 }
 
 export function createClientMessages(ctx: BridgeContext) {
@@ -48,13 +52,16 @@ export function createClientMessages(ctx: BridgeContext) {
 
   async function ownFile(conversation: ConversationRecord, fileId: FileId): Promise<FileRecord> {
     const file = await store.files.get(fileId);
-    if (!file || file.conversationId !== conversation.id) throw new BridgeRefusal('not_found', 'file_id: no such file in this conversation', 'file_id');
+    if (!file) throw new BridgeRefusal('not_found', 'file_id: no such file', 'file_id');
+    if (file.conversationId !== conversation.id) throw new BridgeRefusal('forbidden', 'file_id: the file belongs to another conversation', 'file_id');
     return file;
   }
 
   async function ownMessage(conversation: ConversationRecord, msgid: MsgId, field: string): Promise<MessageRecord> {
     const m = await store.messages.get(msgid);
-    if (!m || m.conversationId !== conversation.id) throw new BridgeRefusal('not_found', `${field}: no such message in this conversation`, field);
+    if (!m) throw new BridgeRefusal('not_found', `${field}: no such message`, field);
+    // Ids are unguessable, so saying that it exists elsewhere reveals nothing.
+    if (m.conversationId !== conversation.id) throw new BridgeRefusal('forbidden', `${field}: the message belongs to another conversation`, field);
     return m;
   }
 
@@ -76,7 +83,8 @@ export function createClientMessages(ctx: BridgeContext) {
         if (quoted.content.text !== undefined) content.replyTo.text = quoted.content.text.slice(0, 200);
       }
 
-      const result = await store.transaction(async (tx) => {
+      const connected = await ctx.isConnected(conversation.accountId);
+      const result = await ctx.commit(async (tx) => {
         // Checked again inside the transaction: two tries of one message may race.
         const again = await tx.messages.getByClientMsgId(conversation.id, input.clientMsgId);
         if (again) return { message: again, created: false, event: undefined };
@@ -95,12 +103,12 @@ export function createClientMessages(ctx: BridgeContext) {
           createdAt: t,
           updatedAt: t,
         };
+        // Disconnected: the message is held (no job) and imported when the account connects.
+        if (!connected) message.status = 'held';
         const event = await appendEvent(tx, ctx, conversation.id, { type: 'message', data: messageView(ctx.publicUrl, message) });
         message.seq = event.id;
         if (!(await tx.messages.insert(message))) throw new BridgeRefusal('conflict', 'client_msgid: used concurrently; retry', 'client_msgid');
-        const account = await tx.accounts.get(conversation.accountId);
-        // Disconnected: the message waits (queued, no job) and is imported on reconnect.
-        if (account && targetOf(account)) await enqueueQueuedMessages(tx, conversation.id);
+        if (connected) await releaseHeldMessages(tx, conversation.id, message.id);
         return { message, created: true, event };
       });
       if (result.created) ctx.wakeJobs();
@@ -117,13 +125,13 @@ export function createClientMessages(ctx: BridgeContext) {
       if (m.kind === 'text' && text.trim() === '') throw new BridgeRefusal('invalid', 'text: must not be empty', 'text');
       if (m.content.text === text) return m;
       const editedAt = ctx.now();
-      const { updated, event } = await store.transaction(async (tx) => {
+      const connected = await ctx.isConnected(conversation.accountId);
+      const { updated, event } = await ctx.commit(async (tx) => {
         const updated: MessageRecord = { ...m, content: { ...m.content, text, editedAt }, updatedAt: editedAt };
         await tx.messages.update(m.id, { content: updated.content });
         const event = await appendEvent(tx, ctx, conversation.id, { type: 'edit', data: { msgid: m.id, text, edited_at: editedAt } });
-        const account = await tx.accounts.get(conversation.accountId);
         // Always queued behind the send: if the send read the old text, this edit corrects it.
-        if (account && targetOf(account)) await tx.jobs.enqueue([editJob(conversation.id, m.id, editedAt)]);
+        if (connected) await tx.jobs.enqueue([editJob(conversation.id, m.id, editedAt)]);
         return { updated, event };
       });
       ctx.wakeJobs();

@@ -3,7 +3,7 @@
  * manager's messages (delivered when they reached an open client, read when the client says so).
  * Each becomes its Chats API call through a job (§4.7, §4.9, §4.10).
  */
-import { appendEvent, publish, targetOf, type BridgeContext } from './context.js';
+import { appendEvent, publish, type BridgeContext } from './context.js';
 import { BridgeRefusal } from './errors.js';
 import type { ConversationId, MsgId } from './ids.js';
 import { reactJob, statusJob, typingJob } from './job-kinds.js';
@@ -17,10 +17,7 @@ export function createClientSignals(ctx: BridgeContext, ownMessage: (c: Conversa
   /** When typing was last forwarded, per conversation (memory only: losing it costs one extra call). */
   const lastTyping = new Map<ConversationId, number>();
 
-  async function isConnected(conversation: ConversationRecord): Promise<boolean> {
-    const account = await store.accounts.get(conversation.accountId);
-    return !!account && targetOf(account) !== undefined;
-  }
+  const isConnected = (conversation: ConversationRecord): Promise<boolean> => ctx.isConnected(conversation.accountId);
 
   /** Moves manager messages forward to `status` and reports it to amoCRM; never moves one back. */
   async function advance(conversation: ConversationRecord, status: 'delivered' | 'read', uptoSeq?: number): Promise<number> {
@@ -28,7 +25,7 @@ export function createClientSignals(ctx: BridgeContext, ownMessage: (c: Conversa
     const pending = await store.messages.listOutbound(conversation.id, from, uptoSeq);
     if (pending.length === 0) return 0;
     const connected = await isConnected(conversation);
-    const events = await store.transaction(async (tx) => {
+    const events = await ctx.commit(async (tx) => {
       const out: TimelineEvent[] = [];
       const jobs: BridgeJob[] = [];
       for (const m of pending) {
@@ -48,11 +45,12 @@ export function createClientSignals(ctx: BridgeContext, ownMessage: (c: Conversa
     /** `emoji` null withdraws the client's reaction. */
     async react(conversation: ConversationRecord, msgid: MsgId, emoji: string | null): Promise<void> {
       const m = await ownMessage(conversation, msgid, 'msgid');
-      if (m.status === 'failed' || (m.direction === 'inbound' && m.status === 'queued' && !(await isConnected(conversation)))) {
+      if (m.status === 'failed' || m.status === 'held') {
         throw new BridgeRefusal('conflict', 'The message has not reached amoCRM; it cannot take a reaction yet.');
       }
       const t = ctx.now();
-      const event = await store.transaction(async (tx) => {
+      const connected = await isConnected(conversation);
+      const event = await ctx.commit(async (tx) => {
         if (emoji === null) {
           if (!(await tx.reactions.remove(m.id, 'client', conversation.participantId))) return undefined;
         } else {
@@ -60,8 +58,7 @@ export function createClientSignals(ctx: BridgeContext, ownMessage: (c: Conversa
         }
         const type = emoji === null ? 'unreact' : 'react';
         const e = await appendEvent(tx, ctx, conversation.id, { type: 'reaction', data: { msgid: m.id, from: 'client', type, emoji } });
-        const account = await tx.accounts.get(conversation.accountId);
-        if (account && targetOf(account)) await tx.jobs.enqueue([reactJob(conversation.id, m.id, type, emoji, t)]);
+        if (connected) await tx.jobs.enqueue([reactJob(conversation.id, m.id, type, emoji, t)]);
         return e;
       });
       if (!event) return;

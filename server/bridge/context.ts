@@ -33,6 +33,15 @@ export interface BridgeContext {
   wakeJobs: () => void;
   /** Downloads manager files (global fetch unless a test passes another). */
   fetch: typeof fetch;
+  /** A transaction shared with concurrent work (group commit); use it for every write. */
+  commit: <T>(work: (tx: BridgeRepos) => Promise<T>) => Promise<T>;
+  /**
+   * Whether an account's channel is connected, cached briefly: client requests ask on every
+   * message. Jobs read the account fresh before calling amojo.
+   */
+  isConnected: (accountId: number) => Promise<boolean>;
+  /** Drops cached connection states (a connection changed). */
+  forgetAccounts: () => void;
 }
 
 export function targetOf(account: BridgeAccount): ChatsTarget | undefined {

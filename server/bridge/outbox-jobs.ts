@@ -63,10 +63,13 @@ export function createOutboxJobs(ctx: BridgeContext): JobHandler[] {
       const loaded = await load(p.msgid);
       if (!loaded || loaded.message.status !== 'queued') return;
       const { message, conversation, target } = loaded;
-      // Disconnected since the job was queued: the message stays queued for the reconnect import.
-      if (!target) return;
+      // Disconnected since the job was queued: held again, for the import when the account connects.
+      if (!target) {
+        await ctx.commit((tx) => tx.messages.update(message.id, { status: 'held' }));
+        return;
+      }
       const outcome = await gateway.sendMessage(target, await buildSend(message, conversation, p.silent));
-      const event = await store.transaction(async (tx) => {
+      const event = await ctx.commit(async (tx) => {
         await tx.messages.update(message.id, { status: 'sent', ...(outcome.amojoMsgId ? { amojoMsgId: outcome.amojoMsgId as AmojoMsgId } : {}), error: null });
         if (!conversation.amojoChatId || !conversation.amojoParticipantId) {
           await tx.conversations.setAmojoIds(conversation.id, {
@@ -84,7 +87,7 @@ export function createOutboxJobs(ctx: BridgeContext): JobHandler[] {
       if (!loaded || loaded.message.status !== 'queued') return;
       const error = 'amoCRM did not accept the message.';
       logger.error({ msgid: p.msgid, conversationId: loaded.conversation.id, err: describeError(err) }, 'client message could not be sent');
-      const event = await store.transaction(async (tx) => {
+      const event = await ctx.commit(async (tx) => {
         await tx.messages.update(loaded.message.id, { status: 'failed', error });
         return appendEvent(tx, ctx, loaded.conversation.id, { type: 'status', data: { msgid: loaded.message.id, status: 'failed', error } });
       });

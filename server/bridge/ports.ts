@@ -135,8 +135,8 @@ export interface BridgeRepos {
     updateProfile(id: ConversationId, name: string, profile: Profile): Promise<void>;
     /** Fills amojo's ids of the chat and the client; ids already known are kept. */
     setAmojoIds(id: ConversationId, ids: { amojoChatId?: string; amojoParticipantId?: string }): Promise<void>;
-    /** Conversations of an account with inbound messages still `queued`. */
-    listWithQueued(accountId: number): Promise<ConversationId[]>;
+    /** Conversations of an account with `held` client messages. */
+    listWithHeld(accountId: number): Promise<ConversationId[]>;
   };
   messages: {
     /** False when a message with the same client msgid or amojo id exists (nothing written). */
@@ -147,7 +147,10 @@ export interface BridgeRepos {
     update(id: MsgId, patch: MessagePatch): Promise<void>;
     /** Oldest first, `seq` > afterSeq. */
     list(conversationId: ConversationId, afterSeq: number, limit: number): Promise<MessageRecord[]>;
-    listQueuedInbound(conversationId: ConversationId): Promise<MessageRecord[]>;
+    /** Ids of the conversation's `held` client messages, oldest first. */
+    listHeld(conversationId: ConversationId): Promise<MsgId[]>;
+    /** Marks messages `queued` (their send jobs are being created in the same transaction). */
+    markQueued(ids: readonly MsgId[]): Promise<void>;
     /** Outbound messages whose status is in `statuses`, up to `uptoSeq` when given, oldest first. */
     listOutbound(conversationId: ConversationId, statuses: readonly MessageStatus[], uptoSeq?: number): Promise<MessageRecord[]>;
   };

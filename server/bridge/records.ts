@@ -27,10 +27,11 @@ export type MessageKind = (typeof MESSAGE_KINDS)[number];
 export type MessageDirection = 'inbound' | 'outbound';
 
 /**
- * Inbound: `queued` (accepted; waiting for amojo or for the account to connect), `sent` (amojo took
- * it), `failed`. Outbound: `received` (stored), `delivered` (reached an open client), `read`, `failed`.
+ * Inbound: `queued` (accepted; its send job exists), `held` (accepted while the account was not
+ * connected; no job until it connects; clients see it as `queued`), `sent` (amojo took it),
+ * `failed`. Outbound: `received` (stored), `delivered` (reached an open client), `read`, `failed`.
  */
-export const MESSAGE_STATUSES = ['queued', 'sent', 'failed', 'received', 'delivered', 'read'] as const;
+export const MESSAGE_STATUSES = ['queued', 'held', 'sent', 'failed', 'received', 'delivered', 'read'] as const;
 export type MessageStatus = (typeof MESSAGE_STATUSES)[number];
 
 /** Outbound statuses only move forward; this is their order. */

@@ -19,7 +19,7 @@ export function messageView(publicUrl: string, m: MessageRecord, reactions: read
     reply_to: c.replyTo ? { msgid: c.replyTo.msgid, text: c.replyTo.text ?? null, type: c.replyTo.kind ?? null } : null,
     quick_replies: c.buttons && c.buttons.length > 0 ? c.buttons : null,
     sender_name: m.direction === 'outbound' ? (c.senderName ?? null) : null,
-    status: m.status,
+    status: m.status === 'held' ? 'queued' : m.status,
     error: m.error,
     reactions: reactions.filter((r) => r.messageId === m.id).map((r) => ({ from: r.side, emoji: r.emoji })),
     edited_at: c.editedAt ?? null,

@@ -28,6 +28,8 @@ export interface WebhookIntakeOptions {
   store: Store;
   logger: Logger;
   now: () => number;
+  /** Called after new events were committed (wakes the job runner). */
+  onStored?: () => void;
 }
 
 export type WebhookIntake = ReturnType<typeof createWebhookIntake>;
@@ -36,6 +38,7 @@ export function createWebhookIntake(opts: WebhookIntakeOptions) {
   const { store, logger } = opts;
   const batcher = createBatcher<InboundEvent, boolean>(async (events) => {
     const fresh = await store.inbound.recordBatch(events);
+    if (fresh.size > 0) opts.onStored?.();
     return events.map((e) => fresh.has(e.dedupeKey));
   });
   // Scope → account lookups are on every hook; connections change rarely, so keep them briefly.

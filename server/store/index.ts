@@ -8,6 +8,7 @@ import { createKvRepo } from './kv-repo.js';
 import { createUsedTokenRepo } from './used-token-repo.js';
 import { createJobRepo } from './jobs-repo.js';
 import { createInboundRepo } from './inbound-repo.js';
+import { createBridgeStore } from './bridge-store.js';
 
 export type Store = ReturnType<typeof createStore>;
 
@@ -19,6 +20,8 @@ export function createStore(storeDb: StoreDb, now: () => number = Date.now) {
     usedTokens: createUsedTokenRepo(storeDb.db, now),
     jobs: createJobRepo(storeDb, now),
     inbound: createInboundRepo(storeDb, now),
+    /** Conversations, messages, timeline, files and reactions, as the bridge uses them. */
+    bridge: createBridgeStore(storeDb, now),
     ping: () => storeDb.ping(),
     close: () => storeDb.close(),
   };
@@ -27,3 +30,5 @@ export function createStore(storeDb: StoreDb, now: () => number = Date.now) {
 export async function openStore(databaseUrl: string, now: () => number = Date.now): Promise<Store> {
   return createStore(await openDatabase(databaseUrl), now);
 }
+
+export { createDiskBlobStore, filesDirFor } from './blob-store.js';

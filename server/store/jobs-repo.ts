@@ -5,6 +5,7 @@
  * parked (`dead`) ones stay with their last error.
  */
 import { sql, type Kysely, type Transaction } from 'kysely';
+import { createBatcher } from './batcher.js';
 import type { StoreDb } from './db.js';
 import type { Database, JobRow } from './schema.js';
 
@@ -23,6 +24,17 @@ type Db = Kysely<Database> | Transaction<Database>;
 
 export function createJobRepo(store: StoreDb, now: () => number = Date.now) {
   const { db } = store;
+  // Jobs finishing together are deleted in one transaction: one commit for a whole batch.
+  const completions = createBatcher<{ id: number; workerId: string }, void>(async (items) => {
+    const byWorker = new Map<string, number[]>();
+    for (const { id, workerId } of items) byWorker.set(workerId, [...(byWorker.get(workerId) ?? []), id]);
+    await db.transaction().execute(async (trx) => {
+      for (const [workerId, ids] of byWorker) {
+        await trx.deleteFrom('jobs').where('id', 'in', ids).where('leased_by', '=', workerId).execute();
+      }
+    });
+    return items.map(() => undefined);
+  });
 
   return {
     /** Inserts jobs (one statement); those whose idempotency key exists are skipped. */
@@ -94,7 +106,7 @@ export function createJobRepo(store: StoreDb, now: () => number = Date.now) {
 
     /** Done: the job is removed. Only the lease holder may finish it. */
     async complete(id: number, workerId: string): Promise<void> {
-      await db.deleteFrom('jobs').where('id', '=', id).where('leased_by', '=', workerId).execute();
+      await completions.submit({ id, workerId });
     },
 
     async retryLater(id: number, workerId: string, runAfter: number, error: string): Promise<void> {

@@ -70,6 +70,50 @@ export interface MessagesTable {
   error: string | null;
   created_at: number;
   updated_at: number;
+  /** Position in the conversation: the id of the timeline event that added the message (003). */
+  seq: number | null;
+}
+
+/** The conversation timeline (003): what clients see, in order; ids are event-stream ids. */
+export interface ConversationEventsTable {
+  id: Generated<number>;
+  conversation_id: string;
+  /** `message`, `status`, `reaction` or `edit`. */
+  type: string;
+  /** JSON of the event as clients receive it. */
+  data: string;
+  created_at: number;
+}
+
+/** Stored files (003): uploads of clients and files managers sent; the id is unguessable. */
+export interface FilesTable {
+  id: string;
+  account_id: number;
+  conversation_id: string | null;
+  /** Safe display name. */
+  name: string;
+  content_type: string;
+  size: number;
+  /** How a message carrying it is shown: picture, video, voice, audio or file. */
+  kind: string;
+  /** Relative to the files folder. */
+  path: string;
+  sha256: string;
+  /** `client` or `manager`. */
+  origin: string;
+  created_at: number;
+}
+
+/** Reactions (003): one per person and message. */
+export interface ReactionsTable {
+  message_id: string;
+  conversation_id: string;
+  /** `client` or `manager`. */
+  side: string;
+  /** Our participant id, or the manager's amojo id. */
+  user_id: string;
+  emoji: string;
+  updated_at: number;
 }
 
 export interface InboundEventsTable {
@@ -119,6 +163,9 @@ export interface Database {
   jobs: JobsTable;
   kv: KvTable;
   used_token_ids: UsedTokenIdsTable;
+  conversation_events: ConversationEventsTable;
+  files: FilesTable;
+  reactions: ReactionsTable;
 }
 
 export type AccountRow = Selectable<AccountsTable>;

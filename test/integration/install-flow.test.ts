@@ -232,3 +232,29 @@ describe('a channel not approved for the account', () => {
     }
   });
 });
+
+describe('sandbox start-up', () => {
+  it('installs and connects the sandbox account once the server answers, through the real install path', async () => {
+    const backend = await startTestBackend();
+    try {
+      await backend.services.start?.();
+      const deadline = Date.now() + 10_000;
+      let state: string | undefined;
+      while (Date.now() < deadline) {
+        state = (await backend.services.store.accounts.get(ACCOUNT))?.connection_state;
+        if (state === 'connected') break;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      expect(state).toBe('connected');
+      expect(emulators(backend).amocrm.codeExchangeCount(ACCOUNT)).toBe(1);
+      expect((await widget(backend, 'GET', '/widget/status')).body).toMatchObject({ connected: true });
+      // Idempotent: doing it again keeps the same scope and site key.
+      const before = await backend.services.store.accounts.get(ACCOUNT);
+      await backend.services.sandbox!.installDefaultAccount();
+      expect(await backend.services.store.accounts.get(ACCOUNT)).toMatchObject({ scope_id: before?.scope_id, site_key: before?.site_key, connection_state: 'connected' });
+    } finally {
+      await backend.services.stop?.();
+      await backend.stop();
+    }
+  });
+});

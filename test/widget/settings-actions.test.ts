@@ -123,6 +123,14 @@ describe('failures are sentences an admin understands', () => {
     { name: 'install not finished', status: 409, body: { error: 'not_installed', message: 'x' }, key: 'errors.not_installed' },
     { name: 'channel not approved', status: 502, body: { error: 'channel_not_approved', message: 'x' }, key: 'errors.channel_not_approved' },
     { name: 'upstream error', status: 502, body: { error: 'upstream_error', message: 'x' }, key: 'errors.upstream' },
+    { name: 'rate limited', status: 429, body: { error: 'rate_limited', message: 'Slow down' }, key: 'errors.rate_limited' },
+    {
+      name: 'another 403, with the server sentence',
+      status: 403,
+      body: { error: 'origin_not_allowed', message: 'This origin may not call the widget API.' },
+      key: 'errors.generic',
+      vars: { message: 'This origin may not call the widget API.' },
+    },
     {
       name: 'anything else, with the server sentence',
       status: 500,

@@ -10,6 +10,7 @@ import type { ChatMessage, QuotedMessage } from './model.js';
 import { canRecord, startRecording, type Recording } from './recorder.js';
 import { createStateStorage, type StateStorage } from './storage.js';
 import { buildComposer } from './ui/composer.js';
+import { wireDrop } from './ui/drop-zone.js';
 import { announce, buildPanel, setUnread } from './ui/panel.js';
 import { authorName, renderMessage, summary, type MessageViewContext } from './ui/message-view.js';
 import { buildProfileForm } from './ui/profile-form.js';
@@ -48,8 +49,8 @@ export function mountBubble(o: BubbleOptions): Bubble {
   const view = buildPanel(shadow, t, o.locale);
   const client = new ChatClient({ api: o.api, siteKey: o.siteKey, storage: o.storage ?? createStateStorage(o.siteKey), ...(o.newId ? { newId: o.newId } : {}), ...(o.now ? { now: o.now } : {}) });
   const rendered = new Map<string, { m: ChatMessage; el: HTMLLIElement; picker: boolean }>();
-  const timeFormat = new Intl.DateTimeFormat(o.locale, { hour: '2-digit', minute: '2-digit' });
-  const dateTimeFormat = new Intl.DateTimeFormat(o.locale, { day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' });
+  const timeFormat = new Intl.DateTimeFormat(o.locale, { hour: 'numeric', minute: '2-digit' });
+  const dateTimeFormat = new Intl.DateTimeFormat(o.locale, { day: 'numeric', month: 'short', hour: 'numeric', minute: '2-digit' });
   let isOpen = false;
   let context: { mode: 'reply' | 'edit'; key: string } | undefined;
   let pickerFor: string | undefined;
@@ -226,7 +227,7 @@ export function mountBubble(o: BubbleOptions): Bubble {
     if (!r) return;
     if (!send) return r.cancel();
     const file = await r.stop();
-    if (file) client.sendFiles([file], quoteOfContext());
+    if (file) client.sendFiles([file], quoteOfContext(), true);
     composer.focus();
   }
 
@@ -285,30 +286,4 @@ export function mountBubble(o: BubbleOptions): Bubble {
       host.remove();
     },
   };
-}
-
-/** Files dragged over the open panel show a drop zone; dropping sends them. */
-function wireDrop(panel: HTMLElement, overlay: HTMLElement, onFiles: (files: File[]) => void): void {
-  let depth = 0;
-  const hasFiles = (e: DragEvent): boolean => [...(e.dataTransfer?.types ?? [])].includes('Files');
-  panel.addEventListener('dragenter', (e) => {
-    if (!hasFiles(e)) return;
-    e.preventDefault();
-    depth++;
-    overlay.hidden = false;
-  });
-  panel.addEventListener('dragover', (e) => {
-    if (hasFiles(e)) e.preventDefault();
-  });
-  panel.addEventListener('dragleave', () => {
-    depth = Math.max(0, depth - 1);
-    if (depth === 0) overlay.hidden = true;
-  });
-  panel.addEventListener('drop', (e) => {
-    e.preventDefault();
-    depth = 0;
-    overlay.hidden = true;
-    const files = [...(e.dataTransfer?.files ?? [])];
-    if (files.length > 0) onFiles(files);
-  });
 }

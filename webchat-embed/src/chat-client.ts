@@ -6,7 +6,8 @@
 import { ApiError, type ChatApi } from './api.js';
 import { Conversation } from './conversation.js';
 import type { EventStream } from './event-stream.js';
-import { kindOfContentType, type ChatMessage, type Profile, type QuotedMessage, type Session } from './model.js';
+import type { ChatMessage, Profile, QuotedMessage, Session } from './model.js';
+import { localMessage, newClientId, previewUrl } from './outgoing.js';
 import { Outbox } from './outbox.js';
 import type { OutboxItem, SavedState, StateStorage } from './storage.js';
 
@@ -46,10 +47,16 @@ export class ChatClient {
     this.#reportedRead = this.#saved.lastReadMsgid;
     this.#outbox = new Outbox(
       {
-        upload: async (file) => this.#o.api.uploadFile((await this.#session()).token, file, file.name),
+        upload: async (file, isVoice) => this.#o.api.uploadFile((await this.#session()).token, file, file.name, isVoice),
         send: async (item) => this.#o.api.sendMessage((await this.#session()).token, { clientMsgid: item.clientMsgid, ...(item.text ? { text: item.text } : {}), ...(item.fileId ? { fileId: item.fileId } : {}), ...(item.replyTo ? { replyTo: item.replyTo.msgid } : {}) }),
         renewSession: () => this.#renewSession(),
-        onUploaded: () => undefined,
+        onUploaded: (item) => {
+          const m = this.conversation.get(item.clientMsgid);
+          if (!m || !item.attachment) return;
+          const preview = m.attachment?.url;
+          this.conversation.upsert({ ...m, attachment: { ...item.attachment } });
+          if (preview?.startsWith('blob:')) URL.revokeObjectURL(preview);
+        },
         onSent: (item, msgid) => {
           this.conversation.confirm(item.clientMsgid, msgid);
           this.#setState({ isOffline: false });
@@ -106,12 +113,13 @@ export class ChatClient {
     this.#enqueue({ clientMsgid: this.#o.newId(), text, ...(replyTo ? { replyTo } : {}), createdAt: this.#o.now() });
   }
 
-  sendFiles(files: File[], replyTo?: QuotedMessage): void {
+  sendFiles(files: File[], replyTo?: QuotedMessage, isVoice = false): void {
     files.forEach((file, i) => {
       const item: OutboxItem = {
         clientMsgid: this.#o.newId(),
         attachment: { url: previewUrl(file), name: file.name, size: file.size, contentType: file.type },
         ...(replyTo && i === 0 ? { replyTo } : {}),
+        ...(isVoice ? { isVoice } : {}),
         createdAt: this.#o.now(),
       };
       this.#enqueue(item, file);
@@ -174,7 +182,12 @@ export class ChatClient {
     this.#save({ profile });
     const session = this.#saved.session;
     if (!session) return; // sent with the session, at the first message
-    await this.#o.api.updateProfile(session.token, profile).catch(() => undefined);
+    try {
+      const renewed = await this.#o.api.updateProfile(session.token, this.#o.siteKey, profile);
+      if (renewed.token) this.#save({ session: renewed });
+    } catch {
+      // Contact details are a courtesy; the chat goes on without them.
+    }
   }
 
   setOpen(isOpen: boolean): void {
@@ -188,8 +201,14 @@ export class ChatClient {
 
   #session(): Promise<Session> {
     if (this.#saved.session) return Promise.resolve(this.#saved.session);
+    const profile = this.#saved.profile ?? {};
     this.#sessionPromise ??= this.#o.api
-      .createSession(this.#o.siteKey, this.#saved.profile ?? {})
+      .createSession(this.#o.siteKey, profile)
+      // Contact details the backend refuses (a malformed phone…) must not stop the chat: start without them.
+      .catch((err: unknown) => {
+        if (err instanceof ApiError && err.status === 400 && Object.keys(profile).length > 0) return this.#o.api.createSession(this.#o.siteKey, {});
+        throw err;
+      })
       .then((session) => {
         this.#save({ session });
         this.#connect(session);
@@ -236,9 +255,10 @@ export class ChatClient {
 
   async #loadHistory(session: Session): Promise<void> {
     try {
-      const messages = await this.#o.api.listMessages(session.token);
-      if (this.#saved.session !== session) return;
-      for (const m of messages) this.conversation.upsert(m);
+      const history = await this.#o.api.listMessages(session.token);
+      if (this.#saved.session?.conversationId !== session.conversationId) return;
+      for (const m of history.messages) this.conversation.upsert(m);
+      if (!this.#saved.lastEventId && history.lastEventId) this.#save({ lastEventId: history.lastEventId });
     } catch (err) {
       if (err instanceof ApiError && err.status === 401) void this.#renewSession().catch(() => undefined);
     }
@@ -259,34 +279,4 @@ export class ChatClient {
     this.#state = next;
     for (const l of this.#listeners.state) l(next);
   }
-}
-
-function localMessage(item: OutboxItem, file?: File): ChatMessage {
-  const a = item.attachment;
-  return {
-    clientMsgid: item.clientMsgid,
-    author: 'visitor',
-    kind: a ? kindOfContentType(a.contentType ?? file?.type) : 'text',
-    text: item.text ?? '',
-    ...(a ? { attachment: { ...a } } : {}),
-    ...(item.replyTo ? { replyTo: item.replyTo } : {}),
-    state: 'pending',
-    reactions: [],
-    createdAt: item.createdAt,
-  };
-}
-
-function previewUrl(file: File): string {
-  try {
-    return URL.createObjectURL(file);
-  } catch {
-    return '';
-  }
-}
-
-function newClientId(): string {
-  if (typeof crypto !== 'undefined' && typeof crypto.randomUUID === 'function') return crypto.randomUUID();
-  const bytes = new Uint8Array(16);
-  crypto.getRandomValues(bytes);
-  return [...bytes].map((b) => b.toString(16).padStart(2, '0')).join('');
 }

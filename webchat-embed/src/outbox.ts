@@ -7,7 +7,7 @@ import { ApiError } from './api.js';
 import type { OutboxItem } from './storage.js';
 
 export interface OutboxDeps {
-  upload(file: File): Promise<{ fileId: string; url: string }>;
+  upload(file: File, isVoice: boolean): Promise<{ fileId: string; url: string }>;
   send(item: OutboxItem): Promise<{ msgid: string }>;
   /** The token was refused: get a new session before the next try. */
   renewSession(): Promise<void>;
@@ -114,7 +114,7 @@ export class Outbox {
 
   async #deliver(entry: Entry): Promise<void> {
     if (entry.file && !entry.item.fileId) {
-      const { fileId, url } = await this.#deps.upload(entry.file);
+      const { fileId, url } = await this.#deps.upload(entry.file, entry.item.isVoice === true);
       entry.item.fileId = fileId;
       entry.item.attachment = { ...(entry.item.attachment ?? { name: entry.file.name }), url };
       delete entry.file;

@@ -16,6 +16,8 @@ export interface OutboxItem {
   /** What to show for the file while the send is pending. */
   attachment?: { url: string; name: string; size?: number; contentType?: string };
   replyTo?: QuotedMessage;
+  /** A recorded voice note (shown as one in amoCRM), not any audio file. */
+  isVoice?: boolean;
   createdAt: number;
 }
 

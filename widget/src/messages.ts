@@ -36,6 +36,7 @@ export const MESSAGE_KEYS = [
   'errors.not_installed',
   'errors.channel_not_approved',
   'errors.upstream',
+  'errors.rate_limited',
   'errors.bad_response',
   'errors.no_amojo_id',
   'errors.generic',
@@ -59,11 +60,12 @@ export function describeFailure(error: BackendError): Message {
   if (httpStatus === 0) return { key: 'errors.unreachable' };
   if (httpStatus >= 200 && httpStatus < 300) return { key: 'errors.bad_response' };
   if (httpStatus === 401) return { key: 'errors.session_expired' };
-  if (httpStatus === 403) return { key: 'errors.not_admin' };
+  if (httpStatus === 403 && (code === null || code === 'forbidden' || code === 'not_admin')) return { key: 'errors.not_admin' };
   if (httpStatus === 409 && code === 'amojo_id_mismatch') return { key: 'errors.account_mismatch' };
   if (httpStatus === 409 && code === 'not_installed') return { key: 'errors.not_installed' };
   if (code === 'channel_not_approved') return { key: 'errors.channel_not_approved' };
   if (code === 'upstream_error') return { key: 'errors.upstream' };
+  if (httpStatus === 429) return { key: 'errors.rate_limited' };
   // A gateway in front of the backend answers these without our JSON body when the backend is down.
   if (code === null && (httpStatus === 502 || httpStatus === 503 || httpStatus === 504)) {
     return { key: 'errors.unreachable' };

@@ -6,9 +6,11 @@
 import type { Migration } from 'kysely';
 import type { SqlDialect } from '../db.js';
 import { initialSchema } from './001-initial.js';
+import { bridgeSchema } from './003-bridge.js';
 
 export function migrations(dialect: SqlDialect): Record<string, Migration> {
   return {
     '001-initial': initialSchema(dialect),
+    '003-bridge': bridgeSchema(dialect),
   };
 }

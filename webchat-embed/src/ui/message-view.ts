@@ -47,7 +47,9 @@ export function renderMessage(key: string, m: ChatMessage, ctx: MessageViewConte
   );
   const li = h('li', { class: `msg${isOwn ? ' own' : ''}`, 'data-key': key, 'data-msgid': m.msgid, 'data-author': m.author, 'data-kind': m.kind }, bubble);
   if (m.state === 'failed') {
-    li.append(h('p', { class: 'error', role: 'alert' }, `${t('failed')}. ${t(m.error ?? 'sendFailed')}`, h('button', { type: 'button', onclick: () => ctx.onRetry(key) }, t('retry'))));
+    // Only a message the backend never took can be sent again; one it took and amoCRM refused cannot.
+    const retry = m.msgid ? null : h('button', { type: 'button', onclick: () => ctx.onRetry(key) }, t('retry'));
+    li.append(h('p', { class: 'error', role: 'alert' }, `${t('failed')}. ${t(m.error ?? 'sendFailed')}`, retry));
   }
   if (m.reactions.length > 0) li.append(renderReactions(key, m, ctx));
   if (m.msgid) li.append(renderActions(key, m, ctx));

@@ -7,11 +7,12 @@ import type { Profile } from '../model.js';
 import { h } from './dom.js';
 
 export function buildProfileForm(slot: HTMLElement, t: Translate, initial: Profile | undefined, onSave: (profile: Profile) => void): void {
-  const field = (name: keyof Profile, type: string, autocomplete: string): HTMLInputElement =>
-    h('input', { name, type, autocomplete, value: initial?.[name] ?? '', maxlength: 200 });
+  const field = (name: keyof Profile, type: string, autocomplete: string, extra: Record<string, string> = {}): HTMLInputElement =>
+    h('input', { name, type, autocomplete, value: initial?.[name] ?? '', maxlength: 100, ...extra });
   const name = field('name', 'text', 'name');
-  const phone = field('phone', 'tel', 'tel');
-  const email = field('email', 'email', 'email');
+  // The backend's rule for phones; the browser says what is wrong before anything is sent.
+  const phone = field('phone', 'tel', 'tel', { pattern: '\\+?[0-9 \\(\\)\\-]{5,32}', inputmode: 'tel' });
+  const email = field('email', 'email', 'email', { maxlength: '254' });
   const done = h('p', { role: 'status', class: 'done' });
   const form = h(
     'form',

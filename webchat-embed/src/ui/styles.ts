@@ -63,7 +63,8 @@ audio,video{display:block;max-width:240px;margin-bottom:4px}
 .reactions{display:flex;gap:4px;margin-top:2px}
 .reactions>*{font-size:13px;background:var(--bg);border:1px solid var(--line);border-radius:10px;padding:0 6px;line-height:20px}
 .reactions [aria-pressed=true]{border-color:var(--accent)}
-.actions{display:flex;gap:2px;opacity:0;transition:opacity .15s}
+.actions{position:absolute;top:0;left:100%;display:flex;gap:2px;padding:0 2px;opacity:0;transition:opacity .15s}
+.own .actions{left:auto;right:100%;flex-direction:row-reverse}
 .msg:hover .actions,.msg:focus-within .actions{opacity:1}
 @media (hover:none){.actions{opacity:.8}}
 .actions .icon-btn{width:28px;height:28px;color:var(--muted)}

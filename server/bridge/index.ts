@@ -1,0 +1,93 @@
+/**
+ * The bridge: the platform-neutral core between amoCRM's Chats API and the messengers clients use.
+ * It owns conversations, messages with both sides' ids, delivery statuses, files and the timeline,
+ * and turns everything that must reach amojo into durable jobs. It imports no other server folder:
+ * the Chats API, the store and platforms come in through the interfaces of `ports.ts` and
+ * `platform.ts`; platforms call the `Bridge` returned here.
+ */
+import { createClientMessages } from './client-messages.js';
+import { createClientSignals } from './client-signals.js';
+import { DEFAULT_LIMITS, type BridgeContext, type BridgeLimits } from './context.js';
+import { createConversations } from './conversations.js';
+import { createFiles } from './files.js';
+import { createConnectionCache } from './connection-cache.js';
+import { createGroupCommit } from './group-commit.js';
+import { createHeldMessages } from './held-messages.js';
+import { createHookHandler } from './inbound-hooks.js';
+import type { JobHandler } from './job-runner.js';
+import { createOutboxJobs } from './outbox-jobs.js';
+import type { PlatformAdapter } from './platform.js';
+import type { BlobStore, BridgeLogger, BridgeStore, ChatsGateway } from './ports.js';
+
+export interface BridgeOptions {
+  store: BridgeStore;
+  gateway: ChatsGateway;
+  blobs: BlobStore;
+  logger: BridgeLogger;
+  now: () => number;
+  publicUrl: string;
+  /** The job kind under which webhook intake stores hooks (the bridge processes them). */
+  hookJobKind: string;
+  wakeJobs: () => void;
+  limits?: Partial<BridgeLimits>;
+  /** How often waiting client messages of connected accounts are swept into jobs (default 15 s). */
+  sweepEveryMs?: number;
+  fetch?: typeof fetch;
+}
+
+export type Bridge = ReturnType<typeof createBridge>;
+
+export function createBridge(opts: BridgeOptions) {
+  const ctx: BridgeContext = {
+    store: opts.store,
+    gateway: opts.gateway,
+    blobs: opts.blobs,
+    logger: opts.logger,
+    now: opts.now,
+    publicUrl: opts.publicUrl.replace(/\/+$/, ''),
+    limits: { ...DEFAULT_LIMITS, ...opts.limits },
+    platforms: new Map(),
+    wakeJobs: opts.wakeJobs,
+    fetch: opts.fetch ?? fetch,
+    commit: createGroupCommit(opts.store).commit,
+    ...createConnectionCache(opts.store, opts.now),
+  };
+  const conversations = createConversations(ctx);
+  const messages = createClientMessages(ctx);
+  const signals = createClientSignals(ctx, messages.ownMessage);
+  const files = createFiles(ctx);
+  const held = createHeldMessages(ctx, opts.sweepEveryMs ?? 15_000);
+  const jobHandlers: JobHandler[] = [
+    ...createOutboxJobs(ctx),
+    createHookHandler(ctx, opts.hookJobKind, { files, markDelivered: signals.markDelivered }),
+  ];
+
+  return {
+    limits: ctx.limits,
+    /** Adds a platform; one adapter per platform name. */
+    registerPlatform(adapter: PlatformAdapter): void {
+      if (ctx.platforms.has(adapter.platform)) throw new Error(`platform ${adapter.platform} registered twice`);
+      ctx.platforms.set(adapter.platform, adapter);
+    },
+    conversations,
+    messages: { accept: messages.accept, edit: messages.edit },
+    signals,
+    files,
+    /** Call after an account's channel connected: messages kept meanwhile are imported. */
+    onAccountConnected: held.onAccountConnected,
+    /** Imports waiting messages of every connected account (what the periodic sweep does). */
+    resumeHeldMessages: held.resumeAll,
+    /** The job handlers to register with the job runner. */
+    jobHandlers,
+    start: () => held.start(),
+    stop: () => held.stop(),
+  };
+}
+
+export type { PlatformAdapter, PublishResult, TypingCapable, MediaCapable, ReactionCapable } from './platform.js';
+export type { BridgeStore, BridgeRepos, BlobStore, ChatsGateway, ChatsTarget, BridgeLogger } from './ports.js';
+export { BlobTooLargeError } from './ports.js';
+export { BridgeRefusal } from './errors.js';
+export { kindOfContentType, baseType, safeFileName } from './files.js';
+export * from './ids.js';
+export type * from './records.js';

@@ -1,0 +1,24 @@
+/**
+ * The website chat as a bridge platform: timeline events go to the visitor's open event streams,
+ * typing is shown live, every manager message kind is shown (files are served by us), and
+ * reactions are shown. What a visitor does reaches the bridge through the routes, not here.
+ */
+import type { MediaCapable, PlatformAdapter, ReactionCapable, TypingCapable } from '../../bridge/index.js';
+import type { EventHub } from './event-hub.js';
+import { WEBCHAT_PLATFORM } from './visitor-auth.js';
+
+export type WebchatAdapter = PlatformAdapter & TypingCapable & MediaCapable & ReactionCapable;
+
+export function createWebchatAdapter(hub: EventHub): WebchatAdapter {
+  return {
+    platform: WEBCHAT_PLATFORM,
+    mediaKinds: ['picture', 'file', 'video', 'voice', 'audio', 'sticker'],
+    showsReactions: true,
+    async publish(event) {
+      return { reachedClients: await hub.publish(event) };
+    },
+    showTyping(conversationId, notice) {
+      hub.typing(conversationId, notice);
+    },
+  } satisfies WebchatAdapter;
+}

@@ -1,0 +1,79 @@
+/**
+ * The website chat: the first platform. It owns the visitor API (`/webchat/v1/*`), visitor
+ * tokens, the event streams and the public file route, and talks only to the bridge (never to
+ * amojo, never to the store: accounts come in as `WebchatAccounts`). The bubble script route
+ * (`GET /webchat/embed.js`) lives with the bubble, not here.
+ */
+import { Router } from 'express';
+import type { Bridge } from '../../bridge/index.js';
+import { createWebchatAdapter, type WebchatAdapter } from './adapter.js';
+import { createEventHub } from './event-hub.js';
+import { createEventsRouter } from './events-route.js';
+import { createFilesRouter } from './files-route.js';
+import { createLimiters, mergeLimits, type WebchatLimitOverrides } from './limits.js';
+import { createWebchatApiRouter } from './routes.js';
+import { createUploadRouter } from './upload-route.js';
+import { createVisitorAuth, type WebchatAccounts } from './visitor-auth.js';
+import { createVisitorTokens } from './visitor-token.js';
+
+export interface WebchatOptions {
+  bridge: Bridge;
+  accounts: WebchatAccounts;
+  /** The secret visitor tokens are signed with (APP_SECRET or the generated one). */
+  tokenSecret: () => Promise<string>;
+  now: () => number;
+  onError: (err: unknown) => void;
+  limits?: WebchatLimitOverrides;
+  /** Heartbeat comment interval of event streams (default 15 s). */
+  heartbeatMs?: number;
+}
+
+export interface Webchat {
+  adapter: WebchatAdapter;
+  /** Mount at `/webchat/v1`. */
+  apiRouter: Router;
+  /** Mount at the root: `GET /files/:id/:name`. */
+  filesRouter: Router;
+  /** Replaces the account's site key (old snippets and visitor tokens stop working). */
+  rotateSiteKey(accountId: number): Promise<string>;
+  /** Open event streams right now. */
+  openStreams(): number;
+  /** Closes every event stream (shutdown). */
+  stop(): void;
+}
+
+export function createWebchat(opts: WebchatOptions): Webchat {
+  const limits = mergeLimits(opts.limits);
+  const limiters = createLimiters(limits, opts.now);
+  const tokens = createVisitorTokens(opts.tokenSecret, opts.now);
+  const authenticate = createVisitorAuth({ tokens, bridge: opts.bridge, accounts: opts.accounts, now: opts.now });
+  const hub = createEventHub({
+    timelineAfter: opts.bridge.conversations.timelineAfter,
+    heartbeatMs: opts.heartbeatMs ?? 15_000,
+    maxPerConversation: 5,
+    maxTotal: 20_000,
+    onError: opts.onError,
+  });
+  const adapter = createWebchatAdapter(hub);
+
+  const apiRouter = Router();
+  apiRouter.use(createEventsRouter({ bridge: opts.bridge, hub, authenticate, limiters }));
+  apiRouter.use(createUploadRouter({ bridge: opts.bridge, authenticate, limiters, maxBytes: limits.maxUploadBytes }));
+  apiRouter.use(createWebchatApiRouter({ bridge: opts.bridge, accounts: opts.accounts, tokens, authenticate, limiters }));
+
+  return {
+    adapter,
+    apiRouter,
+    filesRouter: createFilesRouter({ bridge: opts.bridge }),
+    async rotateSiteKey(accountId) {
+      const key = await opts.accounts.rotateSiteKey(accountId);
+      authenticate.forgetSiteKeys();
+      return key;
+    },
+    openStreams: () => hub.size,
+    stop: () => hub.closeAll(),
+  };
+}
+
+export { DEFAULT_WEBCHAT_LIMITS, NO_LIMIT, type WebchatLimits, type WebchatLimitOverrides } from './limits.js';
+export type { WebchatAccounts } from './visitor-auth.js';

@@ -1,0 +1,149 @@
+/**
+ * `/webchat/v1/*` (product.md): the visitor API the chat bubble calls. Every route validates its
+ * input, takes from its rate-limit buckets, and hands the work to the bridge; nothing here talks
+ * to amojo. Bridge refusals become 4xx answers in `mapBridgeErrors`.
+ */
+import express, { Router, type ErrorRequestHandler, type Request } from 'express';
+import { asClientMsgId, asFileId, asMsgId, BlobTooLargeError, BridgeRefusal, type Bridge, type ConversationRecord } from '../../bridge/index.js';
+import { ConflictError, ForbiddenError, NotFoundError, PayloadTooLargeError, RateLimitedError, ValidationError } from '../../errors.js';
+import { parseInput } from '../../http/validate.js';
+import { corsForAnyOrigin } from './cors.js';
+import type { WebchatLimiters } from './limits.js';
+import type { RateLimiter } from './rate-limit.js';
+import { editBody, messageBody, messagesQuery, reactionBody, readBody, sessionBody } from './schema.js';
+import { WEBCHAT_PLATFORM, bearerToken, type VisitorAuth, type WebchatAccounts } from './visitor-auth.js';
+import type { VisitorTokens } from './visitor-token.js';
+
+/** `GET /webchat/v1/messages` returns everything up to this many messages, then pages. */
+export const MESSAGE_PAGE_SIZE = 500;
+
+export interface WebchatRouteDeps {
+  bridge: Bridge;
+  accounts: WebchatAccounts;
+  tokens: VisitorTokens;
+  authenticate: VisitorAuth;
+  limiters: WebchatLimiters;
+}
+
+/** Takes one token from each bucket, or answers 429 with Retry-After. */
+export function limit(...checks: Array<[RateLimiter, string]>): void {
+  for (const [limiter, key] of checks) {
+    const r = limiter.take(key);
+    if (!r.ok) throw new RateLimitedError('Too many requests; try again later.', r.retryAfterSeconds);
+  }
+}
+
+export const clientIp = (req: Request): string => req.ip ?? req.socket.remoteAddress ?? 'unknown';
+
+/** Default contact name when the visitor gave none: short and recognisable in the inbox. */
+function defaultName(participantHint: string): string {
+  return `Website visitor ${participantHint.slice(-4)}`;
+}
+
+export function createWebchatApiRouter(deps: WebchatRouteDeps): Router {
+  const { bridge, limiters: l, authenticate } = deps;
+  const router = Router();
+  router.use(corsForAnyOrigin);
+  router.use(express.json({ limit: '64kb' }));
+  const maxText = bridge.limits.maxTextLength;
+  // Built once: a zod schema is costly to build and cheap to run.
+  const messageSchema = messageBody(maxText);
+  const editSchema = editBody(maxText);
+  const site = (c: ConversationRecord) => `account:${c.accountId}`;
+
+  router.post('/sessions', async (req, res) => {
+    const body = parseInput(sessionBody, req.body);
+    limit([l.sessions.perIp, clientIp(req)], [l.sessions.perSite, body.site_key]);
+    const found = await deps.accounts.findBySiteKey(body.site_key);
+    if (!found) throw new NotFoundError('No website chat has this site key.', 'unknown_site_key');
+    const profile = { ...(body.phone ? { phone: body.phone } : {}), ...(body.email ? { email: body.email } : {}) };
+    // A visitor who already has a session and now gives a name, phone or email keeps the conversation.
+    const existing = bearerToken(req) ? await authenticate(req).catch(() => undefined) : undefined;
+    if (existing && existing.accountId === found.accountId) {
+      const updated = await bridge.conversations.updateProfile(existing, body.name, profile);
+      res.status(200).json({ visitor_token: await deps.tokens.issue(updated.id, updated.accountId, body.site_key), conversation_id: updated.id });
+      return;
+    }
+    const hint = Math.random().toString(36).slice(2, 6);
+    const conversation = await bridge.conversations.open({ accountId: found.accountId, platform: WEBCHAT_PLATFORM, name: body.name ?? defaultName(hint), profile });
+    res.status(201).json({ visitor_token: await deps.tokens.issue(conversation.id, conversation.accountId, body.site_key), conversation_id: conversation.id });
+  });
+
+  router.post('/messages', async (req, res) => {
+    const conversation = await authenticate(req);
+    const body = parseInput(messageSchema, req.body);
+    limit([l.messages.perIp, clientIp(req)], [l.messages.perSite, site(conversation)], [l.messages.perConversation, conversation.id]);
+    const { message, created } = await bridge.messages.accept(conversation, {
+      clientMsgId: asClientMsgId(body.client_msgid),
+      text: body.text,
+      fileId: body.file_id !== undefined ? asFileId(body.file_id) : undefined,
+      replyTo: body.reply_to !== undefined ? asMsgId(body.reply_to) : undefined,
+    });
+    res.status(202).json({ msgid: message.id, ...(created ? {} : { duplicate: true }) });
+  });
+
+  router.get('/messages', async (req, res) => {
+    const conversation = await authenticate(req);
+    const query = parseInput(messagesQuery, req.query);
+    limit([l.actions.perIp, clientIp(req)]);
+    // Taken before the list: a stream resumed from it repeats, never misses, what the list lacks.
+    const lastEventId = await bridge.conversations.lastEventId(conversation.id);
+    const page = await bridge.conversations.listMessages(conversation, query.cursor ?? 0, MESSAGE_PAGE_SIZE);
+    res.json({ messages: page.messages, next_cursor: page.nextCursor === null ? null : String(page.nextCursor), last_event_id: String(lastEventId) });
+    // The manager's messages are now on the visitor's page.
+    await bridge.signals.markDelivered(conversation);
+  });
+
+  router.patch('/messages/:msgid', async (req, res) => {
+    const conversation = await authenticate(req);
+    const msgid = parseInput(readBody.shape.msgid, req.params['msgid']);
+    const body = parseInput(editSchema, req.body);
+    limit([l.actions.perIp, clientIp(req)], [l.messages.perConversation, conversation.id]);
+    const m = await bridge.messages.edit(conversation, asMsgId(msgid), body.text);
+    res.status(202).json({ msgid: m.id, edited_at: m.content.editedAt ?? null });
+  });
+
+  router.post('/typing', async (req, res) => {
+    const conversation = await authenticate(req);
+    limit([l.typing.perIp, clientIp(req)]);
+    await bridge.signals.typing(conversation);
+    res.status(204).end();
+  });
+
+  router.post('/reactions', async (req, res) => {
+    const conversation = await authenticate(req);
+    const body = parseInput(reactionBody, req.body);
+    limit([l.actions.perIp, clientIp(req)]);
+    const emoji = body.type === 'unreact' ? null : (body.emoji ?? null);
+    if (emoji === null && body.type === 'react') throw new ValidationError('emoji: required to react', 'emoji');
+    await bridge.signals.react(conversation, asMsgId(body.msgid), emoji);
+    res.status(204).end();
+  });
+
+  router.post('/read', async (req, res) => {
+    const conversation = await authenticate(req);
+    const body = parseInput(readBody, req.body);
+    limit([l.actions.perIp, clientIp(req)]);
+    await bridge.signals.markRead(conversation, asMsgId(body.msgid));
+    res.status(204).end();
+  });
+
+  router.use(mapBridgeErrors);
+  return router;
+}
+
+/** Bridge refusals and file limits become the app's HTTP errors (the app's handler answers them). */
+export const mapBridgeErrors: ErrorRequestHandler = (err: unknown, _req, _res, next) => {
+  if (err instanceof BlobTooLargeError) return next(new PayloadTooLargeError(`The file is larger than ${err.maxBytes} bytes.`));
+  if (!(err instanceof BridgeRefusal)) return next(err);
+  switch (err.reason) {
+    case 'not_found':
+      return next(new NotFoundError(err.message));
+    case 'forbidden':
+      return next(new ForbiddenError(err.message));
+    case 'conflict':
+      return next(new ConflictError(err.message));
+    default:
+      return next(new ValidationError(err.message, err.field));
+  }
+};

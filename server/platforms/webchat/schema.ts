@@ -1,0 +1,49 @@
+/** Request shapes of the website-chat API (`/webchat/v1/*`, product.md), validated at the edge. */
+import { z } from 'zod';
+
+/** An empty string counts as "not given" (forms send empty fields). */
+const optionalText = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), schema.optional());
+
+export const clientMsgIdSchema = z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'must be 1–64 characters of A–Z a–z 0–9 _ . : -');
+export const msgIdSchema = z.string().regex(/^m_[A-Za-z0-9_-]{10,64}$/, 'is not a message id');
+export const fileIdSchema = z.string().regex(/^f_[A-Za-z0-9_-]{20,64}$/, 'is not a file id');
+
+export const sessionBody = z.object({
+  site_key: z.string().trim().min(1).max(100),
+  name: optionalText(z.string().trim().max(100)),
+  phone: optionalText(z.string().trim().regex(/^\+?[0-9 ()-]{5,32}$/, 'is not a phone number')),
+  email: optionalText(z.string().trim().max(254).pipe(z.email('is not an email address'))),
+});
+
+export function messageBody(maxTextLength: number) {
+  return z.object({
+    client_msgid: clientMsgIdSchema,
+    text: z.string().max(maxTextLength, `must be at most ${maxTextLength} characters`).optional(),
+    file_id: fileIdSchema.optional(),
+    reply_to: msgIdSchema.optional(),
+  });
+}
+
+export function editBody(maxTextLength: number) {
+  return z.object({ text: z.string().max(maxTextLength, `must be at most ${maxTextLength} characters`) });
+}
+
+/** `emoji` null (or `type: "unreact"`) withdraws the visitor's reaction. */
+export const reactionBody = z.object({
+  msgid: msgIdSchema,
+  emoji: z.string().trim().min(1).max(32).nullish(),
+  type: z.enum(['react', 'unreact']).optional(),
+});
+
+export const readBody = z.object({ msgid: msgIdSchema });
+
+export const messagesQuery = z.object({
+  cursor: z.string().regex(/^\d{1,15}$/, 'must be a number').transform(Number).optional(),
+});
+
+export const eventsQuery = z.object({
+  token: z.string().optional(),
+  last_event_id: z.string().regex(/^\d{1,15}$/, 'must be a number').transform(Number).optional(),
+});
+
+export const lastEventIdHeader = z.string().regex(/^\d{1,15}$/).transform(Number);

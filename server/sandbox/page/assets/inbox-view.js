@@ -1,0 +1,149 @@
+// @ts-check
+/**
+ * Rendering of the emulated amoCRM inbox: the chat list and one chat's messages, from the Chats API
+ * emulator's records (server/sandbox/amojo/types.ts). Pure: data in, elements out, actions as callbacks.
+ */
+
+/** @typedef {Record<string, string>} Texts */
+/**
+ * @typedef {{ amojoId: string, kind: string, name: string, phone?: string, email?: string }} Participant
+ * @typedef {{ id: string, conversationId?: string, clientAmojoId: string, participants: Participant[], createdAt: number }} Chat
+ * @typedef {{ type: string, text: string, media?: string, thumbnail?: string, fileName?: string, fileSize?: number }} Content
+ * @typedef {{ amojoMsgId: string, msgid?: string, chatId: string, direction: 'incoming'|'outgoing', content: Content,
+ *   replyTo?: { amojoMsgId?: string, described?: Record<string, unknown> }, edits: unknown[], deliveryStatuses: { status: number }[],
+ *   msecTimestamp: number }} Message
+ * @typedef {{ amojoMsgId: string, type: 'react'|'unreact', emoji?: string, origin: 'integration'|'crm', userId: string, at: number }} Reaction
+ */
+
+export const EMOJI = ['👍', '❤️', '😂', '😮', '🙏'];
+
+/**
+ * @template {keyof HTMLElementTagNameMap} K
+ * @param {K} tag
+ * @param {Record<string, string | boolean | undefined | ((e: Event) => void)>} [attrs]
+ * @param {(Node | string | null | undefined | false)[]} children
+ * @returns {HTMLElementTagNameMap[K]}
+ */
+export function h(tag, attrs = {}, ...children) {
+  const el = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v === undefined || v === false) continue;
+    if (typeof v === 'function') el.addEventListener(k.slice(2), v);
+    else if (k === 'class') el.className = String(v);
+    else el.setAttribute(k, v === true ? '' : v);
+  }
+  for (const c of children) if (c !== null && c !== undefined && c !== false) el.append(c);
+  return el;
+}
+
+/** @param {Chat} chat */
+export function clientOf(chat) {
+  return chat.participants.find((p) => p.kind === 'client') ?? { amojoId: chat.clientAmojoId, kind: 'client', name: '?' };
+}
+
+/** @param {Content} c @param {Texts} t */
+function summary(c, t) {
+  return c.text || (c.type === 'text' ? '' : `[${c.fileName ?? c.type}]`) || t.visitor;
+}
+
+/**
+ * @param {Chat[]} chats
+ * @param {Record<string, Message | undefined>} lastMessages
+ * @param {string | undefined} selected
+ * @param {Texts} t
+ * @param {(chatId: string) => void} onSelect
+ */
+export function renderChatList(chats, lastMessages, selected, t, onSelect) {
+  if (chats.length === 0) return h('p', { class: 'empty' }, t.noChats);
+  return h(
+    'ul',
+    { class: 'chat-list', 'aria-label': t.chats },
+    ...chats.map((chat) => {
+      const last = lastMessages[chat.id];
+      return h(
+        'li',
+        {},
+        h(
+          'button',
+          { type: 'button', 'data-testid': 'inbox-chat', 'data-chat-id': chat.id, 'aria-current': chat.id === selected ? 'true' : undefined, onclick: () => onSelect(chat.id) },
+          h('b', {}, clientOf(chat).name),
+          h('span', {}, last ? summary(last.content, t) : ''),
+        ),
+      );
+    }),
+  );
+}
+
+/**
+ * The reactions on a message as they stand now: the last react/unreact of each person wins.
+ * @param {Reaction[]} reactions
+ * @param {string} amojoMsgId
+ */
+export function currentReactions(reactions, amojoMsgId) {
+  /** @type {Map<string, Reaction>} */
+  const byPerson = new Map();
+  for (const r of reactions) if (r.amojoMsgId === amojoMsgId) byPerson.set(`${r.origin}:${r.userId}`, r);
+  return [...byPerson.values()].filter((r) => r.type === 'react' && r.emoji);
+}
+
+/**
+ * @typedef {{ onReply(m: Message): void, onReact(m: Message, emoji: string | null): void, onTogglePicker(id: string): void }} MessageActions
+ * @param {Message} m
+ * @param {Message[]} all
+ * @param {Reaction[]} reactions
+ * @param {string | undefined} pickerFor
+ * @param {Texts} t
+ * @param {MessageActions} actions
+ */
+export function renderMessage(m, all, reactions, pickerFor, t, actions) {
+  const c = m.content;
+  const isOwn = m.direction === 'outgoing';
+  const quoted = m.replyTo?.amojoMsgId ? all.find((x) => x.amojoMsgId === m.replyTo?.amojoMsgId) : undefined;
+  const quotedText = quoted ? summary(quoted.content, t) : typeof m.replyTo?.described?.['text'] === 'string' ? String(m.replyTo.described['text']) : '';
+  const status = isOwn ? m.deliveryStatuses.at(-1)?.status : undefined;
+  const statusText = status === 2 ? t.read : status === 1 ? t.delivered : status === -1 ? t.notDelivered : '';
+  const mine = currentReactions(reactions, m.amojoMsgId);
+  const managerReaction = mine.find((r) => r.origin === 'crm')?.emoji;
+  return h(
+    'li',
+    { class: `msg ${isOwn ? 'out' : 'in'}`, 'data-testid': 'inbox-message', 'data-amojo-id': m.amojoMsgId, 'data-direction': m.direction, 'data-status': status === undefined ? undefined : String(status) },
+    h(
+      'div',
+      { class: 'bubble' },
+      h('small', { class: 'who' }, isOwn ? t.manager : t.visitor),
+      m.replyTo ? h('blockquote', { 'data-testid': 'inbox-quote' }, quotedText) : null,
+      media(c),
+      c.text ? h('p', { class: 'text' }, c.text) : null,
+      h(
+        'small',
+        { class: 'meta' },
+        m.edits.length > 0 ? `${t.edited} · ` : '',
+        new Date(m.msecTimestamp).toLocaleTimeString([], { hour: 'numeric', minute: '2-digit' }),
+        statusText ? h('span', { class: 'status', 'data-testid': 'inbox-status' }, ` · ${statusText}`) : null,
+      ),
+    ),
+    mine.length > 0 ? h('div', { class: 'reactions', 'data-testid': 'inbox-reactions' }, ...mine.map((r) => h('span', { title: r.origin === 'crm' ? t.manager : t.visitor }, r.emoji ?? ''))) : null,
+    h(
+      'div',
+      { class: 'actions' },
+      h('button', { type: 'button', 'data-action': 'reply', onclick: () => actions.onReply(m) }, t.reply),
+      h('button', { type: 'button', 'data-action': 'react', 'aria-expanded': String(pickerFor === m.amojoMsgId), onclick: () => actions.onTogglePicker(m.amojoMsgId) }, t.react),
+    ),
+    pickerFor === m.amojoMsgId
+      ? h(
+          'div',
+          { class: 'picker', role: 'group', 'aria-label': t.react },
+          ...EMOJI.map((e) => h('button', { type: 'button', 'aria-pressed': String(e === managerReaction), 'data-emoji': e, onclick: () => actions.onReact(m, e === managerReaction ? null : e) }, e)),
+        )
+      : null,
+  );
+}
+
+/** @param {Content} c */
+function media(c) {
+  if (!c.media) return null;
+  if (c.type === 'picture' || c.type === 'sticker') return h('a', { href: c.media, target: '_blank', rel: 'noopener' }, h('img', { src: c.thumbnail ?? c.media, alt: c.fileName ?? '' }));
+  if (c.type === 'voice' || c.type === 'audio') return h('audio', { controls: true, src: c.media });
+  if (c.type === 'video') return h('video', { controls: true, src: c.media });
+  return h('a', { class: 'file', href: c.media, target: '_blank', rel: 'noopener' }, c.fileName ?? 'file');
+}

@@ -1,0 +1,225 @@
+// @ts-check
+/**
+ * The emulated amoCRM inbox of the sandbox page. It reads the Chats API emulator's control API once a
+ * second and acts as a manager through it (answer, quote, file, buttons, react, type); the emulator turns
+ * each action into the signed webhook amoCRM would send to the backend.
+ */
+import { clientOf, h, renderChatList, renderMessage } from './inbox-view.js';
+
+/** @typedef {import('./inbox-view.js').Chat} Chat */
+/** @typedef {import('./inbox-view.js').Message} Message */
+/** @typedef {import('./inbox-view.js').Reaction} Reaction */
+
+const config = JSON.parse(document.getElementById('sandbox-config')?.textContent ?? '{}');
+/** @type {Record<string, string>} */
+const t = config.texts;
+const control = String(config.controlUrl);
+const POLL_MS = 1000;
+const TYPING_EVERY_MS = 4000;
+
+const state = {
+  /** @type {string | null} */ scopeId: null,
+  /** @type {Chat[]} */ chats: [],
+  /** @type {Record<string, Message | undefined>} */ lastMessages: {},
+  /** @type {string | undefined} */ selected: undefined,
+  /** @type {Message[]} */ messages: [],
+  /** @type {Reaction[]} */ reactions: [],
+  /** @type {Message | undefined} */ replyTo: undefined,
+  /** @type {string | undefined} */ pickerFor: undefined,
+  isVisitorTyping: false,
+  lastTypingSent: 0,
+};
+
+// ---- skeleton: built once, so the reply box keeps its text and focus while data refreshes ----
+const root = /** @type {HTMLElement} */ (document.getElementById('inbox'));
+const list = h('nav', { class: 'chats', 'aria-label': t.chats });
+const header = h('header', { class: 'chat-head' });
+const messages = h('ol', { class: 'messages', 'data-testid': 'inbox-messages', 'aria-live': 'polite' });
+const typing = h('p', { class: 'typing', 'data-testid': 'inbox-typing', role: 'status' });
+const replyBanner = h('div', { class: 'reply-banner', hidden: true });
+const textarea = h('textarea', { 'data-testid': 'inbox-reply', rows: '2', 'aria-label': t.replyPlaceholder, placeholder: t.replyPlaceholder });
+const withButtons = h('input', { type: 'checkbox', 'data-testid': 'inbox-with-buttons' });
+const fileInput = h('input', { type: 'file', 'data-testid': 'inbox-file', hidden: true });
+const problem = h('p', { class: 'problem', role: 'alert', hidden: true });
+const form = h(
+  'form',
+  { class: 'reply' },
+  replyBanner,
+  textarea,
+  h(
+    'div',
+    { class: 'reply-tools' },
+    h('label', {}, withButtons, ` ${t.withButtons}`),
+    h('button', { type: 'button', onclick: () => fileInput.click() }, t.attach),
+    fileInput,
+    h('button', { type: 'submit', class: 'primary', 'data-testid': 'inbox-send' }, t.send),
+  ),
+  problem,
+);
+const chatPane = h('section', { class: 'chat' }, header, messages, typing, form);
+const notConnected = h('p', { class: 'empty', hidden: true, 'data-testid': 'inbox-not-connected' }, t.notConnected);
+root.append(notConnected, h('div', { class: 'inbox-grid' }, list, chatPane));
+
+// ---- talking to the control API ----
+
+/** @param {string} path @param {unknown} [body] */
+async function api(path, body) {
+  const res = await fetch(`${control}${path}`, body === undefined ? { cache: 'no-store' } : { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+  const data = res.status === 204 ? {} : await res.json().catch(() => ({}));
+  if (!res.ok) throw new Error(data.message ?? `HTTP ${res.status}`);
+  return data;
+}
+
+/** @param {() => Promise<unknown>} action */
+async function act(action) {
+  problem.hidden = true;
+  try {
+    await action();
+    await refresh();
+  } catch (err) {
+    problem.hidden = false;
+    problem.textContent = t.failed.replace('{message}', err instanceof Error ? err.message : String(err));
+  }
+}
+
+async function findScope() {
+  const s = await fetch(String(config.stateUrl), { cache: 'no-store' }).then((r) => r.json());
+  if (s.scope_id) return String(s.scope_id);
+  /** @type {{ scopeId: string, isActive: boolean }[]} */
+  const connections = await api('/connections');
+  return connections.find((c) => c.isActive)?.scopeId ?? null;
+}
+
+let lastRendered = '';
+async function refresh() {
+  state.scopeId = await findScope();
+  if (!state.scopeId) {
+    notConnected.hidden = false;
+    state.chats = [];
+  } else {
+    notConnected.hidden = true;
+    /** @type {Chat[]} */
+    const chats = await api(`/scopes/${state.scopeId}/chats`);
+    state.chats = chats.sort((a, b) => b.createdAt - a.createdAt);
+    const all = await Promise.all(state.chats.map((c) => api(`/chats/${c.id}/messages`)));
+    state.chats.forEach((c, i) => (state.lastMessages[c.id] = all[i].at(-1)));
+    if (!state.chats.some((c) => c.id === state.selected)) state.selected = state.chats[0]?.id;
+    const index = state.chats.findIndex((c) => c.id === state.selected);
+    state.messages = index >= 0 ? all[index] : [];
+    state.reactions = await api(`/reactions?scopeId=${encodeURIComponent(state.scopeId)}`);
+    /** @type {{ chatId: string, origin: string, at: number, durationMs: number }[]} */
+    const typingEvents = await api(`/typing?scopeId=${encodeURIComponent(state.scopeId)}`);
+    state.isVisitorTyping = typingEvents.some((e) => e.chatId === state.selected && e.origin === 'integration' && e.at + e.durationMs > Date.now());
+  }
+  // Re-render only on change: rebuilding under the manager's pointer would swallow clicks.
+  const snapshot = JSON.stringify([state.chats, state.lastMessages, state.selected, state.messages, state.reactions, state.pickerFor]);
+  if (snapshot !== lastRendered) {
+    lastRendered = snapshot;
+    render();
+  }
+  typing.textContent = state.isVisitorTyping ? t.typing : '';
+}
+
+function render() {
+  list.replaceChildren(renderChatList(state.chats, state.lastMessages, state.selected, t, (id) => select(id)));
+  const chat = state.chats.find((c) => c.id === state.selected);
+  chatPane.hidden = !chat;
+  if (!chat) return;
+  const client = clientOf(chat);
+  header.replaceChildren(h('b', {}, client.name), h('span', {}, [client.phone, client.email].filter(Boolean).join(' · ')));
+  const isAtBottom = messages.scrollHeight - messages.scrollTop - messages.clientHeight < 40;
+  const actions = {
+    /** @param {Message} m */
+    onReply(m) {
+      state.replyTo = m;
+      replyBanner.hidden = false;
+      replyBanner.replaceChildren(`${t.replyingTo}: ${m.content.text || m.content.fileName || m.content.type} `, h('button', { type: 'button', onclick: clearReply }, t.cancel));
+      textarea.focus();
+    },
+    /** @param {Message} m @param {string | null} emoji */
+    onReact(m, emoji) {
+      state.pickerFor = undefined;
+      void act(() => api(`/scopes/${state.scopeId}/reactions`, emoji === null ? { amojoMsgId: m.amojoMsgId, unreact: true } : { amojoMsgId: m.amojoMsgId, emoji }));
+    },
+    /** @param {string} id */
+    onTogglePicker(id) {
+      state.pickerFor = state.pickerFor === id ? undefined : id;
+      lastRendered = '';
+      render();
+      /** @type {HTMLElement | null} */ (messages.querySelector(`[data-amojo-id="${id}"] .picker button`))?.focus();
+    },
+  };
+  messages.replaceChildren(...state.messages.map((m) => renderMessage(m, state.messages, state.reactions, state.pickerFor, t, actions)));
+  if (isAtBottom) messages.scrollTop = messages.scrollHeight;
+}
+
+/** @param {string} id */
+function select(id) {
+  state.selected = id;
+  clearReply();
+  void refresh();
+}
+
+function clearReply() {
+  state.replyTo = undefined;
+  replyBanner.hidden = true;
+}
+
+/** @param {File} file */
+function toBase64(file) {
+  return new Promise((resolve, reject) => {
+    const reader = new FileReader();
+    reader.onload = () => resolve(String(reader.result).replace(/^data:[^,]*,/, ''));
+    reader.onerror = () => reject(reader.error);
+    reader.readAsDataURL(file);
+  });
+}
+
+/** @param {{ text?: string, file?: File }} input */
+function send(input) {
+  const body = {
+    ...(input.text ? { text: input.text } : {}),
+    ...(state.replyTo ? { replyTo: state.replyTo.amojoMsgId } : {}),
+    ...(withButtons.checked ? { markup: { mode: 'inline', buttons: [[{ text: t.buttonYes }, { text: t.buttonNo }]] } } : {}),
+  };
+  return act(async () => {
+    const file = input.file ? { fileName: input.file.name, contentType: input.file.type || 'application/octet-stream', base64: await toBase64(input.file) } : undefined;
+    await api(`/scopes/${state.scopeId}/chats/${state.selected}/messages`, { ...body, ...(file ? { file } : {}) });
+    clearReply();
+    withButtons.checked = false;
+  });
+}
+
+form.addEventListener('submit', (e) => {
+  e.preventDefault();
+  const text = textarea.value.trim();
+  if (!text || !state.selected) return;
+  textarea.value = '';
+  void send({ text });
+});
+textarea.addEventListener('keydown', (e) => {
+  if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
+    e.preventDefault();
+    form.requestSubmit();
+  }
+});
+textarea.addEventListener('input', () => {
+  if (!state.selected || !state.scopeId || Date.now() - state.lastTypingSent < TYPING_EVERY_MS) return;
+  state.lastTypingSent = Date.now();
+  void api(`/scopes/${state.scopeId}/chats/${state.selected}/typing`, {}).catch(() => undefined);
+});
+fileInput.addEventListener('change', () => {
+  const file = fileInput.files?.[0];
+  fileInput.value = '';
+  if (file && state.selected) void send({ file, text: textarea.value.trim() || undefined }).then(() => (textarea.value = ''));
+});
+
+async function loop() {
+  try {
+    await refresh();
+  } catch {
+    // The server restarted or is busy; the next round tries again.
+  }
+  setTimeout(loop, POLL_MS);
+}
+void loop();

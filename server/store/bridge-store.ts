@@ -1,0 +1,50 @@
+/**
+ * The store as the bridge sees it (`bridge/ports.ts` BridgeStore): its repositories over the
+ * database or, inside `transaction`, over one transaction, so a message, its timeline event and
+ * its job commit together.
+ */
+import type { Kysely, Transaction } from 'kysely';
+import { asScopeId } from '../bridge/ids.js';
+import type { BridgeRepos, BridgeStore } from '../bridge/ports.js';
+import { createConversationRepo } from './conversations-repo.js';
+import type { StoreDb } from './db.js';
+import { createFileRepo, createReactionRepo } from './files-repo.js';
+import { insertJobs } from './jobs-repo.js';
+import { createMessageRepo } from './messages-repo.js';
+import type { Database } from './schema.js';
+import { createTimelineRepo } from './timeline-repo.js';
+
+type Db = Kysely<Database> | Transaction<Database>;
+
+function reposOver(db: Db, now: () => number): BridgeRepos {
+  return {
+    accounts: {
+      async get(id) {
+        const row = await db.selectFrom('accounts').select(['id', 'connection_state', 'scope_id', 'host']).where('id', '=', id).executeTakeFirst();
+        if (!row) return undefined;
+        return { id: Number(row.id), isConnected: row.connection_state === 'connected', scopeId: row.scope_id ? asScopeId(row.scope_id) : null, host: row.host };
+      },
+      async listConnectedIds() {
+        const rows = await db.selectFrom('accounts').select('id').where('connection_state', '=', 'connected').execute();
+        return rows.map((r) => Number(r.id));
+      },
+    },
+    conversations: createConversationRepo(db),
+    messages: createMessageRepo(db),
+    timeline: createTimelineRepo(db),
+    reactions: createReactionRepo(db),
+    files: createFileRepo(db),
+    jobs: {
+      async enqueue(jobs) {
+        if (jobs.length > 0) await insertJobs(db, jobs, now());
+      },
+    },
+  };
+}
+
+export function createBridgeStore(storeDb: StoreDb, now: () => number = Date.now): BridgeStore {
+  return {
+    ...reposOver(storeDb.db, now),
+    transaction: (fn) => storeDb.db.transaction().execute((trx) => fn(reposOver(trx, now))),
+  };
+}

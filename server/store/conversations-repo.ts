@@ -1,0 +1,112 @@
+/**
+ * Conversations of the bridge: one row per client chat, holding our ids and amojo's (chat uuid,
+ * client participant uuid), written once and read everywhere (`bridge/ports.ts` BridgeRepos).
+ */
+import { sql, type Kysely, type Transaction } from 'kysely';
+import { z } from 'zod';
+import { asAmojoChatId, asAmojoParticipantId, asConversationId, asParticipantId } from '../bridge/ids.js';
+import type { BridgeRepos } from '../bridge/ports.js';
+import type { ConversationRecord, Profile } from '../bridge/records.js';
+import type { ConversationRow, Database } from './schema.js';
+
+type Db = Kysely<Database> | Transaction<Database>;
+
+const profileSchema = z.object({ phone: z.string().optional(), email: z.string().optional() }).catch({});
+
+export function createConversationRepo(db: Db): BridgeRepos['conversations'] {
+  return {
+    async insert(c) {
+      await db
+        .insertInto('conversations')
+        .values({
+          id: c.id,
+          account_id: c.accountId,
+          platform: c.platform,
+          platform_chat_id: c.platformChatId,
+          participant_id: c.participantId,
+          participant_name: c.participantName,
+          profile: JSON.stringify(c.profile),
+          amojo_chat_id: c.amojoChatId,
+          amojo_participant_id: c.amojoParticipantId,
+          created_at: c.createdAt,
+          updated_at: c.createdAt,
+        })
+        .execute();
+    },
+
+    async get(id) {
+      const row = await db.selectFrom('conversations').selectAll().where('id', '=', id).executeTakeFirst();
+      return row && toConversation(row);
+    },
+
+    async findByAmojoChat(accountId, amojoChatId) {
+      const row = await db
+        .selectFrom('conversations')
+        .selectAll()
+        .where('amojo_chat_id', '=', amojoChatId)
+        .where('account_id', '=', accountId)
+        .executeTakeFirst();
+      return row && toConversation(row);
+    },
+
+    async updateProfile(id, name, profile) {
+      await db
+        .updateTable('conversations')
+        .set({ participant_name: name, profile: JSON.stringify(profile), updated_at: Date.now() })
+        .where('id', '=', id)
+        .execute();
+    },
+
+    async setAmojoIds(id, ids) {
+      if (ids.amojoChatId === undefined && ids.amojoParticipantId === undefined) return;
+      await db
+        .updateTable('conversations')
+        .set({
+          // Written once: an id amojo gave earlier is never replaced.
+          ...(ids.amojoChatId !== undefined ? { amojo_chat_id: sql<string>`coalesce(amojo_chat_id, ${ids.amojoChatId})` } : {}),
+          ...(ids.amojoParticipantId !== undefined ? { amojo_participant_id: sql<string>`coalesce(amojo_participant_id, ${ids.amojoParticipantId})` } : {}),
+          updated_at: Date.now(),
+        })
+        .where('id', '=', id)
+        .execute();
+    },
+
+    async listWithHeld(accountId) {
+      const rows = await db
+        .selectFrom('messages as m')
+        .innerJoin('conversations as c', 'c.id', 'm.conversation_id')
+        .select('c.id')
+        .distinct()
+        .where('m.status', '=', 'held')
+        .where('m.direction', '=', 'inbound')
+        .where('c.account_id', '=', accountId)
+        .execute();
+      return rows.map((r) => asConversationId(r.id));
+    },
+  };
+}
+
+function toConversation(row: ConversationRow): ConversationRecord {
+  return {
+    id: asConversationId(row.id),
+    accountId: Number(row.account_id),
+    platform: row.platform,
+    platformChatId: row.platform_chat_id,
+    participantId: asParticipantId(row.participant_id),
+    participantName: row.participant_name ?? '',
+    profile: parseProfile(row.profile),
+    amojoChatId: row.amojo_chat_id ? asAmojoChatId(row.amojo_chat_id) : null,
+    amojoParticipantId: row.amojo_participant_id ? asAmojoParticipantId(row.amojo_participant_id) : null,
+    createdAt: Number(row.created_at),
+  };
+}
+
+function parseProfile(text: string | null): Profile {
+  if (!text) return {};
+  try {
+    const p = profileSchema.parse(JSON.parse(text));
+    return { ...(p.phone !== undefined ? { phone: p.phone } : {}), ...(p.email !== undefined ? { email: p.email } : {}) };
+  } catch {
+    return {};
+  }
+}

@@ -1,0 +1,145 @@
+/**
+ * Messages of the bridge: one row per message with both sides' ids (our msgid, amojo's uuid, the
+ * platform client's id). Unique indexes make repeats harmless: a second row with the same client
+ * msgid (per conversation) or amojo id is never written.
+ */
+import type { Kysely, Transaction } from 'kysely';
+import { asAmojoMsgId, asClientMsgId, asConversationId, asMsgId } from '../bridge/ids.js';
+import type { BridgeRepos } from '../bridge/ports.js';
+import { MESSAGE_KINDS, MESSAGE_STATUSES, messageContentSchema, type MessageContent, type MessageKind, type MessageRecord, type MessageStatus } from '../bridge/records.js';
+import type { Database, MessageRow } from './schema.js';
+
+type Db = Kysely<Database> | Transaction<Database>;
+
+export function createMessageRepo(db: Db): BridgeRepos['messages'] {
+  const byId = (id: string) => db.selectFrom('messages').selectAll().where('id', '=', id).executeTakeFirst();
+
+  return {
+    async insert(m) {
+      const res = await db
+        .insertInto('messages')
+        .values({
+          id: m.id,
+          conversation_id: m.conversationId,
+          direction: m.direction,
+          amojo_msgid: m.amojoMsgId,
+          client_msgid: m.clientMsgId,
+          kind: m.kind,
+          status: m.status,
+          payload: JSON.stringify(m.content),
+          error: m.error,
+          seq: m.seq,
+          created_at: m.createdAt,
+          updated_at: m.updatedAt,
+        })
+        .onConflict((oc) => oc.doNothing())
+        .executeTakeFirst();
+      return Number(res.numInsertedOrUpdatedRows ?? 0n) === 1;
+    },
+
+    async get(id) {
+      const row = await byId(id);
+      return row && toMessage(row);
+    },
+
+    async getByClientMsgId(conversationId, clientMsgId) {
+      const row = await db
+        .selectFrom('messages')
+        .selectAll()
+        .where('conversation_id', '=', conversationId)
+        .where('client_msgid', '=', clientMsgId)
+        .executeTakeFirst();
+      return row && toMessage(row);
+    },
+
+    async getByAmojoMsgId(amojoMsgId) {
+      const row = await db.selectFrom('messages').selectAll().where('amojo_msgid', '=', amojoMsgId).executeTakeFirst();
+      return row && toMessage(row);
+    },
+
+    async update(id, patch) {
+      await db
+        .updateTable('messages')
+        .set({
+          ...(patch.status !== undefined ? { status: patch.status } : {}),
+          ...(patch.amojoMsgId !== undefined ? { amojo_msgid: patch.amojoMsgId } : {}),
+          ...(patch.content !== undefined ? { payload: JSON.stringify(patch.content) } : {}),
+          ...(patch.error !== undefined ? { error: patch.error } : {}),
+          updated_at: Date.now(),
+        })
+        .where('id', '=', id)
+        .execute();
+    },
+
+    async list(conversationId, afterSeq, limit) {
+      const rows = await db
+        .selectFrom('messages')
+        .selectAll()
+        .where('conversation_id', '=', conversationId)
+        .where('seq', '>', afterSeq)
+        .orderBy('seq')
+        .limit(limit)
+        .execute();
+      return rows.map(toMessage);
+    },
+
+    async listHeld(conversationId) {
+      const rows = await db
+        .selectFrom('messages')
+        .select('id')
+        .where('status', '=', 'held')
+        .where('direction', '=', 'inbound')
+        .where('conversation_id', '=', conversationId)
+        .orderBy('seq')
+        .execute();
+      return rows.map((r) => asMsgId(r.id));
+    },
+
+    async markQueued(ids) {
+      if (ids.length === 0) return;
+      await db.updateTable('messages').set({ status: 'queued', updated_at: Date.now() }).where('id', 'in', [...ids]).where('status', '=', 'held').execute();
+    },
+
+    async listOutbound(conversationId, statuses, uptoSeq) {
+      let q = db
+        .selectFrom('messages')
+        .selectAll()
+        .where('conversation_id', '=', conversationId)
+        .where('direction', '=', 'outbound')
+        .where('status', 'in', [...statuses]);
+      if (uptoSeq !== undefined) q = q.where('seq', '<=', uptoSeq);
+      return (await q.orderBy('seq').execute()).map(toMessage);
+    },
+  };
+}
+
+function toMessage(row: MessageRow): MessageRecord {
+  return {
+    id: asMsgId(row.id),
+    conversationId: asConversationId(row.conversation_id),
+    direction: row.direction,
+    amojoMsgId: row.amojo_msgid ? asAmojoMsgId(row.amojo_msgid) : null,
+    clientMsgId: row.client_msgid ? asClientMsgId(row.client_msgid) : null,
+    kind: oneOf(MESSAGE_KINDS, row.kind, 'text' as MessageKind),
+    status: oneOf(MESSAGE_STATUSES, row.status, 'failed' as MessageStatus),
+    content: parseContent(row.payload),
+    error: row.error,
+    seq: Number(row.seq ?? 0),
+    createdAt: Number(row.created_at),
+    updatedAt: Number(row.updated_at),
+  };
+}
+
+function oneOf<T extends string>(all: readonly T[], value: string, fallback: T): T {
+  return (all as readonly string[]).includes(value) ? (value as T) : fallback;
+}
+
+function parseContent(text: string): MessageContent {
+  try {
+    const parsed = messageContentSchema.safeParse(JSON.parse(text));
+    // The schema is ours and written by us; branded ids inside are ours too.
+    return parsed.success ? (parsed.data as MessageContent) : {};
+  } catch {
+    return {};
+  }
+}

@@ -1,0 +1,52 @@
+/**
+ * The conversation timeline: an append-only log per conversation; its auto-increment ids are the
+ * event-stream ids clients resume from (`Last-Event-ID`).
+ */
+import type { Kysely, Transaction } from 'kysely';
+import { asConversationId } from '../bridge/ids.js';
+import type { BridgeRepos } from '../bridge/ports.js';
+import { TIMELINE_EVENT_TYPES, type TimelineData, type TimelineEvent } from '../bridge/records.js';
+import type { Database } from './schema.js';
+
+type Db = Kysely<Database> | Transaction<Database>;
+
+export function createTimelineRepo(db: Db): BridgeRepos['timeline'] {
+  return {
+    async append(conversationId, event, at) {
+      const row = await db
+        .insertInto('conversation_events')
+        .values({ conversation_id: conversationId, type: event.type, data: JSON.stringify(event.data), created_at: at })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      return Number(row.id);
+    },
+
+    async after(conversationId, afterId, limit) {
+      const rows = await db
+        .selectFrom('conversation_events')
+        .selectAll()
+        .where('conversation_id', '=', conversationId)
+        .where('id', '>', afterId)
+        .orderBy('id')
+        .limit(limit)
+        .execute();
+      const events: TimelineEvent[] = [];
+      for (const r of rows) {
+        if (!(TIMELINE_EVENT_TYPES as readonly string[]).includes(r.type)) continue;
+        // Written by `append` from a typed TimelineData; read back as that.
+        const data = JSON.parse(r.data) as TimelineData['data'];
+        events.push({ type: r.type, data, id: Number(r.id), conversationId: asConversationId(r.conversation_id), createdAt: Number(r.created_at) } as TimelineEvent);
+      }
+      return events;
+    },
+
+    async lastId(conversationId) {
+      const row = await db
+        .selectFrom('conversation_events')
+        .select((eb) => eb.fn.max('id').as('last'))
+        .where('conversation_id', '=', conversationId)
+        .executeTakeFirst();
+      return row?.last == null ? 0 : Number(row.last);
+    },
+  };
+}

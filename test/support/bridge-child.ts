@@ -1,0 +1,107 @@
+/**
+ * Test-only entry: the real backend in its own process (crash tests, benchmarks), with one
+ * connected account seeded through the real connect call against AMOJO_BASE_URL (an emulator
+ * that outlives this process). Configured by the usual environment variables plus:
+ *   SEED_ACCOUNT_AMOJO_ID   the account's amojo id to connect (once; a restart finds it connected)
+ *   JOB_LEASE_MS            job lease (short, so a restart takes over a killed process's jobs fast)
+ *   WEBCHAT_NO_LIMITS=1     lift the website-chat rate limits (load from one address)
+ * Prints `READY <url> <site key> <scope id>` once it serves; SIGTERM stops it in order.
+ */
+import http from 'node:http';
+import { createApp } from '../../server/app.js';
+import { loadConfig } from '../../server/config/index.js';
+import { createLogger } from '../../server/log.js';
+import { NO_LIMIT } from '../../server/platforms/webchat/index.js';
+import { createServices } from '../../server/services.js';
+import { openStore } from '../../server/store/index.js';
+
+const ACCOUNT_ID = 777;
+
+import inspector from 'node:inspector';
+import { writeFileSync } from 'node:fs';
+const prof = process.env['CPU_PROFILE_FILE'] ? new inspector.Session() : undefined;
+if (prof) { prof.connect(); prof.post('Profiler.enable'); prof.post('Profiler.start'); }
+
+import Database from 'better-sqlite3';
+const sqlStats = new Map<string, { n: number; ms: number }>();
+if (process.env['SQL_STATS']) {
+  const proto = (Database as unknown as { prototype: { prepare: (sql: string) => unknown } }).prototype;
+  const origPrepare = proto.prepare;
+  proto.prepare = function (this: unknown, sql: string) {
+    const t0 = performance.now();
+    const stmt = origPrepare.call(this, sql) as Record<string, (...a: unknown[]) => unknown>;
+    const key = sql.replace(/\s+/g, ' ').slice(0, 110);
+    const rec = (t: number) => { const s = sqlStats.get(key) ?? { n: 0, ms: 0 }; s.n++; s.ms += performance.now() - t; sqlStats.set(key, s); };
+    rec(t0);
+    for (const m of ['run', 'all', 'get']) {
+      const orig = stmt[m];
+      if (typeof orig !== 'function') continue;
+      stmt[m] = (...args: unknown[]) => { const t = performance.now(); try { return orig.apply(stmt, args); } finally { rec(t); } };
+    }
+    return stmt;
+  };
+}
+
+async function main(): Promise<void> {
+  const config = loadConfig(process.env);
+  const logger = createLogger({ level: config.logLevel, secrets: [config.channel.secret] });
+  const store = await openStore(config.databaseUrl);
+  const noLimits = process.env['WEBCHAT_NO_LIMITS'] === '1';
+  const services = createServices({
+    config,
+    store,
+    logger,
+    jobs: { leaseMs: Number(process.env['JOB_LEASE_MS'] ?? 120_000), pollMs: 100, baseDelayMs: 100, maxDelayMs: 1000 },
+    ...(noLimits
+      ? {
+          webchat: {
+            limits: {
+              sessions: { perIp: NO_LIMIT, perSite: NO_LIMIT },
+              messages: { perIp: NO_LIMIT, perSite: NO_LIMIT, perConversation: NO_LIMIT },
+              uploads: { perIp: NO_LIMIT, perSite: NO_LIMIT },
+              typing: { perIp: NO_LIMIT },
+              actions: { perIp: NO_LIMIT },
+            },
+          },
+        }
+      : {}),
+  });
+  const server = http.createServer(createApp(services));
+  server.keepAliveTimeout = 30_000;
+  await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));
+  services.jobRunner.start();
+  await services.start?.();
+
+  let account = await store.accounts.get(ACCOUNT_ID);
+  if (account?.connection_state !== 'connected') {
+    const amojoId = process.env['SEED_ACCOUNT_AMOJO_ID'];
+    if (!amojoId) throw new Error('SEED_ACCOUNT_AMOJO_ID is required on first start');
+    await services.connections.connect(ACCOUNT_ID, { amojoId, amojoIdFromAmocrm: true });
+    account = await store.accounts.get(ACCOUNT_ID);
+  }
+  const siteKey = await store.accounts.ensureSiteKey(ACCOUNT_ID);
+  process.stdout.write(`READY ${config.publicUrl} ${siteKey} ${account?.scope_id ?? ''}\n`);
+
+  process.stdin.on('data', (chunk: Buffer) => {
+    // `rss`: the parent asks for this process's resident memory.
+    if (chunk.toString().trim() === 'rss') process.stdout.write(`${process.memoryUsage().rss}\n`);
+  });
+  process.on('SIGTERM', () => {
+    void (async () => {
+      server.closeAllConnections();
+      server.close();
+      await services.stop?.();
+      await services.jobRunner.stop();
+      await services.webhookIntake.drain();
+      await store.close();
+      if (process.env['SQL_STATS']) writeFileSync(process.env['SQL_STATS'], [...sqlStats.entries()].sort((a, b) => b[1].ms - a[1].ms).slice(0, 25).map(([k, v]) => `${v.ms.toFixed(0)}ms n=${v.n} ${k}`).join('\n'));
+      if (prof) await new Promise<void>((r) => prof.post('Profiler.stop', (_e, res) => { writeFileSync(process.env['CPU_PROFILE_FILE']!, JSON.stringify(res.profile)); r(); }));
+      process.exit(0);
+    })();
+  });
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`bridge-child failed: ${err instanceof Error ? err.stack : String(err)}\n`);
+  process.exit(1);
+});
