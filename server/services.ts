@@ -39,7 +39,7 @@ export interface ServiceOptions {
   /** Job handlers that replace the built-in ones of the same kind (tests). */
   jobHandlers?: JobHandler[];
   /** Job runner tuning (tests use short delays). */
-  jobs?: { pollMs?: number; leaseMs?: number; maxAttempts?: number; baseDelayMs?: number; maxDelayMs?: number; workerId?: string };
+  jobs?: { pollMs?: number; leaseMs?: number; maxAttempts?: number; baseDelayMs?: number; maxDelayMs?: number; workerId?: string; concurrency?: number };
   /** Where stored files go (default: `files/` beside the SQLite file). */
   filesDir?: string;
   /** Website-chat tuning: rate limits (benchmarks lift them), stream heartbeat. */
@@ -128,6 +128,8 @@ export function createServices(opts: ServiceOptions): Services {
     logger: logger.child({ module: 'jobs' }),
     now,
     isRetryable,
+    // Jobs of different conversations run side by side; 64 keeps many visitors' messages moving at once.
+    concurrency: 64,
     ...opts.jobs,
   });
   wakeJobs = () => jobRunner.wake();

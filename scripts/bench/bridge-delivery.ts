@@ -64,6 +64,7 @@ export async function benchBridgeDelivery(seconds = 10, visitors = 50, rssAfter 
     SEED_ACCOUNT_AMOJO_ID: randomUUID(),
     WEBCHAT_NO_LIMITS: '1',
     LOG_LEVEL: 'silent',
+    ...(process.env['CHILD_NODE_OPTIONS'] ? { NODE_OPTIONS: process.env['CHILD_NODE_OPTIONS'] } : {}),
   });
   const [url, siteKey, scopeId] = target.url.split(' ') as [string, string, string];
   try {
@@ -138,6 +139,12 @@ export async function benchBridgeDelivery(seconds = 10, visitors = 50, rssAfter 
       await drain(60_000);
     }
     const rssBytes = Number(await target.request('rss'));
+    if (process.env['BENCH_MEMORY']) {
+      process.stderr.write(`after: ${await target.request('memory')}\n`);
+      await new Promise((r) => setTimeout(r, 5000));
+      process.stderr.write(`5 s later: ${await target.request('memory')}\n`);
+
+    }
     return {
       visitors,
       seconds,

@@ -3,6 +3,7 @@
  * whether it is met. Targets are ratios against a bare route where machines are noisy.
  * `BENCH_SECONDS` shortens or lengthens each load phase (default 10).
  */
+import { benchBridgeDelivery } from './bridge-delivery.js';
 import { benchWebhookIngest } from './webhook-ingest.js';
 
 interface Row {
@@ -25,6 +26,18 @@ async function main(): Promise<void> {
     { bench: 'webhook ingest: bare route', figure: `${fmt(bare.requestsPerSec)} req/s, p50 ${bare.p50} ms, p99 ${bare.p99} ms`, target: '', met: undefined },
     { bench: 'webhook ingest: req/s ratio', figure: fmt(rpsRatio, 2), target: '≥ 0.60', met: rpsRatio >= 0.6 },
     { bench: 'webhook ingest: p99 ratio', figure: fmt(p99Ratio, 2), target: '≤ 1.50', met: p99Ratio <= 1.5 },
+  );
+  const d = await benchBridgeDelivery(seconds, 50);
+  const mb = d.rssBytes / 1024 / 1024;
+  rows.push(
+    {
+      bench: 'visitor → amojo: throughput',
+      figure: `${fmt(d.messagesPerSec)} msg/s (${d.visitors} visitors, ${d.acknowledged} acknowledged, ack p99 ${fmt(d.ackP99, 1)} ms, errors ${d.errors})`,
+      target: '≥ 500 msg/s',
+      met: d.messagesPerSec >= 500 && d.errors === 0,
+    },
+    { bench: 'visitor → amojo: added latency', figure: `p50 ${fmt(d.p50)} ms, p99 ${fmt(d.p99)} ms (202 → amojo receipt)`, target: 'p99 ≤ 50 ms', met: d.p99 <= 50 },
+    { bench: 'visitor → amojo: backend RSS', figure: `${fmt(mb)} MB after ${d.totalMessages} messages`, target: '≤ 200 MB', met: mb <= 200 },
   );
   print();
 }

@@ -7,8 +7,7 @@ import autocannon from 'autocannon';
 import { signWebhookBody } from '../../server/amojo/signing.js';
 import { SANDBOX_CHANNEL } from '../../server/config/index.js';
 import { startChild } from './child.js';
-
-const SCOPE = 'bench-channel_bench-account';
+import type { BenchConversation } from './webhook-target.js';
 
 export interface LoadResult {
   requestsPerSec: number;
@@ -18,16 +17,18 @@ export interface LoadResult {
   errors: number;
 }
 
-function hookBody(): Buffer {
+/** A manager's text message in one of the target's real conversations, with a fresh message id. */
+function hookBody(accountAmojoId: string, conversations: BenchConversation[]): Buffer {
   const id = randomUUID();
+  const c = conversations[Math.floor(Math.random() * conversations.length)]!;
   return Buffer.from(
     JSON.stringify({
-      account_id: 'bench-account',
+      account_id: accountAmojoId,
       time: Math.floor(Date.now() / 1000),
       message: {
-        receiver: { id: randomUUID(), client_id: 'visitor-1', phone: '', email: '' },
-        sender: { id: 'manager-1' },
-        conversation: { id: `chat-${id.slice(0, 2)}`, client_id: 'conv-1' },
+        receiver: { id: c.visitorAmojoId ?? randomUUID(), client_id: 'visitor', phone: '', email: '' },
+        sender: { id: MANAGER_AMOJO_ID },
+        conversation: { id: c.amojoChatId, client_id: c.conversationId },
         timestamp: Math.floor(Date.now() / 1000),
         msec_timestamp: Date.now(),
         message: { id, type: 'text', text: 'Hello, this is a manager answering a visitor.', tag: '', media: '', thumbnail: '', file_name: '', file_size: 0 },
@@ -36,16 +37,31 @@ function hookBody(): Buffer {
   );
 }
 
-async function load(url: string, seconds: number, connections: number): Promise<LoadResult> {
+const MANAGER_AMOJO_ID = '76fc2bea-902f-425c-9a3d-dcdac4766090';
+
+interface Target {
+  url: string;
+  scopeId: string;
+  conversations: BenchConversation[];
+}
+
+/** The target's READY line: `<url> <scope_id> <conversations json>`; the bare route takes any. */
+function parseTarget(line: string): Target {
+  const [url, scopeId, json] = line.split(' ');
+  return { url: url!, scopeId: scopeId ?? 'any_scope', conversations: json ? (JSON.parse(json) as BenchConversation[]) : [{ amojoChatId: randomUUID(), conversationId: 'c', visitorAmojoId: null }] };
+}
+
+async function load(target: Target, seconds: number, connections: number): Promise<LoadResult> {
+  const accountAmojoId = target.scopeId.split('_')[1] ?? 'account';
   const result = await autocannon({
-    url: `${url}/amojo/webhook/${SCOPE}`,
+    url: `${target.url}/amojo/webhook/${target.scopeId}`,
     connections,
     duration: seconds,
     requests: [
       {
         method: 'POST',
         setupRequest: (req) => {
-          const body = hookBody();
+          const body = hookBody(accountAmojoId, target.conversations);
           return {
             ...req,
             body,
@@ -68,18 +84,21 @@ export async function benchWebhookIngest(seconds = 10, connections = 50): Promis
   const dbg = (m: string) => process.env['BENCH_DEBUG'] && process.stderr.write(`${m}\n`);
   dbg('start bare');
   const bare = await startChild('./webhook-target.ts', ['bare']);
+  const bareTarget = parseTarget(bare.url);
   dbg('bare ready');
-  await load(bare.url, 1, connections); // warm-up
-  const bareResult = await load(bare.url, seconds, connections);
+  await load(bareTarget, 1, connections); // warm-up
+  const bareResult = await load(bareTarget, seconds, connections);
   dbg('bare measured');
   await bare.stop();
   dbg('bare stopped');
 
-  const ours = await startChild('./webhook-target.ts', ['ours']);
+  const ours = await startChild(process.env['PT'] ?? './webhook-target.ts', ['ours']);
+  const oursTarget = parseTarget(ours.url);
   dbg('ours ready');
-  await load(ours.url, 1, connections);
+  await load(oursTarget, 1, connections);
   dbg('ours warm');
-  const oursResult = await load(ours.url, seconds, connections);
+  const oursResult = await load(oursTarget, seconds, connections);
+  if (process.env['PT']) { await ours.request('x'); }
   await ours.stop();
   return { ours: oursResult, bare: bareResult };
 }

@@ -1,7 +1,8 @@
 /**
- * Child process for the webhook-ingest benchmark. `ours`: the real backend (SQLite in a temp
- * folder, one connected account, job runner on). `bare`: an Express route that answers 200.
- * Prints `READY <url> <scope_id> <secret>` lines for the parent.
+ * Child process for the webhook-ingest benchmark. `ours`: the real backend in sandbox mode
+ * (SQLite in a temp folder, job runner on), with the sandbox account installed and a set of real
+ * website-chat conversations, so every hook is processed the way production processes it.
+ * `bare`: an Express route that answers 200. Prints `READY <url> [<scope_id> <json conversations>]`.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
@@ -14,9 +15,16 @@ import { loadConfig } from '../../server/config/index.js';
 import { silentLogger } from '../../server/log.js';
 import { createServices } from '../../server/services.js';
 import { openStore } from '../../server/store/index.js';
+import { NO_LIMIT } from '../../server/platforms/webchat/limits.js';
 
-export const BENCH_SCOPE = 'bench-channel_bench-account';
+/** A conversation hooks can address: amojo's chat id, ours, and the visitor's amojo id. */
+export interface BenchConversation {
+  amojoChatId: string;
+  conversationId: string;
+  visitorAmojoId: string | null;
+}
 
+const CONVERSATIONS = 50;
 const mode = process.argv[2];
 
 async function listen(handler: http.RequestListener): Promise<{ server: http.Server; url: string }> {
@@ -24,6 +32,16 @@ async function listen(handler: http.RequestListener): Promise<{ server: http.Ser
   server.keepAliveTimeout = 30_000;
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+}
+
+async function post(url: string, body: unknown, token?: string): Promise<Record<string, unknown>> {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify(body),
+  });
+  if (res.status >= 300) throw new Error(`${url} answered ${res.status}: ${await res.text()}`);
+  return (await res.json()) as Record<string, unknown>;
 }
 
 async function main(): Promise<void> {
@@ -38,20 +56,36 @@ async function main(): Promise<void> {
   }
   const dir = mkdtempSync(join(tmpdir(), 'bench-webhook-'));
   const server = http.createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as AddressInfo).port;
-  const config = loadConfig({ PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}`, DATABASE_URL: `sqlite:${join(dir, 'app.sqlite')}`, LOG_LEVEL: 'silent' });
-  const store = await openStore(config.databaseUrl);
-  const services = createServices({ config, store, logger: silentLogger() });
-  await store.accounts.setConnection(1, 'connected', { scope_id: BENCH_SCOPE, amojo_id: 'bench-account' });
-  server.on('request', createApp(services));
   server.keepAliveTimeout = 30_000;
-  if (process.env['BENCH_NO_JOBS'] !== '1') services.jobRunner.start();
-  process.stdout.write(`READY http://127.0.0.1:${port}\n`);
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const config = loadConfig({ PUBLIC_URL: url, DATABASE_URL: `sqlite:${join(dir, 'app.sqlite')}`, LOG_LEVEL: 'silent' });
+  const store = await openStore(config.databaseUrl);
+  const services = createServices({ config, store, logger: silentLogger(), webchat: { limits: { sessions: { perIp: NO_LIMIT, perSite: NO_LIMIT }, messages: { perIp: NO_LIMIT, perSite: NO_LIMIT, perConversation: NO_LIMIT } } } });
+  server.on('request', createApp(services));
+  services.jobRunner.start();
+  await services.sandbox!.installDefaultAccount();
+
+  // Real conversations: a visitor session and a first message each, delivered to the emulator.
+  const account = (await store.accounts.listConnected())[0]!;
+  const conversations: BenchConversation[] = [];
+  for (let i = 0; i < CONVERSATIONS; i++) {
+    const session = await post(`${url}/webchat/v1/sessions`, { site_key: account.site_key, name: `Visitor ${i}` });
+    await post(`${url}/webchat/v1/messages`, { client_msgid: `hello-${i}`, text: 'Hello' }, String(session['visitor_token']));
+  }
+  for (let tries = 0; conversations.length < CONVERSATIONS && tries < 200; tries++) {
+    await new Promise((r) => setTimeout(r, 50));
+    const rows = await store.storeDb.db.selectFrom('conversations').selectAll().where('amojo_chat_id', 'is not', null).execute();
+    conversations.splice(0, conversations.length, ...rows.map((r) => ({ amojoChatId: r.amojo_chat_id!, conversationId: r.id, visitorAmojoId: r.amojo_participant_id })));
+  }
+  if (conversations.length < CONVERSATIONS) throw new Error('conversations were not created in time');
+  process.stdout.write(`READY ${url} ${account.scope_id} ${JSON.stringify(conversations)}\n`);
+
   process.on('SIGTERM', () => {
     void (async () => {
       server.closeAllConnections();
       server.close();
+      await services.stop?.();
       await services.jobRunner.stop();
       await services.webhookIntake.drain();
       await store.close();

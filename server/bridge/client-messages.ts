@@ -9,7 +9,7 @@ import { BridgeRefusal } from './errors.js';
 import { newMsgId, type ClientMsgId, type FileId, type MsgId, type ConversationId } from './ids.js';
 import { editJob, sendJob } from './job-kinds.js';
 import type { BridgeRepos } from './ports.js';
-import type { ConversationRecord, FileRecord, MessageContent, MessageRecord, TimelineEvent } from './records.js';
+import type { ConversationRecord, FileRecord, MessageContent, MessageKind, MessageRecord, TimelineEvent } from './records.js';
 import { messageView } from './views.js';
 
 export interface ClientMessageInput {
@@ -41,8 +41,44 @@ export async function releaseHeldMessages(tx: BridgeRepos, conversationId: Conve
   return ids.length;
 }
 
+/** The insert found the client msgid taken (a concurrent try of the same message). */
+class DuplicateClientMsgId extends Error {}
+
 export function createClientMessages(ctx: BridgeContext) {
   const { store } = ctx;
+
+  /** Stores a new client message with its timeline event and, when connected, its send job. */
+  async function insertNew(
+    tx: BridgeRepos,
+    conversation: ConversationRecord,
+    clientMsgId: ClientMsgId,
+    kind: MessageKind,
+    content: MessageContent,
+    connected: boolean,
+  ): Promise<{ message: MessageRecord; event: TimelineEvent }> {
+    const t = ctx.now();
+    const message: MessageRecord = {
+      id: newMsgId(),
+      conversationId: conversation.id,
+      direction: 'inbound',
+      amojoMsgId: null,
+      clientMsgId,
+      kind,
+      // Disconnected: held (no job), imported when the account connects.
+      status: connected ? 'queued' : 'held',
+      content,
+      error: null,
+      seq: 0,
+      createdAt: t,
+      updatedAt: t,
+    };
+    const event = await appendEvent(tx, ctx, conversation.id, { type: 'message', data: messageView(ctx.publicUrl, message) });
+    message.seq = event.id;
+    // The unique index decides between racing tries; throwing rolls back the event appended above.
+    if (!(await tx.messages.insert(message))) throw new DuplicateClientMsgId();
+    if (connected) await releaseHeldMessages(tx, conversation.id, message.id);
+    return { message, event };
+  }
 
   function checkText(text: string | undefined, field: string): void {
     if (text !== undefined && text.length > ctx.limits.maxTextLength) {
@@ -70,8 +106,6 @@ export function createClientMessages(ctx: BridgeContext) {
       const text = input.text !== undefined && input.text.trim() !== '' ? input.text : undefined;
       if (text === undefined && input.fileId === undefined) throw new BridgeRefusal('invalid', 'text or file_id is required', 'text');
       checkText(text, 'text');
-      const known = await store.messages.getByClientMsgId(conversation.id, input.clientMsgId);
-      if (known) return { message: known, created: false };
 
       const file = input.fileId !== undefined ? await ownFile(conversation, input.fileId) : undefined;
       const quoted = input.replyTo !== undefined ? await ownMessage(conversation, input.replyTo, 'reply_to') : undefined;
@@ -84,36 +118,19 @@ export function createClientMessages(ctx: BridgeContext) {
       }
 
       const connected = await ctx.isConnected(conversation.accountId);
-      const result = await ctx.commit(async (tx) => {
-        // Checked again inside the transaction: two tries of one message may race.
-        const again = await tx.messages.getByClientMsgId(conversation.id, input.clientMsgId);
-        if (again) return { message: again, created: false, event: undefined };
-        const t = ctx.now();
-        const message: MessageRecord = {
-          id: newMsgId(),
-          conversationId: conversation.id,
-          direction: 'inbound',
-          amojoMsgId: null,
-          clientMsgId: input.clientMsgId,
-          kind: file?.kind ?? 'text',
-          status: 'queued',
-          content,
-          error: null,
-          seq: 0,
-          createdAt: t,
-          updatedAt: t,
-        };
-        // Disconnected: the message is held (no job) and imported when the account connects.
-        if (!connected) message.status = 'held';
-        const event = await appendEvent(tx, ctx, conversation.id, { type: 'message', data: messageView(ctx.publicUrl, message) });
-        message.seq = event.id;
-        if (!(await tx.messages.insert(message))) throw new BridgeRefusal('conflict', 'client_msgid: used concurrently; retry', 'client_msgid');
-        if (connected) await releaseHeldMessages(tx, conversation.id, message.id);
-        return { message, created: true, event };
-      });
-      if (result.created) ctx.wakeJobs();
-      if (result.event) await publish(ctx, conversation, [result.event]);
-      return { message: result.message, created: result.created };
+      let result: { message: MessageRecord; event: TimelineEvent };
+      try {
+        result = await ctx.commit((tx) => insertNew(tx, conversation, input.clientMsgId, file?.kind ?? 'text', content, connected));
+      } catch (err) {
+        // Two tries of one message raced: the other one was stored; this one answers with it.
+        if (!(err instanceof DuplicateClientMsgId)) throw err;
+        const first = await store.messages.getByClientMsgId(conversation.id, input.clientMsgId);
+        if (!first) throw err;
+        return { message: first, created: false };
+      }
+      ctx.wakeJobs();
+      await publish(ctx, conversation, [result.event]);
+      return { message: result.message, created: true };
     },
 
     /** The client edits the text (or caption) of their own message (edit_message, §4.5). */

@@ -42,6 +42,10 @@ export interface BridgeContext {
   isConnected: (accountId: number) => Promise<boolean>;
   /** Drops cached connection states (a connection changed). */
   forgetAccounts: () => void;
+  /** A conversation, cached briefly (see conversation-cache.ts). */
+  getConversation: (id: ConversationId) => Promise<ConversationRecord | undefined>;
+  /** Drops a cached conversation after changing it. */
+  forgetConversation: (id: ConversationId) => void;
 }
 
 export function targetOf(account: BridgeAccount): ChatsTarget | undefined {

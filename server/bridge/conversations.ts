@@ -46,10 +46,10 @@ export function createConversations(ctx: BridgeContext) {
       return conversation;
     },
 
-    get: (id: ConversationId): Promise<ConversationRecord | undefined> => store.conversations.get(id),
+    get: (id: ConversationId): Promise<ConversationRecord | undefined> => ctx.getConversation(id),
 
     async require(id: ConversationId): Promise<ConversationRecord> {
-      const c = await store.conversations.get(id);
+      const c = await ctx.getConversation(id);
       if (!c) throw new BridgeRefusal('not_found', 'The conversation does not exist.');
       return c;
     },
@@ -61,6 +61,7 @@ export function createConversations(ctx: BridgeContext) {
     async updateProfile(conversation: ConversationRecord, name: string | undefined, profile: Profile): Promise<ConversationRecord> {
       const next = { ...conversation, participantName: name ?? conversation.participantName, profile: { ...conversation.profile, ...profile } };
       await store.conversations.updateProfile(conversation.id, next.participantName, next.profile);
+      ctx.forgetConversation(conversation.id);
       return next;
     },
 

@@ -11,6 +11,7 @@ import { DEFAULT_LIMITS, type BridgeContext, type BridgeLimits } from './context
 import { createConversations } from './conversations.js';
 import { createFiles } from './files.js';
 import { createConnectionCache } from './connection-cache.js';
+import { createConversationCache } from './conversation-cache.js';
 import { createGroupCommit } from './group-commit.js';
 import { createHeldMessages } from './held-messages.js';
 import { createHookHandler } from './inbound-hooks.js';
@@ -51,6 +52,7 @@ export function createBridge(opts: BridgeOptions) {
     fetch: opts.fetch ?? fetch,
     commit: createGroupCommit(opts.store).commit,
     ...createConnectionCache(opts.store, opts.now),
+    ...createConversationCache(opts.store, opts.now),
   };
   const conversations = createConversations(ctx);
   const messages = createClientMessages(ctx);

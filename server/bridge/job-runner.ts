@@ -8,6 +8,7 @@
  * as parameters.
  */
 import { randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
 
 export interface JobRecord {
   id: number;
@@ -23,6 +24,8 @@ export interface JobQueueStore {
   retryLater(id: number, workerId: string, runAfter: number, error: string): Promise<void>;
   bury(id: number, workerId: string, error: string): Promise<void>;
   nextRunAfter(): Promise<number | undefined>;
+  /** Pending jobs, counted up to `cap` (a cheap backlog gauge). */
+  countPending(cap: number): Promise<number>;
 }
 
 export interface JobContext {
@@ -63,6 +66,14 @@ export interface JobRunnerOptions {
   maxDelayMs?: number;
   /** Jobs run in parallel (from different queue keys). */
   concurrency?: number;
+  /**
+   * When the runner is far behind (a backlog of `backlogLimit` jobs) and the process is saturated
+   * by other work (requests), it pauses this long between batches: answers to amoCRM's webhooks
+   * (5-second budget, never retried) must stay fast, and the backlog drains as soon as the burst
+   * ends. Short queues are never held back. 0 turns the yielding off.
+   */
+  busyPauseMs?: number;
+  backlogLimit?: number;
 }
 
 export type JobRunner = ReturnType<typeof createJobRunner>;
@@ -74,7 +85,11 @@ export function createJobRunner(opts: JobRunnerOptions) {
   const maxAttempts = opts.maxAttempts ?? 12;
   const baseDelayMs = opts.baseDelayMs ?? 1_000;
   const maxDelayMs = opts.maxDelayMs ?? 10 * 60_000;
-  const concurrency = opts.concurrency ?? 16;
+  const concurrency = opts.concurrency ?? 32;
+  const busyPauseMs = opts.busyPauseMs ?? 100;
+  const backlogLimit = opts.backlogLimit ?? 500;
+  /** However busy the process, a batch runs at least this often. */
+  const maxStarvationMs = 1_000;
   const handlers = new Map<string, JobHandler>();
   for (const h of opts.handlers) register(h);
 
@@ -127,14 +142,35 @@ export function createJobRunner(opts: JobRunnerOptions) {
     await opts.jobs.complete(job.id, workerId);
   }
 
+  /** Claims and runs one batch of ready jobs; returns how many ran. */
+  async function runBatch(): Promise<number> {
+    const batch = await opts.jobs.claim(workerId, concurrency, leaseMs);
+    await Promise.all(batch.map(runJob));
+    return batch.length;
+  }
+
   /** Claims and runs ready jobs until none is left; returns how many ran. */
   async function runReady(): Promise<number> {
     let total = 0;
-    for (;;) {
-      const batch = await opts.jobs.claim(workerId, concurrency, leaseMs);
-      if (batch.length === 0) return total;
-      await Promise.all(batch.map(runJob));
-      total += batch.length;
+    for (let ran = await runBatch(); ran > 0; ran = await runBatch()) total += ran;
+    return total;
+  }
+
+  /**
+   * Only when far behind: takes a short breath and measures how busy the event loop was
+   * meanwhile; while something else keeps it over half busy, that work (requests) gets the loop,
+   * up to `maxStarvationMs`.
+   */
+  async function yieldIfBusy(lastBatch: number): Promise<void> {
+    // A trickle of jobs is never a backlog worth counting.
+    if (busyPauseMs <= 0 || lastBatch < 8) return;
+    if ((await opts.jobs.countPending(backlogLimit)) < backlogLimit) return;
+    const started = opts.now();
+    while (running && opts.now() - started < maxStarvationMs) {
+      const before = performance.eventLoopUtilization();
+      await new Promise<void>((r) => setTimeout(r, 2));
+      if (performance.eventLoopUtilization(before).utilization <= 0.5) return;
+      await new Promise<void>((r) => setTimeout(r, busyPauseMs));
     }
   }
 
@@ -166,12 +202,15 @@ export function createJobRunner(opts: JobRunnerOptions) {
       running = true;
       loop = (async () => {
         while (running) {
+          let ran = 0;
           try {
-            await runReady();
+            ran = await runBatch();
           } catch (err) {
             opts.logger.error({ err: err instanceof Error ? err.message : String(err) }, 'job loop error');
           }
-          if (running) await sleepUntilWork();
+          if (!running) break;
+          if (ran > 0) await yieldIfBusy(ran);
+          else await sleepUntilWork();
         }
       })();
     },

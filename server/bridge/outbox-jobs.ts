@@ -28,7 +28,7 @@ export function createOutboxJobs(ctx: BridgeContext): JobHandler[] {
   async function load(msgid: string): Promise<Loaded | undefined> {
     const message = await store.messages.get(asMsgId(msgid));
     if (!message) return undefined;
-    const conversation = await store.conversations.get(message.conversationId);
+    const conversation = await ctx.getConversation(message.conversationId);
     if (!conversation) return undefined;
     const account = await store.accounts.get(conversation.accountId);
     return { message, conversation, target: account ? targetOf(account) : undefined };
@@ -79,6 +79,7 @@ export function createOutboxJobs(ctx: BridgeContext): JobHandler[] {
         }
         return appendEvent(tx, ctx, conversation.id, { type: 'status', data: { msgid: message.id, status: 'sent', error: null } });
       });
+      if (!conversation.amojoChatId || !conversation.amojoParticipantId) ctx.forgetConversation(conversation.id);
       await publish(ctx, conversation, [event]);
     },
     async onFailed(payload, err) {
@@ -137,7 +138,7 @@ export function createOutboxJobs(ctx: BridgeContext): JobHandler[] {
     async perform(payload) {
       const p = readPayload(typingPayload, payload, JOB_KINDS.typing);
       if (ctx.now() - p.at > TYPING_STALE_MS) return;
-      const conversation = await store.conversations.get(asConversationId(p.conversationId));
+      const conversation = await ctx.getConversation(asConversationId(p.conversationId));
       const account = conversation ? await store.accounts.get(conversation.accountId) : undefined;
       const target = account ? targetOf(account) : undefined;
       if (!conversation || !target) return;

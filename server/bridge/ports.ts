@@ -176,7 +176,10 @@ export interface BridgeRepos {
 }
 
 export interface BridgeStore extends BridgeRepos {
+  /** A transaction that survives a process crash once it resolves. */
   transaction<T>(fn: (tx: BridgeRepos) => Promise<T>): Promise<T>;
+  /** A transaction that is on disk (survives a power cut) once it resolves: for writes acknowledged to clients. */
+  durableTransaction<T>(fn: (tx: BridgeRepos) => Promise<T>): Promise<T>;
 }
 
 export interface StoredBlob {

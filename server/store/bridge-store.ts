@@ -45,6 +45,7 @@ function reposOver(db: Db, now: () => number): BridgeRepos {
 export function createBridgeStore(storeDb: StoreDb, now: () => number = Date.now): BridgeStore {
   return {
     ...reposOver(storeDb.db, now),
-    transaction: (fn) => storeDb.db.transaction().execute((trx) => fn(reposOver(trx, now))),
+    // Durable: the bridge's transactions carry acknowledged work (a visitor's 202, a stored hook's effects).
+    transaction: (fn) => storeDb.durableTransaction((trx) => fn(reposOver(trx, now))),
   };
 }

@@ -24,7 +24,8 @@ export function createInboundRepo(store: StoreDb, now: () => number = Date.now) 
     async recordBatch(events: InboundEvent[]): Promise<Set<string>> {
       if (events.length === 0) return new Set();
       const t = now();
-      return store.db.transaction().execute(async (trx) => {
+      // Durable: the webhook's 200 follows this commit, and amoCRM never sends a hook twice.
+      return store.durableTransaction(async (trx) => {
         const inserted = await trx
           .insertInto('inbound_events')
           .values(events.map((e) => ({ dedupe_key: e.dedupeKey, scope_id: e.scopeId, kind: e.kind, received_at: t })))

@@ -135,6 +135,14 @@ export function createJobRepo(store: StoreDb, now: () => number = Date.now) {
       return q.execute();
     },
 
+    async countPending(cap: number): Promise<number> {
+      const row = await db
+        .selectFrom((eb) => eb.selectFrom('jobs').select('id').where('state', '=', 'pending').limit(cap).as('p'))
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirst();
+      return Number(row?.n ?? 0);
+    },
+
     /** Time of the next pending job, so an idle worker can sleep until then. */
     async nextRunAfter(): Promise<number | undefined> {
       const row = await db

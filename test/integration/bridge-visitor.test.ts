@@ -159,6 +159,8 @@ describe('visitor → amoCRM', () => {
     // Connected, but the import has not run yet (the window between connect and its callback).
     await b.services.amojo.connect(b.services.config.amojoBaseUrl!, { accountAmojoId: b.accountAmojoId });
     await b.services.store.accounts.setConnection(4242, 'connected', { scope_id: b.scopeId });
+    // As another process would see it: once its cached connection state (1 s) has expired.
+    await new Promise((r) => setTimeout(r, 1100));
     const next = await v.send(`next ${randomUUID()}`);
     const list = await waitForEmulatorMessages(b, v.conversationId, 2);
     expect(list.map((m) => [m.msgid, m.silent])).toEqual([

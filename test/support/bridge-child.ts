@@ -22,26 +22,6 @@ import { writeFileSync } from 'node:fs';
 const prof = process.env['CPU_PROFILE_FILE'] ? new inspector.Session() : undefined;
 if (prof) { prof.connect(); prof.post('Profiler.enable'); prof.post('Profiler.start'); }
 
-import Database from 'better-sqlite3';
-const sqlStats = new Map<string, { n: number; ms: number }>();
-if (process.env['SQL_STATS']) {
-  const proto = (Database as unknown as { prototype: { prepare: (sql: string) => unknown } }).prototype;
-  const origPrepare = proto.prepare;
-  proto.prepare = function (this: unknown, sql: string) {
-    const t0 = performance.now();
-    const stmt = origPrepare.call(this, sql) as Record<string, (...a: unknown[]) => unknown>;
-    const key = sql.replace(/\s+/g, ' ').slice(0, 110);
-    const rec = (t: number) => { const s = sqlStats.get(key) ?? { n: 0, ms: 0 }; s.n++; s.ms += performance.now() - t; sqlStats.set(key, s); };
-    rec(t0);
-    for (const m of ['run', 'all', 'get']) {
-      const orig = stmt[m];
-      if (typeof orig !== 'function') continue;
-      stmt[m] = (...args: unknown[]) => { const t = performance.now(); try { return orig.apply(stmt, args); } finally { rec(t); } };
-    }
-    return stmt;
-  };
-}
-
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
   const logger = createLogger({ level: config.logLevel, secrets: [config.channel.secret] });
@@ -59,7 +39,7 @@ async function main(): Promise<void> {
               sessions: { perIp: NO_LIMIT, perSite: NO_LIMIT },
               messages: { perIp: NO_LIMIT, perSite: NO_LIMIT, perConversation: NO_LIMIT },
               uploads: { perIp: NO_LIMIT, perSite: NO_LIMIT },
-              typing: { perIp: NO_LIMIT },
+              typing: { perIp: NO_LIMIT, perSite: NO_LIMIT },
               actions: { perIp: NO_LIMIT },
             },
           },
@@ -83,8 +63,11 @@ async function main(): Promise<void> {
   process.stdout.write(`READY ${config.publicUrl} ${siteKey} ${account?.scope_id ?? ''}\n`);
 
   process.stdin.on('data', (chunk: Buffer) => {
-    // `rss`: the parent asks for this process's resident memory.
-    if (chunk.toString().trim() === 'rss') process.stdout.write(`${process.memoryUsage().rss}\n`);
+    // `rss`: the parent asks for this process's resident memory; `memory`: all of process.memoryUsage().
+    const cmd = chunk.toString().trim();
+    if (cmd === 'rss') process.stdout.write(`${process.memoryUsage().rss}\n`);
+    if (cmd === 'memory') process.stdout.write(`${JSON.stringify(process.memoryUsage())}\n`);
+
   });
   process.on('SIGTERM', () => {
     void (async () => {
@@ -94,7 +77,6 @@ async function main(): Promise<void> {
       await services.jobRunner.stop();
       await services.webhookIntake.drain();
       await store.close();
-      if (process.env['SQL_STATS']) writeFileSync(process.env['SQL_STATS'], [...sqlStats.entries()].sort((a, b) => b[1].ms - a[1].ms).slice(0, 25).map(([k, v]) => `${v.ms.toFixed(0)}ms n=${v.n} ${k}`).join('\n'));
       if (prof) await new Promise<void>((r) => prof.post('Profiler.stop', (_e, res) => { writeFileSync(process.env['CPU_PROFILE_FILE']!, JSON.stringify(res.profile)); r(); }));
       process.exit(0);
     })();

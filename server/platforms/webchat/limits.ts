@@ -10,7 +10,7 @@ export interface WebchatLimits {
   sessions: { perIp: BucketRule; perSite: BucketRule };
   messages: { perIp: BucketRule; perSite: BucketRule; perConversation: BucketRule };
   uploads: { perIp: BucketRule; perSite: BucketRule };
-  typing: { perIp: BucketRule };
+  typing: { perIp: BucketRule; perSite: BucketRule };
   /** Reactions, read receipts, edits, message lists, event streams. */
   actions: { perIp: BucketRule };
   /** Largest upload, in bytes (413 beyond). */
@@ -21,7 +21,7 @@ export const DEFAULT_WEBCHAT_LIMITS: WebchatLimits = {
   sessions: { perIp: { burst: 20, perMinute: 10 }, perSite: { burst: 300, perMinute: 600 } },
   messages: { perIp: { burst: 60, perMinute: 120 }, perSite: { burst: 600, perMinute: 3000 }, perConversation: { burst: 20, perMinute: 60 } },
   uploads: { perIp: { burst: 10, perMinute: 20 }, perSite: { burst: 100, perMinute: 300 } },
-  typing: { perIp: { burst: 60, perMinute: 240 } },
+  typing: { perIp: { burst: 60, perMinute: 240 }, perSite: { burst: 600, perMinute: 6000 } },
   actions: { perIp: { burst: 120, perMinute: 600 } },
   maxUploadBytes: 20 * 1024 * 1024,
 };
@@ -30,7 +30,7 @@ export type WebchatLimiters = {
   sessions: { perIp: RateLimiter; perSite: RateLimiter };
   messages: { perIp: RateLimiter; perSite: RateLimiter; perConversation: RateLimiter };
   uploads: { perIp: RateLimiter; perSite: RateLimiter };
-  typing: { perIp: RateLimiter };
+  typing: { perIp: RateLimiter; perSite: RateLimiter };
   actions: { perIp: RateLimiter };
 };
 
@@ -40,7 +40,7 @@ export function createLimiters(limits: WebchatLimits, now: () => number): Webcha
     sessions: { perIp: make(limits.sessions.perIp), perSite: make(limits.sessions.perSite) },
     messages: { perIp: make(limits.messages.perIp), perSite: make(limits.messages.perSite), perConversation: make(limits.messages.perConversation) },
     uploads: { perIp: make(limits.uploads.perIp), perSite: make(limits.uploads.perSite) },
-    typing: { perIp: make(limits.typing.perIp) },
+    typing: { perIp: make(limits.typing.perIp), perSite: make(limits.typing.perSite) },
     actions: { perIp: make(limits.actions.perIp) },
   };
 }

@@ -105,7 +105,7 @@ export function createWebchatApiRouter(deps: WebchatRouteDeps): Router {
 
   router.post('/typing', async (req, res) => {
     const conversation = await authenticate(req);
-    limit([l.typing.perIp, clientIp(req)]);
+    limit([l.typing.perIp, clientIp(req)], [l.typing.perSite, site(conversation)]);
     await bridge.signals.typing(conversation);
     res.status(204).end();
   });
