@@ -76,6 +76,30 @@ export class UpstreamError extends AppError {
   }
 }
 
+/**
+ * A call to amoCRM or amojo that did not succeed: carries the request's method and path and the
+ * upstream status (0 when no answer came), never headers, tokens or secrets. Network failures,
+ * 429 and 5xx are worth repeating; other answers are not.
+ */
+export abstract class UpstreamCallError extends AppError {
+  readonly status = 502;
+  readonly code: string;
+  readonly retryable: boolean;
+  constructor(
+    service: 'amojo' | 'amocrm',
+    readonly method: string,
+    readonly path: string,
+    /** HTTP status from upstream, or 0 when no answer came (network error, timeout). */
+    readonly upstreamStatus: number,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.retryable = upstreamStatus === 0 || upstreamStatus === 429 || upstreamStatus >= 500;
+    this.code = upstreamStatus === 0 ? `${service}_unreachable` : `${service}_${upstreamStatus}`;
+  }
+}
+
 /** Errors that declare whether repeating the same operation later can succeed. */
 export interface RetryableErrorLike {
   readonly retryable: boolean;

@@ -6,7 +6,7 @@ import type { Config } from './config/index.js';
 import type { Logger } from './log.js';
 import type { Store } from './store/index.js';
 import { createAmojoClient, type AmojoClient } from './amojo/client.js';
-import type { Transport } from './amojo/transport.js';
+import type { ByteTransport } from './net/byte-transport.js';
 import { createWebhookIntake, type WebhookIntake } from './routes/amojo-webhook.js';
 import { createJobRunner, type JobHandler, type JobRunner } from './bridge/job-runner.js';
 import { createAmojoEmulator, type AmojoEmulator } from './sandbox/amojo/index.js';
@@ -15,7 +15,6 @@ import { amojoBaseUrlForHost } from './amojo/hosts.js';
 import { createAmocrmClient, type AmocrmClient } from './amocrm/client.js';
 import { accountDirectory, createInstaller, type Installer } from './amocrm/install.js';
 import { accountTokenStore } from './amocrm/token-store.js';
-import type { AmocrmTransport } from './amocrm/transport.js';
 import { createChannelGateway } from './amojo/channel-gateway.js';
 import { createConnections, type Connections } from './bridge/connections.js';
 import { createAmocrmEmulator, type AmocrmEmulator } from './sandbox/amocrm/index.js';
@@ -33,9 +32,9 @@ export interface ServiceOptions {
   logger: Logger;
   now?: () => number;
   /** Replaces the HTTP transport of the Chats API client (tests). */
-  amojoTransport?: Transport;
+  amojoTransport?: ByteTransport;
   /** Replaces the HTTP transport of the amoCRM REST/OAuth client (tests). */
-  amocrmTransport?: AmocrmTransport;
+  amocrmTransport?: ByteTransport;
   /** Job handlers that replace the built-in ones of the same kind (tests). */
   jobHandlers?: JobHandler[];
   /** Job runner tuning (tests use short delays). */

@@ -21,7 +21,7 @@ import {
   type OAuthTokenPair,
 } from './schemas.js';
 import type { TokenStore } from './token-store.js';
-import { axiosAmocrmTransport, type AmocrmTransport } from './transport.js';
+import { axiosByteTransport, type ByteTransport } from '../net/byte-transport.js';
 
 export interface AmocrmClientOptions {
   clientId: string;
@@ -31,7 +31,7 @@ export interface AmocrmClientOptions {
   /** AMO_API_BASE_URL: replaces `https://<account host>` for every account (tests, sandbox). */
   apiBaseUrl?: string | undefined;
   tokens: TokenStore;
-  transport?: AmocrmTransport;
+  transport?: ByteTransport;
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
   rateLimit?: { limit: number; windowMs: number };
@@ -54,7 +54,7 @@ export function createAmocrmClient(opts: AmocrmClientOptions) {
   const now = opts.now ?? Date.now;
   const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const request: RequestContext = {
-    transport: opts.transport ?? axiosAmocrmTransport,
+    transport: opts.transport ?? axiosByteTransport,
     limiter: opts.limiter ?? createRateLimiter({ ...(opts.rateLimit ?? AMOCRM_RATE_LIMIT), now, sleep }),
     retry: opts.retry ?? DEFAULT_AMOCRM_RETRY,
     timeoutMs: opts.timeoutMs ?? 15_000,

@@ -1,4 +1,4 @@
-import { AppError } from '../errors.js';
+import { UpstreamCallError } from '../errors.js';
 
 const MAX_TEXT = 200;
 
@@ -7,23 +7,17 @@ const MAX_TEXT = 200;
  * `application/problem+json` answer (title, detail) and the request's method and path, never
  * headers, tokens or the client secret. `retryable` decides retry vs. give up.
  */
-export class AmocrmError extends AppError {
-  readonly status = 502;
-  readonly code: string;
-  readonly retryable: boolean;
+export class AmocrmError extends UpstreamCallError {
   constructor(
-    readonly method: string,
+    method: string,
     /** Path on the account host (query included; it never carries credentials). */
-    readonly path: string,
-    /** HTTP status from amoCRM, or 0 when no answer came (network error, timeout). */
-    readonly upstreamStatus: number,
+    path: string,
+    upstreamStatus: number,
     readonly title: string | undefined,
     readonly detail: string | undefined,
     options?: { cause?: unknown; message?: string },
   ) {
-    super(options?.message ?? describe(method, path, upstreamStatus, title, detail), options);
-    this.retryable = upstreamStatus === 0 || upstreamStatus === 429 || upstreamStatus >= 500;
-    this.code = upstreamStatus === 0 ? 'amocrm_unreachable' : `amocrm_${upstreamStatus}`;
+    super('amocrm', method, path, upstreamStatus, options?.message ?? describe(method, path, upstreamStatus, title, detail), options);
   }
 
   /** amoCRM refused our credentials: the access (or, after a refresh, the whole grant) is gone. */

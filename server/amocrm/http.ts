@@ -7,7 +7,7 @@
 import { AmocrmError } from './errors.js';
 import type { RateLimiter } from './rate-limiter.js';
 import { problemSchema } from './schemas.js';
-import type { AmocrmMethod, AmocrmTransport, AmocrmTransportResponse } from './transport.js';
+import type { ByteResponse, ByteTransport, HttpMethod } from '../net/byte-transport.js';
 
 export interface RetryPolicy {
   /** Total tries including the first. */
@@ -19,7 +19,7 @@ export interface RetryPolicy {
 export const DEFAULT_AMOCRM_RETRY: RetryPolicy = { attempts: 4, baseDelayMs: 500, maxDelayMs: 5_000 };
 
 export interface RequestContext {
-  transport: AmocrmTransport;
+  transport: ByteTransport;
   limiter: RateLimiter;
   retry: RetryPolicy;
   timeoutMs: number;
@@ -28,7 +28,7 @@ export interface RequestContext {
 }
 
 export interface AmocrmRequest {
-  method: AmocrmMethod;
+  method: HttpMethod;
   /** Base URL, e.g. `https://example.amocrm.ru` or AMO_API_BASE_URL. */
   baseUrl: string;
   /** Path + query on the account host, e.g. `/api/v4/account?with=amojo_id`. */
@@ -40,7 +40,7 @@ export interface AmocrmRequest {
 }
 
 /** Sends with retries; answers of status < 400 and 401 come back, every other failure throws. */
-export async function sendAmocrm(ctx: RequestContext, req: AmocrmRequest): Promise<AmocrmTransportResponse> {
+export async function sendAmocrm(ctx: RequestContext, req: AmocrmRequest): Promise<ByteResponse> {
   const url = `${req.baseUrl.replace(/\/+$/, '')}${req.path}`;
   const body = req.json === undefined ? undefined : Buffer.from(JSON.stringify(req.json), 'utf8');
   const headers: Record<string, string> = { Accept: 'application/json', 'User-Agent': 'amojo-webchat-channel' };
@@ -50,7 +50,7 @@ export async function sendAmocrm(ctx: RequestContext, req: AmocrmRequest): Promi
 
   for (let attempt = 1; ; attempt++) {
     await ctx.limiter.acquire(req.limitKey);
-    let res: AmocrmTransportResponse;
+    let res: ByteResponse;
     try {
       res = await ctx.transport({ method: req.method, url, headers, body, timeoutMs: ctx.timeoutMs });
     } catch (cause) {
@@ -72,7 +72,7 @@ export async function sendAmocrm(ctx: RequestContext, req: AmocrmRequest): Promi
   }
 }
 
-export function errorFromResponse(method: string, path: string, res: AmocrmTransportResponse): AmocrmError {
+export function errorFromResponse(method: string, path: string, res: ByteResponse): AmocrmError {
   const problem = problemSchema.safeParse(parseJson(res.body));
   const p = problem.success ? problem.data : {};
   return new AmocrmError(method, path, res.status, p.title, p.detail ?? p.hint);

@@ -9,4 +9,4 @@ export { accountTokenStore, type TokenStore, type StoredTokens } from './token-s
 export { createOneTimeTokenVerifier, type OneTimeTokenClaims, type OneTimeTokenVerifier } from './one-time-token.js';
 export { createInstaller, accountDirectory, InvalidCodeError, type Installer, type InstallResult } from './install.js';
 export type { AmocrmAccount, AmocrmUser, OAuthTokenPair } from './schemas.js';
-export type { AmocrmTransport, AmocrmTransportRequest, AmocrmTransportResponse } from './transport.js';
+export type { ByteRequest, ByteResponse, ByteTransport } from '../net/byte-transport.js';

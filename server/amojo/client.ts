@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { AmojoError } from './errors.js';
 import { DEFAULT_RETRY, backoffDelay, sleep as realSleep, type RetryPolicy } from './retry.js';
 import { formatRfc2822, signRequest, type AmojoMethod } from './signing.js';
-import { axiosTransport, type Transport, type TransportResponse } from './transport.js';
+import { axiosByteTransport, type ByteResponse, type ByteTransport } from '../net/byte-transport.js';
 import type {
   ConnectResult,
   CreateChatRequest,
@@ -25,7 +25,7 @@ import type {
 export interface AmojoClientOptions {
   channelId: string;
   channelSecret: string;
-  transport?: Transport;
+  transport?: ByteTransport;
   retry?: RetryPolicy;
   timeoutMs?: number;
   now?: () => Date;
@@ -79,14 +79,14 @@ const historyResponse = z.object({
 });
 
 export function createAmojoClient(opts: AmojoClientOptions) {
-  const transport = opts.transport ?? axiosTransport;
+  const transport = opts.transport ?? axiosByteTransport;
   const retry = opts.retry ?? DEFAULT_RETRY;
   const timeoutMs = opts.timeoutMs ?? 10_000;
   const now = opts.now ?? (() => new Date());
   const sleep = opts.sleep ?? realSleep;
 
   /** One signed call with retries; resolves with the final answer of status < 300. */
-  async function call(baseUrl: string, method: AmojoMethod, path: string, payload?: unknown, query = ''): Promise<TransportResponse> {
+  async function call(baseUrl: string, method: AmojoMethod, path: string, payload?: unknown, query = ''): Promise<ByteResponse> {
     const base = new URL(baseUrl);
     const wirePath = `${base.pathname.replace(/\/+$/, '')}${path}`;
     // Serialize once: these bytes are hashed and these bytes are sent.
@@ -95,7 +95,7 @@ export function createAmojoClient(opts: AmojoClientOptions) {
     for (let attempt = 1; ; attempt++) {
       // A fresh Date per try: a retry after a long Retry-After must not fall out of the 15-minute window.
       const headers = signRequest(opts.channelSecret, { method, path: wirePath, body, date: formatRfc2822(now()) });
-      let res: TransportResponse;
+      let res: ByteResponse;
       try {
         res = await transport({ method, url, headers: { ...headers }, body: method === 'GET' ? undefined : body, timeoutMs });
       } catch (cause) {

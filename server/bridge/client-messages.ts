@@ -120,7 +120,7 @@ export function createClientMessages(ctx: BridgeContext) {
       const connected = await ctx.isConnected(conversation.accountId);
       let result: { message: MessageRecord; event: TimelineEvent };
       try {
-        result = await ctx.commit((tx) => insertNew(tx, conversation, input.clientMsgId, file?.kind ?? 'text', content, connected));
+        result = await ctx.commitDurable((tx) => insertNew(tx, conversation, input.clientMsgId, file?.kind ?? 'text', content, connected));
       } catch (err) {
         // Two tries of one message raced: the other one was stored; this one answers with it.
         if (!(err instanceof DuplicateClientMsgId)) throw err;
@@ -143,7 +143,7 @@ export function createClientMessages(ctx: BridgeContext) {
       if (m.content.text === text) return m;
       const editedAt = ctx.now();
       const connected = await ctx.isConnected(conversation.accountId);
-      const { updated, event } = await ctx.commit(async (tx) => {
+      const { updated, event } = await ctx.commitDurable(async (tx) => {
         const updated: MessageRecord = { ...m, content: { ...m.content, text, editedAt }, updatedAt: editedAt };
         await tx.messages.update(m.id, { content: updated.content });
         const event = await appendEvent(tx, ctx, conversation.id, { type: 'edit', data: { msgid: m.id, text, edited_at: editedAt } });

@@ -33,8 +33,10 @@ export interface BridgeContext {
   wakeJobs: () => void;
   /** Downloads manager files (global fetch unless a test passes another). */
   fetch: typeof fetch;
-  /** A transaction shared with concurrent work (group commit); use it for every write. */
+  /** A transaction shared with concurrent work (group commit); survives a process crash. */
   commit: <T>(work: (tx: BridgeRepos) => Promise<T>) => Promise<T>;
+  /** The same, on disk before it resolves: for what a client is told was accepted (202, 204). */
+  commitDurable: <T>(work: (tx: BridgeRepos) => Promise<T>) => Promise<T>;
   /**
    * Whether an account's channel is connected, cached briefly: client requests ask on every
    * message. Jobs read the account fresh before calling amojo.

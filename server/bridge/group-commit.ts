@@ -4,7 +4,7 @@
  * fifty. Each caller still learns its own result only after the commit. When a shared
  * transaction fails, its units are retried one by one, so one bad unit fails alone.
  */
-import type { BridgeRepos, BridgeStore } from './ports.js';
+import type { BridgeRepos } from './ports.js';
 
 export type Work<T> = (tx: BridgeRepos) => Promise<T>;
 
@@ -14,7 +14,10 @@ interface Pending {
   reject: (e: unknown) => void;
 }
 
-export function createGroupCommit(store: BridgeStore, maxBatch = 200) {
+/** Runs one transaction (durable or not) over the bridge's repositories. */
+export type TransactionRunner = <T>(fn: (tx: BridgeRepos) => Promise<T>) => Promise<T>;
+
+export function createGroupCommit(transaction: TransactionRunner, maxBatch = 200) {
   let queue: Pending[] = [];
   let running: Promise<void> | undefined;
 
@@ -24,18 +27,18 @@ export function createGroupCommit(store: BridgeStore, maxBatch = 200) {
       queue = queue.slice(batch.length);
       if (batch.length === 1) {
         const [only] = batch as [Pending];
-        await store.transaction(only.work).then(only.resolve, only.reject);
+        await transaction(only.work).then(only.resolve, only.reject);
         continue;
       }
       let results: unknown[];
       try {
-        results = await store.transaction(async (tx) => {
+        results = await transaction(async (tx) => {
           const out: unknown[] = [];
           for (const p of batch) out.push(await p.work(tx));
           return out;
         });
       } catch {
-        for (const p of batch) await store.transaction(p.work).then(p.resolve, p.reject);
+        for (const p of batch) await transaction(p.work).then(p.resolve, p.reject);
         continue;
       }
       batch.forEach((p, i) => p.resolve(results[i]));

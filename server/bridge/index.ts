@@ -50,7 +50,8 @@ export function createBridge(opts: BridgeOptions) {
     platforms: new Map(),
     wakeJobs: opts.wakeJobs,
     fetch: opts.fetch ?? fetch,
-    commit: createGroupCommit(opts.store).commit,
+    commit: createGroupCommit((fn) => opts.store.transaction(fn)).commit,
+    commitDurable: createGroupCommit((fn) => opts.store.durableTransaction(fn)).commit,
     ...createConnectionCache(opts.store, opts.now),
     ...createConversationCache(opts.store, opts.now),
   };

@@ -45,7 +45,10 @@ function reposOver(db: Db, now: () => number): BridgeRepos {
 export function createBridgeStore(storeDb: StoreDb, now: () => number = Date.now): BridgeStore {
   return {
     ...reposOver(storeDb.db, now),
-    // Durable: the bridge's transactions carry acknowledged work (a visitor's 202, a stored hook's effects).
-    transaction: (fn) => storeDb.durableTransaction((trx) => fn(reposOver(trx, now))),
+    // Survives a process crash; a power cut may take the newest of these, whose work then reruns
+    // (jobs are deleted by later commits of the same log, so they come back with it).
+    transaction: (fn) => storeDb.db.transaction().execute((trx) => fn(reposOver(trx, now))),
+    // On disk before it resolves: what a visitor was told was accepted (202, 204).
+    durableTransaction: (fn) => storeDb.durableTransaction((trx) => fn(reposOver(trx, now))),
   };
 }

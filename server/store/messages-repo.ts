@@ -84,15 +84,16 @@ export function createMessageRepo(db: Db): BridgeRepos['messages'] {
     },
 
     async listHeld(conversationId) {
+      // Sorted here, not in SQL: ORDER BY seq would make SQLite walk the conversation's whole
+      // (conversation_id, seq) index instead of the status index that finds the few held rows.
       const rows = await db
         .selectFrom('messages')
-        .select('id')
+        .select(['id', 'seq'])
         .where('status', '=', 'held')
         .where('direction', '=', 'inbound')
         .where('conversation_id', '=', conversationId)
-        .orderBy('seq')
         .execute();
-      return rows.map((r) => asMsgId(r.id));
+      return rows.sort((a, b) => Number(a.seq) - Number(b.seq)).map((r) => asMsgId(r.id));
     },
 
     async markQueued(ids) {

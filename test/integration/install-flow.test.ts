@@ -4,7 +4,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SANDBOX_CHANNEL } from '../../server/config/index.js';
-import { axiosAmocrmTransport, type AmocrmTransport, type AmocrmTransportRequest } from '../../server/amocrm/transport.js';
+import { axiosByteTransport, type ByteTransport, type ByteRequest } from '../../server/net/byte-transport.js';
 import { createAmojoEmulator } from '../../server/sandbox/amojo/index.js';
 import { SANDBOX_ACCOUNT } from '../../server/sandbox/amocrm/index.js';
 import { startTestBackend, type TestBackend } from '../support/server.js';
@@ -15,10 +15,10 @@ const SCOPE = `${SANDBOX_CHANNEL.id}_${SANDBOX_ACCOUNT.amojoId}`;
 
 describe('install (GET /oauth/callback)', () => {
   let backend: TestBackend;
-  const sent: AmocrmTransportRequest[] = [];
-  const spy: AmocrmTransport = (req) => {
+  const sent: ByteRequest[] = [];
+  const spy: ByteTransport = (req) => {
     sent.push(req);
-    return axiosAmocrmTransport(req);
+    return axiosByteTransport(req);
   };
 
   beforeEach(async () => {

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { AmocrmError } from '../../server/amocrm/errors.js';
 import { backoff, parseRetryAfter, sendAmocrm, type RequestContext } from '../../server/amocrm/http.js';
-import type { AmocrmTransportResponse } from '../../server/amocrm/transport.js';
+import type { ByteResponse } from '../../server/net/byte-transport.js';
 
-function ctx(answers: Array<AmocrmTransportResponse | Error>) {
+function ctx(answers: Array<ByteResponse | Error>) {
   const seen: string[] = [];
   const slept: number[] = [];
   const c: RequestContext = {
@@ -25,7 +25,7 @@ function ctx(answers: Array<AmocrmTransportResponse | Error>) {
   return { c, seen, slept };
 }
 
-const res = (status: number, body = '', headers: Record<string, string> = {}): AmocrmTransportResponse => ({ status, headers, body: Buffer.from(body) });
+const res = (status: number, body = '', headers: Record<string, string> = {}): ByteResponse => ({ status, headers, body: Buffer.from(body) });
 const req = { baseUrl: 'https://a.amocrm.ru', limitKey: 'a.amocrm.ru', accessToken: 'AT-secret' } as const;
 
 describe('amoCRM request retries', () => {

@@ -1,34 +1,39 @@
 /**
- * The HTTP layer under the Chats API client: sends exact bytes, returns exact bytes. axios is told
- * to leave the body and headers alone (no re-serialization, no charset suffix on Content-Type),
- * because the signature covers them.
+ * The HTTP layer under the amojo and amoCRM clients: exact bytes in, status + headers + bytes
+ * out. axios is told to leave body and headers alone (no re-serialization, no charset suffix on
+ * Content-Type), because the Chats API signature covers them; redirects are not followed, so a
+ * token or signature is never replayed to a host we did not choose. Tests pass their own
+ * function of the same shape.
  */
 import http from 'node:http';
 import https from 'node:https';
 import axios from 'axios';
 
-export interface TransportRequest {
-  method: 'GET' | 'POST' | 'DELETE';
+export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'DELETE';
+
+export interface ByteRequest {
+  method: HttpMethod;
   url: string;
   headers: Record<string, string>;
-  /** Undefined for GET: nothing is sent, the signed MD5 is that of the empty body. */
+  /** Undefined sends no body at all. */
   body: Buffer | undefined;
   timeoutMs: number;
 }
 
-export interface TransportResponse {
+export interface ByteResponse {
   status: number;
+  /** Lower-case header names. */
   headers: Record<string, string | undefined>;
   body: Buffer;
 }
 
-/** A fetch-shaped function; tests pass their own. Rejects only when no HTTP answer arrived. */
-export type Transport = (req: TransportRequest) => Promise<TransportResponse>;
+/** Rejects only when no HTTP answer arrived (network error, timeout). */
+export type ByteTransport = (req: ByteRequest) => Promise<ByteResponse>;
 
 const httpAgent = new http.Agent({ keepAlive: true, maxSockets: 64 });
 const httpsAgent = new https.Agent({ keepAlive: true, maxSockets: 64 });
 
-export const axiosTransport: Transport = async (req) => {
+export const axiosByteTransport: ByteTransport = async (req) => {
   const res = await axios.request<ArrayBuffer>({
     method: req.method,
     url: req.url,
