@@ -109,6 +109,9 @@ export function createJobRunner(opts: JobRunnerOptions) {
   }
 
   async function runJob(job: JobRecord): Promise<void> {
+    // Database work completes in microtasks, which never let I/O in: starting each job in its
+    // own macrotask keeps a batch of jobs from holding up request handling for its whole length.
+    await new Promise<void>((r) => setImmediate(r));
     const handler = handlers.get(job.kind);
     const ctx: JobContext = { jobId: job.id, attempt: job.attempts, isLastAttempt: job.attempts >= maxAttempts };
     if (!handler) {

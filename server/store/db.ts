@@ -5,7 +5,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type Transaction } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type SqliteDatabase, type SqliteStatement, type Transaction } from 'kysely';
 import type { Database } from './schema.js';
 import { migrations } from './migrations/index.js';
 
@@ -44,7 +44,7 @@ async function openSqlite(path: string): Promise<StoreDb> {
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('foreign_keys = ON');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
   return {
     db,
     dialect: 'sqlite',
@@ -61,6 +61,27 @@ async function openSqlite(path: string): Promise<StoreDb> {
       }),
     ping: () => pingDb(db),
     close: () => db.destroy(),
+  };
+}
+
+/**
+ * Kysely prepares every query anew; preparing costs as much as running a small query. Our queries
+ * are a few hundred distinct shapes, so prepared statements are kept and reused (better-sqlite3
+ * statements are reusable; we never stream, which is the one use that holds a statement busy).
+ */
+function withStatementCache(sqlite: SqliteDatabase, max = 1000): SqliteDatabase {
+  const cache = new Map<string, SqliteStatement>();
+  return {
+    prepare(text: string): SqliteStatement {
+      let stmt = cache.get(text);
+      if (stmt) return stmt;
+      stmt = sqlite.prepare(text);
+      // Migrations change the schema, after which old statements would be re-prepared anyway.
+      if (cache.size >= max) cache.delete(cache.keys().next().value as string);
+      cache.set(text, stmt);
+      return stmt;
+    },
+    close: () => sqlite.close(),
   };
 }
 
