@@ -1,0 +1,78 @@
+/**
+ * The real entry point as a process: a malformed variable stops start-up with one line naming it;
+ * a started backend answers health and readiness, and SIGTERM stops it cleanly.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { amojoBaseUrlForHost, isAmoAccountHost } from '../../server/amojo/hosts.js';
+
+const TSX = fileURLToPath(new URL('../../node_modules/.bin/tsx', import.meta.url));
+const MAIN = fileURLToPath(new URL('../../server/main.ts', import.meta.url));
+
+function run(env: Record<string, string>) {
+  const child = spawn(TSX, [MAIN], { env: { ...process.env, LOG_LEVEL: 'info', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (err += c.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, exited, output: () => ({ out, err }) };
+}
+
+async function freePort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const port = (s.address() as { port: number }).port;
+  await new Promise<void>((r) => s.close(() => r()));
+  return port;
+}
+
+describe('the backend process', () => {
+  it('refuses a malformed variable with one line naming it, and exits 1', async () => {
+    const p = run({ PORT: 'eighty' });
+    expect(await p.exited).toBe(1);
+    const lines = p.output().err.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^Invalid PORT:/);
+  });
+
+  it('serves health and readiness, then stops cleanly on SIGTERM', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'main-'));
+    const port = await freePort();
+    const p = run({ PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: `sqlite:${join(dir, 'app.sqlite')}` });
+    try {
+      const base = `http://127.0.0.1:${port}`;
+      let health: Response | undefined;
+      for (let i = 0; i < 100 && !health; i++) {
+        health = await fetch(`${base}/healthz`).catch(() => undefined);
+        if (!health) await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(health?.status).toBe(200);
+      expect(await health?.json()).toEqual({ status: 'ok' });
+      expect((await fetch(`${base}/readyz`)).status).toBe(200);
+      expect(p.output().out).toContain(`Sandbox running`);
+      p.child.kill('SIGTERM');
+      expect(await p.exited).toBe(0);
+      expect(p.output().out).toContain('"msg":"stopped"');
+    } finally {
+      p.child.kill('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('amojo host per account', () => {
+  it('prefixes the account base domain with amojo.', () => {
+    expect(amojoBaseUrlForHost('foo.amocrm.ru')).toBe('https://amojo.amocrm.ru');
+    expect(amojoBaseUrlForHost('Shop-1.Kommo.com')).toBe('https://amojo.kommo.com');
+    expect(amojoBaseUrlForHost('old.amocrm.com')).toBe('https://amojo.amocrm.com');
+    expect(isAmoAccountHost('evil.example.com')).toBe(false);
+    expect(isAmoAccountHost('a.b.amocrm.ru')).toBe(false);
+    expect(() => amojoBaseUrlForHost('amocrm.ru.evil.com')).toThrow();
+  });
+});
