@@ -32,11 +32,16 @@ async function main(): Promise<void> {
   rows.push(
     {
       bench: 'visitor → amojo: throughput',
-      figure: `${fmt(d.messagesPerSec)} msg/s (${d.visitors} visitors, ${d.acknowledged} acknowledged, ack p99 ${fmt(d.ackP99, 1)} ms, errors ${d.errors})`,
+      figure: `${fmt(d.maxMessagesPerSec)} msg/s (${d.visitors} visitors sending flat out; ack p99 ${fmt(d.ackP99, 1)} ms; errors ${d.errors})`,
       target: '≥ 500 msg/s',
-      met: d.messagesPerSec >= 500 && d.errors === 0,
+      met: d.maxMessagesPerSec >= 500 && d.errors === 0,
     },
-    { bench: 'visitor → amojo: added latency', figure: `p50 ${fmt(d.p50)} ms, p99 ${fmt(d.p99)} ms (202 → amojo receipt)`, target: 'p99 ≤ 50 ms', met: d.p99 <= 50 },
+    {
+      bench: 'visitor → amojo: added latency',
+      figure: `p50 ${fmt(d.p50)} ms, p99 ${fmt(d.p99)} ms at ${fmt(d.pacedMessagesPerSec)} msg/s (202 → amojo receipt)`,
+      target: 'p99 ≤ 50 ms',
+      met: d.p99 <= 50,
+    },
     { bench: 'visitor → amojo: backend RSS', figure: `${fmt(mb)} MB after ${d.totalMessages} messages`, target: '≤ 200 MB', met: mb <= 200 },
   );
   print();

@@ -81,24 +81,16 @@ async function load(target: Target, seconds: number, connections: number): Promi
 }
 
 export async function benchWebhookIngest(seconds = 10, connections = 50): Promise<{ ours: LoadResult; bare: LoadResult }> {
-  const dbg = (m: string) => process.env['BENCH_DEBUG'] && process.stderr.write(`${m}\n`);
-  dbg('start bare');
   const bare = await startChild('./webhook-target.ts', ['bare']);
   const bareTarget = parseTarget(bare.url);
-  dbg('bare ready');
   await load(bareTarget, 1, connections); // warm-up
   const bareResult = await load(bareTarget, seconds, connections);
-  dbg('bare measured');
   await bare.stop();
-  dbg('bare stopped');
 
-  const ours = await startChild(process.env['PT'] ?? './webhook-target.ts', ['ours']);
+  const ours = await startChild('./webhook-target.ts', ['ours']);
   const oursTarget = parseTarget(ours.url);
-  dbg('ours ready');
   await load(oursTarget, 1, connections);
-  dbg('ours warm');
   const oursResult = await load(oursTarget, seconds, connections);
-  if (process.env['PT']) { await ours.request('x'); }
   await ours.stop();
   return { ours: oursResult, bare: bareResult };
 }

@@ -34,10 +34,13 @@ export interface AcceptResult {
  */
 export async function releaseHeldMessages(tx: BridgeRepos, conversationId: ConversationId, newest?: MsgId): Promise<number> {
   const held = await tx.messages.listHeld(conversationId);
-  const ids = newest ? [...held, newest] : held;
+  const ids = [...held.map((m) => m.id), ...(newest ? [newest] : [])];
   if (ids.length === 0) return 0;
-  if (held.length > 0) await tx.messages.markQueued(held);
-  await tx.jobs.enqueue(ids.map((id, i) => sendJob(conversationId, id, i < ids.length - 1)));
+  for (const [i, m] of held.entries()) {
+    const silent = i < ids.length - 1;
+    await tx.messages.update(m.id, { status: 'queued', content: { ...m.content, ...(silent ? { silent } : {}) } });
+  }
+  await tx.jobs.enqueue(ids.map((id) => sendJob(conversationId, id)));
   return ids.length;
 }
 

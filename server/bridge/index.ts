@@ -12,7 +12,6 @@ import { createConversations } from './conversations.js';
 import { createFiles } from './files.js';
 import { createConnectionCache } from './connection-cache.js';
 import { createConversationCache } from './conversation-cache.js';
-import { createGroupCommit } from './group-commit.js';
 import { createHeldMessages } from './held-messages.js';
 import { createHookHandler } from './inbound-hooks.js';
 import type { JobHandler } from './job-runner.js';
@@ -50,8 +49,8 @@ export function createBridge(opts: BridgeOptions) {
     platforms: new Map(),
     wakeJobs: opts.wakeJobs,
     fetch: opts.fetch ?? fetch,
-    commit: createGroupCommit((fn) => opts.store.transaction(fn)).commit,
-    commitDurable: createGroupCommit((fn) => opts.store.durableTransaction(fn)).commit,
+    commit: (fn) => opts.store.transaction(fn),
+    commitDurable: (fn) => opts.store.durableTransaction(fn),
     ...createConnectionCache(opts.store, opts.now),
     ...createConversationCache(opts.store, opts.now),
   };

@@ -16,7 +16,7 @@ export const JOB_KINDS = {
   status: 'bridge.status',
 } as const;
 
-export const sendPayload = z.object({ msgid: z.string(), silent: z.boolean() });
+export const sendPayload = z.object({ msgid: z.string() });
 export const editPayload = z.object({ msgid: z.string(), editedAt: z.number() });
 export const reactPayload = z.object({
   msgid: z.string(),
@@ -29,9 +29,9 @@ export const statusPayload = z.object({ msgid: z.string(), status: z.union([z.li
 
 export const conversationQueue = (id: ConversationId): string => `conv:${id}`;
 
-export function sendJob(conversationId: ConversationId, msgid: MsgId, silent: boolean): BridgeJob {
+export function sendJob(conversationId: ConversationId, msgid: MsgId): BridgeJob {
   // The idempotency key is our msgid: however often a send is asked for, one job exists at a time.
-  return { kind: JOB_KINDS.send, payload: { msgid, silent }, queueKey: conversationQueue(conversationId), idempotencyKey: `send:${msgid}` };
+  return { kind: JOB_KINDS.send, payload: { msgid }, queueKey: conversationQueue(conversationId), idempotencyKey: `send:${msgid}` };
 }
 
 export function editJob(conversationId: ConversationId, msgid: MsgId, editedAt: number): BridgeJob {

@@ -147,10 +147,8 @@ export interface BridgeRepos {
     update(id: MsgId, patch: MessagePatch): Promise<void>;
     /** Oldest first, `seq` > afterSeq. */
     list(conversationId: ConversationId, afterSeq: number, limit: number): Promise<MessageRecord[]>;
-    /** Ids of the conversation's `held` client messages, oldest first. */
-    listHeld(conversationId: ConversationId): Promise<MsgId[]>;
-    /** Marks messages `queued` (their send jobs are being created in the same transaction). */
-    markQueued(ids: readonly MsgId[]): Promise<void>;
+    /** The conversation's `held` client messages, oldest first. */
+    listHeld(conversationId: ConversationId): Promise<MessageRecord[]>;
     /** Outbound messages whose status is in `statuses`, up to `uptoSeq` when given, oldest first. */
     listOutbound(conversationId: ConversationId, statuses: readonly MessageStatus[], uptoSeq?: number): Promise<MessageRecord[]>;
   };
@@ -176,9 +174,12 @@ export interface BridgeRepos {
 }
 
 export interface BridgeStore extends BridgeRepos {
-  /** A transaction that survives a process crash once it resolves. */
+  /**
+   * Runs `fn` in a transaction that may be shared with concurrent callers (group commit); it
+   * survives a process crash once it resolves. A failing unit fails alone.
+   */
   transaction<T>(fn: (tx: BridgeRepos) => Promise<T>): Promise<T>;
-  /** A transaction that is on disk (survives a power cut) once it resolves: for writes acknowledged to clients. */
+  /** Like `transaction`, and on disk (survives a power cut) once it resolves: for writes acknowledged to clients. */
   durableTransaction<T>(fn: (tx: BridgeRepos) => Promise<T>): Promise<T>;
 }
 

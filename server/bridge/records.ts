@@ -89,6 +89,8 @@ export const messageContentSchema = z.object({
   templateId: z.number().optional(),
   senderName: z.string().optional(),
   editedAt: z.number().optional(),
+  /** Client messages imported after a reconnect: sent with `silent: true` (all but the newest). */
+  silent: z.boolean().optional(),
 });
 export type MessageContent = Omit<z.infer<typeof messageContentSchema>, 'file' | 'replyTo'> & {
   file?: FileRef;

@@ -91,7 +91,8 @@ export function createWebhookIntake(opts: WebhookIntakeOptions) {
         scopeId,
         kind: event.kind,
         // One queue per amojo chat keeps a conversation's hooks in order.
-        job: { kind: HOOK_JOB_KIND, payload, queueKey: `chat:${event.amojoChatId}`, idempotencyKey: `hook:${dedupeKey}` },
+        // No idempotency key: the dedupe key above already guarantees one job per event.
+        job: { kind: HOOK_JOB_KIND, payload, queueKey: `chat:${event.amojoChatId}` },
       });
       if (!fresh) logger.debug({ scopeId, dedupeKey }, 'repeated hook ignored');
       res.status(200).json({ status: 'ok' });

@@ -32,8 +32,8 @@ export function createBatcher<T, R>(write: BatchWriter<T, R>, maxBatch = 500): B
   function schedule(): void {
     if (running) return;
     running = (async () => {
-      // Yield once so requests parsed in the same tick share the first transaction.
-      await new Promise<void>((r) => setImmediate(r));
+      // Wait a millisecond so requests arriving together share the first transaction.
+      await new Promise<void>((r) => setTimeout(r, 1));
       try {
         await flushLoop();
       } finally {

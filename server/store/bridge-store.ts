@@ -7,6 +7,7 @@ import type { Kysely, Transaction } from 'kysely';
 import { asScopeId } from '../bridge/ids.js';
 import type { BridgeRepos, BridgeStore } from '../bridge/ports.js';
 import { createConversationRepo } from './conversations-repo.js';
+import { createGroupCommit } from './group-commit.js';
 import type { StoreDb } from './db.js';
 import { createFileRepo, createReactionRepo } from './files-repo.js';
 import { insertJobs } from './jobs-repo.js';
@@ -45,10 +46,11 @@ function reposOver(db: Db, now: () => number): BridgeRepos {
 export function createBridgeStore(storeDb: StoreDb, now: () => number = Date.now): BridgeStore {
   return {
     ...reposOver(storeDb.db, now),
+    // Both are group-committed: concurrent callers share one transaction.
     // Survives a process crash; a power cut may take the newest of these, whose work then reruns
     // (jobs are deleted by later commits of the same log, so they come back with it).
-    transaction: (fn) => storeDb.db.transaction().execute((trx) => fn(reposOver(trx, now))),
+    transaction: createGroupCommit((fn) => storeDb.db.transaction().execute((trx) => fn(reposOver(trx, now)))),
     // On disk before it resolves: what a visitor was told was accepted (202, 204).
-    durableTransaction: (fn) => storeDb.durableTransaction((trx) => fn(reposOver(trx, now))),
+    durableTransaction: createGroupCommit((fn) => storeDb.durableTransaction((trx) => fn(reposOver(trx, now)))),
   };
 }

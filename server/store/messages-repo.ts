@@ -88,17 +88,12 @@ export function createMessageRepo(db: Db): BridgeRepos['messages'] {
       // (conversation_id, seq) index instead of the status index that finds the few held rows.
       const rows = await db
         .selectFrom('messages')
-        .select(['id', 'seq'])
+        .selectAll()
         .where('status', '=', 'held')
         .where('direction', '=', 'inbound')
         .where('conversation_id', '=', conversationId)
         .execute();
-      return rows.sort((a, b) => Number(a.seq) - Number(b.seq)).map((r) => asMsgId(r.id));
-    },
-
-    async markQueued(ids) {
-      if (ids.length === 0) return;
-      await db.updateTable('messages').set({ status: 'queued', updated_at: Date.now() }).where('id', 'in', [...ids]).where('status', '=', 'held').execute();
+      return rows.map(toMessage).sort((a, b) => a.seq - b.seq);
     },
 
     async listOutbound(conversationId, statuses, uptoSeq) {

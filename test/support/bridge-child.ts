@@ -17,31 +17,6 @@ import { openStore } from '../../server/store/index.js';
 
 const ACCOUNT_ID = 777;
 
-import inspector from 'node:inspector';
-import { writeFileSync } from 'node:fs';
-const prof = process.env['CPU_PROFILE_FILE'] ? new inspector.Session() : undefined;
-if (prof) { prof.connect(); prof.post('Profiler.enable'); prof.post('Profiler.start'); }
-
-import Database from 'better-sqlite3';
-const sqlStats = new Map<string, { n: number; ms: number }>();
-if (process.env['SQL_STATS']) {
-  const proto = (Database as unknown as { prototype: { prepare: (sql: string) => unknown } }).prototype;
-  const origPrepare = proto.prepare;
-  proto.prepare = function (this: unknown, sql: string) {
-    const key = sql.replace(/\s+/g, ' ').slice(0, 100);
-    const rec = (t: number, what: string) => { const s = sqlStats.get(what + key) ?? { n: 0, ms: 0 }; s.n++; s.ms += performance.now() - t; sqlStats.set(what + key, s); };
-    const t0 = performance.now();
-    const stmt = origPrepare.call(this, sql) as Record<string, (...a: unknown[]) => unknown>;
-    rec(t0, 'PREP ');
-    for (const m of ['run', 'all', 'get']) {
-      const orig = stmt[m];
-      if (typeof orig !== 'function') continue;
-      stmt[m] = (...args: unknown[]) => { const t = performance.now(); try { return orig.apply(stmt, args); } finally { rec(t, 'EXEC '); } };
-    }
-    return stmt;
-  };
-}
-
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
   const logger = createLogger({ level: config.logLevel, secrets: [config.channel.secret] });
@@ -97,8 +72,6 @@ async function main(): Promise<void> {
       await services.jobRunner.stop();
       await services.webhookIntake.drain();
       await store.close();
-      if (process.env['SQL_STATS']) writeFileSync(process.env['SQL_STATS'], [...sqlStats.entries()].sort((a, b) => b[1].ms - a[1].ms).slice(0, 30).map(([k, v]) => `${v.ms.toFixed(0)}ms n=${v.n} ${k}`).join('\n'));
-      if (prof) await new Promise<void>((r) => prof.post('Profiler.stop', (_e, res) => { writeFileSync(process.env['CPU_PROFILE_FILE']!, JSON.stringify(res.profile)); r(); }));
       process.exit(0);
     })();
   });

@@ -1,0 +1,88 @@
+/**
+ * The send job: one visitor message to amojo (new_message, chats-api.md §4.4). Safe to repeat: it
+ * re-reads the message and does nothing unless it is still `queued`; a repeated send is refused by
+ * amojo as a known msgid (`alreadyDelivered`), never sent twice.
+ */
+import { appendEvent, publish, type BridgeContext } from './context.js';
+import { describeError } from './errors.js';
+import type { AmojoMsgId } from './ids.js';
+import { JOB_KINDS, readPayload, sendPayload } from './job-kinds.js';
+import type { JobHandler } from './job-runner.js';
+import type { Loaded } from './outbox-jobs.js';
+import type { ChatsTarget, NewMessageRequest } from './ports.js';
+import type { ConversationRecord, MessageRecord } from './records.js';
+import { fileUrl } from './views.js';
+
+export function createSendJob(ctx: BridgeContext, load: (msgid: string) => Promise<Loaded | undefined>): JobHandler {
+  const { store, gateway, logger } = ctx;
+
+  async function buildRequest(message: MessageRecord, c: ConversationRecord): Promise<NewMessageRequest> {
+    const hasProfile = c.profile.phone !== undefined || c.profile.email !== undefined;
+    const req: NewMessageRequest = {
+      timestamp: Math.floor(message.createdAt / 1000),
+      msec_timestamp: message.createdAt,
+      msgid: message.id,
+      conversation_id: c.id,
+      // Imported after a reconnect: silent except the newest (set when the held messages were released).
+      silent: message.content.silent === true,
+      sender: { id: c.participantId, name: c.participantName, ...(hasProfile ? { profile: c.profile } : {}) },
+      message: { type: message.kind },
+    };
+    const { text, file, replyTo } = message.content;
+    if (text !== undefined) req.message.text = text;
+    if (file) Object.assign(req.message, { media: fileUrl(ctx.publicUrl, file), file_name: file.name, file_size: file.size });
+    if (replyTo) {
+      const quoted = await store.messages.get(replyTo.msgid);
+      // Our own messages are known to amojo by our msgid; managers' only by amojo's id.
+      if (quoted?.direction === 'inbound' && quoted.status === 'sent') req.reply_to = { message: { msgid: quoted.id } };
+      else if (quoted?.amojoMsgId) req.reply_to = { message: { id: quoted.amojoMsgId } };
+    }
+    return req;
+  }
+
+  /** Sends the message, then records amojo's ids and the `sent` status. */
+  async function sendOne(message: MessageRecord, conversation: ConversationRecord, target: ChatsTarget): Promise<void> {
+    const outcome = await gateway.sendMessage(target, await buildRequest(message, conversation));
+    const learnsIds = !conversation.amojoChatId || !conversation.amojoParticipantId;
+    const event = await ctx.commit(async (tx) => {
+      await tx.messages.update(message.id, { status: 'sent', ...(outcome.amojoMsgId ? { amojoMsgId: outcome.amojoMsgId as AmojoMsgId } : {}), error: null });
+      if (learnsIds) {
+        await tx.conversations.setAmojoIds(conversation.id, {
+          ...(outcome.amojoChatId ? { amojoChatId: outcome.amojoChatId } : {}),
+          ...(outcome.amojoSenderId ? { amojoParticipantId: outcome.amojoSenderId } : {}),
+        });
+      }
+      return appendEvent(tx, ctx, conversation.id, { type: 'status', data: { msgid: message.id, status: 'sent', error: null } });
+    });
+    if (learnsIds) ctx.forgetConversation(conversation.id);
+    await publish(ctx, conversation, [event]);
+  }
+
+  return {
+    kind: JOB_KINDS.send,
+    async perform(payload) {
+      const p = readPayload(sendPayload, payload, JOB_KINDS.send);
+      const loaded = await load(p.msgid);
+      if (!loaded || loaded.message.status !== 'queued') return;
+      const { message, target } = loaded;
+      // Disconnected since the job was queued: held again, for the import when the account connects.
+      if (!target) {
+        await ctx.commit((tx) => tx.messages.update(message.id, { status: 'held' }));
+        return;
+      }
+      await sendOne(message, loaded.conversation, target);
+    },
+    async onFailed(payload, err) {
+      const p = readPayload(sendPayload, payload, JOB_KINDS.send);
+      const loaded = await load(p.msgid);
+      if (!loaded || loaded.message.status !== 'queued') return;
+      const error = 'amoCRM did not accept the message.';
+      logger.error({ msgid: p.msgid, conversationId: loaded.conversation.id, err: describeError(err) }, 'client message could not be sent');
+      const event = await ctx.commit(async (tx) => {
+        await tx.messages.update(loaded.message.id, { status: 'failed', error });
+        return appendEvent(tx, ctx, loaded.conversation.id, { type: 'status', data: { msgid: loaded.message.id, status: 'failed', error } });
+      });
+      await publish(ctx, loaded.conversation, [event]);
+    },
+  };
+}
