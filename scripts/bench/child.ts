@@ -15,8 +15,11 @@ export interface ChildTarget {
 
 const TSX = fileURLToPath(new URL('../../node_modules/.bin/tsx', import.meta.url));
 
+/** The Node flags of `npm start` (package.json), so a benchmark measures what deployments run. */
+export const START_NODE_FLAGS = ['--max-old-space-size=512'];
+
 export async function startChild(script: string, args: string[], env: Record<string, string> = {}): Promise<ChildTarget> {
-  const child = spawn(TSX, [fileURLToPath(new URL(script, import.meta.url)), ...args], {
+  const child = spawn(TSX, [...START_NODE_FLAGS, fileURLToPath(new URL(script, import.meta.url)), ...args], {
     env: { ...process.env, LOG_LEVEL: 'silent', ...env },
     stdio: ['pipe', 'pipe', 'inherit'],
   });
