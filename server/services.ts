@@ -26,6 +26,8 @@ import { createDiskBlobStore, filesDirFor } from './store/index.js';
 import { generateSecret } from './store/kv-repo.js';
 import { HOOK_JOB_KIND } from './routes/amojo-webhook.js';
 
+const HOUSEKEEPING_INTERVAL_MS = 60 * 60 * 1000;
+
 export interface ServiceOptions {
   config: Config;
   store: Store;
@@ -156,6 +158,7 @@ export function createServices(opts: ServiceOptions): Services {
   const amocrmEmulator = config.sandbox ? createAmocrmEmulator({ ...config.oauth, now }) : undefined;
   const sandboxInstall = amocrmEmulator ? { emulator: amocrmEmulator, installer, logger: logger.child({ module: 'sandbox' }) } : undefined;
   let sandboxStartup: { stop(): void } | undefined;
+  let housekeeping: NodeJS.Timeout | undefined;
 
   const sandbox = config.sandbox
     ? {
@@ -200,10 +203,15 @@ export function createServices(opts: ServiceOptions): Services {
     webchat,
     async start() {
       bridge.start();
+      housekeeping = setInterval(() => {
+        store.purgeExpired().catch((err: unknown) => logger.error({ err }, 'housekeeping failed'));
+      }, HOUSEKEEPING_INTERVAL_MS);
+      housekeeping.unref();
       // Sandbox: the emulated account is installed and connected once the server answers.
       if (sandboxInstall) sandboxStartup = startSandboxInstall(sandboxInstall);
     },
     async stop() {
+      clearInterval(housekeeping);
       sandboxStartup?.stop();
       webchat.stop();
       await bridge.stop();

@@ -9,6 +9,7 @@ import { createUsedTokenRepo } from './used-token-repo.js';
 import { createJobRepo } from './jobs-repo.js';
 import { createInboundRepo } from './inbound-repo.js';
 import { createBridgeStore } from './bridge-store.js';
+import { purgeExpired } from './housekeeping.js';
 
 export type Store = ReturnType<typeof createStore>;
 
@@ -22,6 +23,8 @@ export function createStore(storeDb: StoreDb, now: () => number = Date.now) {
     inbound: createInboundRepo(storeDb, now),
     /** Conversations, messages, timeline, files and reactions, as the bridge uses them. */
     bridge: createBridgeStore(storeDb, now),
+    /** Deletes what can no longer matter (expired token ids, old hook dedupe keys). */
+    purgeExpired: () => purgeExpired(storeDb.db, now()),
     ping: () => storeDb.ping(),
     close: () => storeDb.close(),
   };

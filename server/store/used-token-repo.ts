@@ -15,8 +15,5 @@ export function createUsedTokenRepo(db: Kysely<Database>, now: () => number = Da
         .executeTakeFirst();
       return Number(res.numInsertedOrUpdatedRows ?? 0n) === 1;
     },
-    async purgeExpired(): Promise<void> {
-      await db.deleteFrom('used_token_ids').where('expires_at', '<', now()).execute();
-    },
   };
 }

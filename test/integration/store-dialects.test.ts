@@ -115,6 +115,18 @@ for (const dialect of dialects) {
       expect(await store.kv.get('x')).toBeUndefined();
     });
 
+    it('purges expired token ids and hook keys past the dedupe window, nothing newer', async () => {
+      await store.usedTokens.claim('old-jti', clock - 1);
+      await store.usedTokens.claim('later-jti', clock + 60_000);
+      clock += 31 * 24 * 60 * 60 * 1000;
+      await store.inbound.recordBatch([{ dedupeKey: 'fresh', scopeId: 's', kind: 'message', job: { kind: 'hook', payload: {} } }]);
+      const purged = await store.purgeExpired();
+      expect(purged.tokenIds).toBe(2);
+      expect(purged.hookKeys).toBe(3);
+      expect(await store.inbound.has('fresh')).toBe(true);
+      expect(await store.inbound.has('m1')).toBe(false);
+    });
+
     afterAll(async () => {
       await store?.close();
       await dispose?.();
