@@ -8,7 +8,7 @@ import http from 'node:http';
 import { createApp } from './app.js';
 import { ConfigError, configSecrets, loadConfig, type Config } from './config/index.js';
 import { createLogger } from './log.js';
-import { createServices } from './services.js';
+import { closeServices, createServices } from './services.js';
 import { openStore } from './store/index.js';
 
 const FORCE_EXIT_MS = 15_000;
@@ -61,9 +61,7 @@ async function main(): Promise<void> {
     server.closeIdleConnections();
     await services.stop?.();
     await closed;
-    await services.jobRunner.stop();
-    await services.webhookIntake.drain();
-    await store.close();
+    await closeServices(services);
     clearTimeout(force);
     logger.info('stopped');
     process.exit(0);

@@ -219,6 +219,16 @@ export function createServices(opts: ServiceOptions): Services {
   };
 }
 
+/**
+ * Shutdown after the HTTP server has stopped taking requests (and `services.stop()` closed the
+ * event streams): finish the current job, commit every acknowledged hook, close the store.
+ */
+export async function closeServices(services: Services): Promise<void> {
+  await services.jobRunner.stop();
+  await services.webhookIntake.drain();
+  await services.store.close();
+}
+
 /** The built-in job handlers; each subsystem adds its own here. */
 function builtInJobHandlers(bridge: Bridge): JobHandler[] {
   return [...bridge.jobHandlers];

@@ -10,11 +10,11 @@
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createAmojoEmulator } from '../../server/sandbox/amojo/index.js';
 import { startChild } from './child.js';
+import { freePort } from '../../test/support/net.js';
 
 export interface BridgeDeliveryResult {
   visitors: number;
@@ -36,13 +36,6 @@ export interface BridgeDeliveryResult {
 
 const CHANNEL = { id: randomUUID(), secret: 'bench0bridge0channel0secret0000000000000', code: 'amo.ext.bench_bridge' };
 
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as { port: number }).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
 
 function percentile(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);

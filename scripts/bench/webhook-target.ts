@@ -13,7 +13,7 @@ import express from 'express';
 import { createApp } from '../../server/app.js';
 import { loadConfig } from '../../server/config/index.js';
 import { silentLogger } from '../../server/log.js';
-import { createServices } from '../../server/services.js';
+import { closeServices, createServices } from '../../server/services.js';
 import { openStore } from '../../server/store/index.js';
 import { NO_LIMIT } from '../../server/platforms/webchat/limits.js';
 
@@ -86,9 +86,7 @@ async function main(): Promise<void> {
       server.closeAllConnections();
       server.close();
       await services.stop?.();
-      await services.jobRunner.stop();
-      await services.webhookIntake.drain();
-      await store.close();
+      await closeServices(services);
       rmSync(dir, { recursive: true, force: true });
       process.exit(0);
     })();

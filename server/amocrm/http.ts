@@ -8,6 +8,7 @@ import { AmocrmError } from './errors.js';
 import type { RateLimiter } from './rate-limiter.js';
 import { problemSchema } from './schemas.js';
 import type { ByteResponse, ByteTransport, HttpMethod } from '../net/byte-transport.js';
+import { parseRetryAfter } from '../net/retry.js';
 
 export interface RetryPolicy {
   /** Total tries including the first. */
@@ -94,14 +95,6 @@ export function backoff(ctx: Pick<RequestContext, 'retry' | 'random'>, attempt: 
   if (fromHeader !== undefined) return Math.min(fromHeader, cap * 2);
   const ceiling = Math.min(cap, ctx.retry.baseDelayMs * 2 ** (attempt - 1));
   return Math.round(ceiling / 2 + (ctx.random ?? Math.random)() * (ceiling / 2));
-}
-
-export function parseRetryAfter(value: string | undefined, now = Date.now()): number | undefined {
-  if (!value) return undefined;
-  const v = value.trim();
-  if (/^\d+$/.test(v)) return Number(v) * 1000;
-  const at = Date.parse(v);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
 }
 
 function describeCause(err: unknown): string {

@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import { AmojoError } from './errors.js';
-import { DEFAULT_RETRY, backoffDelay, sleep as realSleep, type RetryPolicy } from './retry.js';
+import { DEFAULT_RETRY, backoffDelay, sleep as realSleep, type RetryPolicy } from '../net/retry.js';
 import { formatRfc2822, signRequest, type AmojoMethod } from './signing.js';
 import { axiosByteTransport, type ByteResponse, type ByteTransport } from '../net/byte-transport.js';
 import type {

@@ -6,7 +6,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -14,16 +13,10 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createAmojoEmulator, type RunningEmulator } from '../../server/sandbox/amojo/index.js';
 import { Visitor, waitFor } from './bridge-helpers.js';
+import { freePort } from '../support/net.js';
 
 const CHANNEL = { id: randomUUID(), secret: 'crash0test0channel0secret0000000000000000', code: 'amo.ext.crash_test' };
 
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as { port: number }).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
 
 interface Backend {
   proc: ChildProcess;

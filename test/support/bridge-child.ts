@@ -12,7 +12,7 @@ import { createApp } from '../../server/app.js';
 import { loadConfig } from '../../server/config/index.js';
 import { createLogger } from '../../server/log.js';
 import { NO_LIMIT } from '../../server/platforms/webchat/index.js';
-import { createServices } from '../../server/services.js';
+import { closeServices, createServices } from '../../server/services.js';
 import { openStore } from '../../server/store/index.js';
 
 const ACCOUNT_ID = 777;
@@ -69,9 +69,7 @@ async function main(): Promise<void> {
       server.closeAllConnections();
       server.close();
       await services.stop?.();
-      await services.jobRunner.stop();
-      await services.webhookIntake.drain();
-      await store.close();
+      await closeServices(services);
       process.exit(0);
     })();
   });

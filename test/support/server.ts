@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { createApp } from '../../server/app.js';
 import { loadConfig, type Config } from '../../server/config/index.js';
 import { silentLogger } from '../../server/log.js';
-import { createServices, type ServiceOptions, type Services } from '../../server/services.js';
+import { closeServices, createServices, type ServiceOptions, type Services } from '../../server/services.js';
 import { openStore } from '../../server/store/index.js';
 
 export interface TestBackend {
@@ -62,9 +62,8 @@ export async function startTestBackend(opts: TestBackendOptions = {}): Promise<T
     async stop(stopOpts = {}) {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      await services.jobRunner.stop();
-      await services.webhookIntake.drain();
-      await store.close();
+      await services.stop?.();
+      await closeServices(services);
       if (dir && !stopOpts.keepData) rmSync(dir, { recursive: true, force: true });
     },
   };

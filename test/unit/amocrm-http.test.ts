@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { AmocrmError } from '../../server/amocrm/errors.js';
-import { backoff, parseRetryAfter, sendAmocrm, type RequestContext } from '../../server/amocrm/http.js';
+import { backoff, sendAmocrm, type RequestContext } from '../../server/amocrm/http.js';
+import { parseRetryAfter } from '../../server/net/retry.js';
 import type { ByteResponse } from '../../server/net/byte-transport.js';
 
 function ctx(answers: Array<ByteResponse | Error>) {

@@ -1,4 +1,4 @@
-/** Backoff for retryable Chats API failures: exponential with full jitter, honouring Retry-After. */
+/** Backoff for retryable upstream failures (amojo, amoCRM): exponential with jitter, honouring Retry-After. */
 
 export interface RetryPolicy {
   /** Total tries including the first. */
