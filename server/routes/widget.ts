@@ -6,7 +6,7 @@
  */
 import express, { Router, type Request } from 'express';
 import { z } from 'zod';
-import { AuthError, ForbiddenError } from '../errors.js';
+import { AuthError, ConflictError, ForbiddenError } from '../errors.js';
 import { parseInput } from '../http/validate.js';
 import { AmocrmError } from '../amocrm/errors.js';
 import type { AmocrmClient } from '../amocrm/client.js';
@@ -22,6 +22,7 @@ export interface WidgetRouterDeps {
   amocrm: Pick<AmocrmClient, 'getUser'>;
   connections: Pick<Connections, 'status' | 'connect' | 'disconnect'>;
   store: { usedTokens: { claim(jti: string, expiresAt: number): Promise<boolean> } };
+  webchat: { rotateSiteKey(accountId: number): Promise<string> };
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -95,6 +96,20 @@ export function createWidgetRouter(deps: WidgetRouterDeps): Router {
     await spend(claims);
     const view = await deps.connections.connect(claims.accountId, { amojoId: body.amojo_id, host: claims.accountHost });
     res.json(statusBody(view, deps.config.publicUrl));
+  });
+
+  /**
+   * A new website-chat key: snippets with the old key stop working and visitors holding tokens of
+   * the old key start a new session (e.g. after the snippet was copied to a site it should not be on).
+   */
+  router.post('/widget/site-key/rotate', json, async (req, res) => {
+    const claims = await authenticate(req);
+    await requireAdmin(claims);
+    await spend(claims);
+    const view = await deps.connections.status(claims.accountId);
+    if (!view.siteKey) throw new ConflictError('The website chat has no code yet: connect the channel first.', 'not_connected');
+    await deps.webchat.rotateSiteKey(claims.accountId);
+    res.json(statusBody(await deps.connections.status(claims.accountId), deps.config.publicUrl));
   });
 
   router.post('/widget/disconnect', json, async (req, res) => {

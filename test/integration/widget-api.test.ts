@@ -210,3 +210,26 @@ describe('CORS', () => {
     expect(foreign.headers.get('access-control-allow-origin')).toBeNull();
   });
 });
+
+describe('website-chat key rotation', () => {
+  it('lets only an admin rotate the key; the old snippet stops working, the new one works', async () => {
+    const manager = await widget(backend, 'POST', '/widget/site-key/rotate', { mint: { accountId: A, userId: MANAGER } });
+    expect(manager.status).toBe(403);
+    const before = (await widget(backend, 'GET', '/widget/status', { mint: { accountId: A } })).body as { webchat: { site_key: string } };
+    const oldKey = before.webchat.site_key;
+    const session = (key: string) =>
+      fetch(`${backend.url}/webchat/v1/sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ site_key: key }) });
+    expect((await session(oldKey)).status).toBe(201);
+
+    const rotated = await widget(backend, 'POST', '/widget/site-key/rotate', { mint: { accountId: A, userId: ADMIN } });
+    expect(rotated.status).toBe(200);
+    const newKey = (rotated.body as { webchat: { site_key: string; snippet: string } }).webchat.site_key;
+    expect(newKey).not.toBe(oldKey);
+    expect((rotated.body as { webchat: { snippet: string } }).webchat.snippet).toContain(newKey);
+    expect((await session(oldKey)).status).toBe(404);
+    expect((await session(newKey)).status).toBe(201);
+    // Account B's key is untouched.
+    const other = (await widget(backend, 'GET', '/widget/status', { mint: { accountId: B } })).body as { webchat: { site_key: string } };
+    expect(other.webchat.site_key).not.toBe(newKey);
+  });
+});

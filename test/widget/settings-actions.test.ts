@@ -40,6 +40,27 @@ afterEach(() => {
 });
 
 describe('buttons', () => {
+  it('New code asks first, then posts /widget/site-key/rotate and shows the new snippet', async () => {
+    const host = await open(statusBody.connected);
+    const confirm = vi.spyOn(window, 'confirm').mockReturnValueOnce(false).mockReturnValueOnce(true);
+    click('rotate');
+    expect(confirm).toHaveBeenCalledWith(text(en, 'panel.rotate_confirm'));
+    expect(host.calls).toHaveLength(1);
+    click('rotate');
+    expect(host.calls[1]!.options).toMatchObject({ url: `${BACKEND_URL}/widget/site-key/rotate`, method: 'POST' });
+    expect($('[data-awc-busy]').text()).toBe(text(en, 'busy.rotating'));
+    const snippet = statusBody.connected.webchat.snippet.replace(statusBody.connected.webchat.site_key, 'sk_new');
+    host.calls[1]!.reply(200, { ...statusBody.connected, webchat: { site_key: 'sk_new', snippet } });
+    await flush();
+    expect($('[data-awc-snippet]').val()).toBe(snippet);
+  });
+
+  it('offers no new code to a user who is not an admin', async () => {
+    await open(statusBody.connected, { isAdmin: false });
+    expect($('[data-awc-snippet]')).toHaveLength(1);
+    expect($('[data-awc-action="rotate"]')).toHaveLength(0);
+  });
+
   it('Connect posts the account amojo_id, shows progress, then Connected with the snippet', async () => {
     const host = await open(statusBody.notConnected);
     click('connect');

@@ -79,7 +79,7 @@ describe('connection state', () => {
     const host = await openWith(statusBody.connected);
     expect(state()).toBe('connected');
     expect($('.awc-detail').text()).toBe(text(en, 'panel.channel', { title: 'Website chat' }));
-    expect(actions()).toEqual(['reconnect', 'disconnect', 'copy']);
+    expect(actions()).toEqual(['reconnect', 'disconnect', 'copy', 'rotate']);
     expect($('[data-awc-snippet]').val()).toBe(statusBody.connected.webchat.snippet);
     expect($('.awc-snippet__hint').text()).toBe(text(en, 'panel.snippet_hint'));
     expect(host.setStatus).toHaveBeenCalledWith('installed');

@@ -39,6 +39,8 @@ export interface WidgetApi {
   status(): Promise<ConnectionStatus>;
   connect(amojoId: string): Promise<ConnectionStatus>;
   disconnect(): Promise<ConnectionStatus>;
+  /** A new website-chat code; the old snippet stops working. */
+  rotateSiteKey(): Promise<ConnectionStatus>;
 }
 
 /** Long enough for a connect that calls amoCRM twice, short enough that a dead backend is reported. */
@@ -77,6 +79,7 @@ export function createWidgetApi(host: WidgetHost, backendUrl: string): WidgetApi
     status: () => call('GET', '/widget/status'),
     connect: (amojoId) => call('POST', '/widget/connect', { amojo_id: amojoId }),
     disconnect: () => call('POST', '/widget/disconnect', {}),
+    rotateSiteKey: () => call('POST', '/widget/site-key/rotate', {}),
   };
 }
 

@@ -8,8 +8,8 @@ import type { ConnectionState, ConnectionStatus } from './api.js';
 import type { Translate } from './i18n.js';
 import type { Message, MessageKey } from './messages.js';
 
-export type PanelPhase = 'install_first' | 'loading' | 'load_failed' | 'ready' | 'connecting' | 'disconnecting';
-export type PanelAction = 'connect' | 'reconnect' | 'disconnect' | 'copy' | 'retry';
+export type PanelPhase = 'install_first' | 'loading' | 'load_failed' | 'ready' | 'connecting' | 'disconnecting' | 'rotating';
+export type PanelAction = 'connect' | 'reconnect' | 'disconnect' | 'copy' | 'retry' | 'rotate';
 
 export interface PanelModel {
   phase: PanelPhase;
@@ -40,7 +40,14 @@ const BUTTON_LABEL: Record<PanelAction, MessageKey> = {
   disconnect: 'buttons.disconnect',
   copy: 'buttons.copy',
   retry: 'buttons.retry',
+  rotate: 'buttons.rotate',
 };
+
+type BusyPhase = 'connecting' | 'disconnecting' | 'rotating';
+
+function isBusy(model: PanelModel): boolean {
+  return model.phase === 'connecting' || model.phase === 'disconnecting' || model.phase === 'rotating';
+}
 
 function line(className: string, text: string): JQuery {
   return $('<div></div>').addClass(className).text(text);
@@ -87,6 +94,8 @@ function snippetBlock(snippet: string, model: PanelModel, t: Translate): JQuery 
       .val(snippet),
   );
   const row = $('<div class="awc-snippet__row"></div>').append(button('copy', t, false));
+  // A new code is for admins only (e.g. the snippet ended up on a site it should not be on).
+  if (model.isAdmin) row.append(button('rotate', t, isBusy(model)));
   if (model.copy === 'copied') row.append(line('awc-copy-result', t('panel.copied')).attr('data-awc-copy', 'copied'));
   if (model.copy === 'failed') row.append(line('awc-copy-result', t('panel.copy_failed')).attr('data-awc-copy', 'failed'));
   box.append(row, line('awc-snippet__hint', t('panel.snippet_hint')));
@@ -105,14 +114,14 @@ export function renderPanel(model: PanelModel, t: Translate): JQuery[] {
     out.push(line('awc-state awc-state--loading', t('panel.loading')).attr('data-awc-state', 'loading'));
   }
   if (model.status) out.push(...stateBlock(model.status, t));
-  if (model.phase === 'connecting' || model.phase === 'disconnecting') {
-    out.push(line('awc-busy', t(`busy.${model.phase}`)).attr('data-awc-busy', model.phase));
+  if (isBusy(model)) {
+    out.push(line('awc-busy', t(`busy.${model.phase as BusyPhase}`)).attr('data-awc-busy', model.phase));
   }
   if (model.error) {
     out.push(line('awc-error', t(model.error.key, model.error.vars)).attr({ 'data-awc-error': model.error.key, role: 'alert' }));
   }
 
-  const busy = model.phase === 'connecting' || model.phase === 'disconnecting';
+  const busy = isBusy(model);
   const actions = actionsFor(model);
   if (actions.length > 0) {
     out.push($('<div class="awc-actions"></div>').append(actions.map((a) => button(a, t, busy))));

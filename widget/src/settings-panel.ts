@@ -125,6 +125,10 @@ export function mountSettingsPanel(options: SettingsPanelOptions): SettingsPanel
     connect,
     reconnect: connect,
     disconnect: () => run(() => api.disconnect(), 'disconnecting', 'ready'),
+    rotate: () => {
+      // The old code stops working on every site where it is pasted: ask first.
+      if (window.confirm(t('panel.rotate_confirm'))) run(() => api.rotateSiteKey(), 'rotating', 'ready');
+    },
     retry: load,
     copy: () => void copySnippet(),
   };
