@@ -4,13 +4,12 @@
  * depends only on that commit; amojo is reached later by the job (outbox). The same client msgid
  * twice yields the first message and no second effect.
  */
-import { appendEvent, publish, type BridgeContext } from './context.js';
+import { appendEvent, insertMessage, publish, type BridgeContext } from './context.js';
 import { BridgeRefusal } from './errors.js';
-import { newMsgId, type ClientMsgId, type FileId, type MsgId, type ConversationId } from './ids.js';
+import { type ClientMsgId, type FileId, type MsgId, type ConversationId } from './ids.js';
 import { editJob, sendJob } from './job-kinds.js';
 import type { BridgeRepos } from './ports.js';
 import type { ConversationRecord, FileRecord, MessageContent, MessageKind, MessageRecord, TimelineEvent } from './records.js';
-import { messageView } from './views.js';
 
 export interface ClientMessageInput {
   clientMsgId: ClientMsgId;
@@ -59,9 +58,7 @@ export function createClientMessages(ctx: BridgeContext) {
     content: MessageContent,
     connected: boolean,
   ): Promise<{ message: MessageRecord; event: TimelineEvent }> {
-    const t = ctx.now();
-    const message: MessageRecord = {
-      id: newMsgId(),
+    const { message, event, inserted } = await insertMessage(tx, ctx, {
       conversationId: conversation.id,
       direction: 'inbound',
       amojoMsgId: null,
@@ -70,15 +67,9 @@ export function createClientMessages(ctx: BridgeContext) {
       // Disconnected: held (no job), imported when the account connects.
       status: connected ? 'queued' : 'held',
       content,
-      error: null,
-      seq: 0,
-      createdAt: t,
-      updatedAt: t,
-    };
-    const event = await appendEvent(tx, ctx, conversation.id, { type: 'message', data: messageView(ctx.publicUrl, message) });
-    message.seq = event.id;
+    });
     // The unique index decides between racing tries; throwing rolls back the event appended above.
-    if (!(await tx.messages.insert(message))) throw new DuplicateClientMsgId();
+    if (!inserted) throw new DuplicateClientMsgId();
     if (connected) await releaseHeldMessages(tx, conversation.id, message.id);
     return { message, event };
   }
@@ -123,7 +114,7 @@ export function createClientMessages(ctx: BridgeContext) {
       const connected = await ctx.isConnected(conversation.accountId);
       let result: { message: MessageRecord; event: TimelineEvent };
       try {
-        result = await ctx.commitDurable((tx) => insertNew(tx, conversation, input.clientMsgId, file?.kind ?? 'text', content, connected));
+        result = await ctx.store.durableTransaction((tx) => insertNew(tx, conversation, input.clientMsgId, file?.kind ?? 'text', content, connected));
       } catch (err) {
         // Two tries of one message raced: the other one was stored; this one answers with it.
         if (!(err instanceof DuplicateClientMsgId)) throw err;
@@ -146,7 +137,7 @@ export function createClientMessages(ctx: BridgeContext) {
       if (m.content.text === text) return m;
       const editedAt = ctx.now();
       const connected = await ctx.isConnected(conversation.accountId);
-      const { updated, event } = await ctx.commitDurable(async (tx) => {
+      const { updated, event } = await ctx.store.durableTransaction(async (tx) => {
         const updated: MessageRecord = { ...m, content: { ...m.content, text, editedAt }, updatedAt: editedAt };
         await tx.messages.update(m.id, { content: updated.content });
         const event = await appendEvent(tx, ctx, conversation.id, { type: 'edit', data: { msgid: m.id, text, edited_at: editedAt } });

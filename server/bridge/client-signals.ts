@@ -25,7 +25,7 @@ export function createClientSignals(ctx: BridgeContext, ownMessage: (c: Conversa
     const pending = await store.messages.listOutbound(conversation.id, from, uptoSeq);
     if (pending.length === 0) return 0;
     const connected = await isConnected(conversation);
-    const events = await ctx.commitDurable(async (tx) => {
+    const events = await ctx.store.durableTransaction(async (tx) => {
       const out: TimelineEvent[] = [];
       const jobs: BridgeJob[] = [];
       for (const m of pending) {
@@ -50,7 +50,7 @@ export function createClientSignals(ctx: BridgeContext, ownMessage: (c: Conversa
       }
       const t = ctx.now();
       const connected = await isConnected(conversation);
-      const event = await ctx.commitDurable(async (tx) => {
+      const event = await ctx.store.durableTransaction(async (tx) => {
         if (emoji === null) {
           if (!(await tx.reactions.remove(m.id, 'client', conversation.participantId))) return undefined;
         } else {

@@ -1,8 +1,9 @@
 /** What every part of the bridge works with, built once by `createBridge`. */
-import type { ConversationId } from './ids.js';
+import { newMsgId, type ConversationId } from './ids.js';
 import type { PlatformAdapter } from './platform.js';
 import type { BlobStore, BridgeLogger, BridgeRepos, BridgeStore, ChatsGateway, ChatsTarget } from './ports.js';
-import type { BridgeAccount, ConversationRecord, PlatformKind, TimelineData, TimelineEvent } from './records.js';
+import type { BridgeAccount, ConversationRecord, MessageRecord, PlatformKind, TimelineData, TimelineEvent } from './records.js';
+import { messageView } from './views.js';
 
 export interface BridgeLimits {
   /** Longest message text, in characters. */
@@ -33,10 +34,6 @@ export interface BridgeContext {
   wakeJobs: () => void;
   /** Downloads manager files (global fetch unless a test passes another). */
   fetch: typeof fetch;
-  /** A transaction shared with concurrent work (group commit); survives a process crash. */
-  commit: <T>(work: (tx: BridgeRepos) => Promise<T>) => Promise<T>;
-  /** The same, on disk before it resolves: for what a client is told was accepted (202, 204). */
-  commitDurable: <T>(work: (tx: BridgeRepos) => Promise<T>) => Promise<T>;
   /**
    * Whether an account's channel is connected, cached briefly: client requests ask on every
    * message. Jobs read the account fresh before calling amojo.
@@ -60,6 +57,22 @@ export async function appendEvent(tx: BridgeRepos, ctx: BridgeContext, conversat
   const at = ctx.now();
   const id = await tx.timeline.append(conversationId, event, at);
   return { ...event, id, conversationId, createdAt: at } as TimelineEvent;
+}
+
+/** A new message as its creator describes it; ids, position and times are filled in. */
+export type MessageDraft = Pick<MessageRecord, 'conversationId' | 'direction' | 'amojoMsgId' | 'clientMsgId' | 'kind' | 'status' | 'content'>;
+
+/**
+ * Stores a new message together with its timeline event: the event's id is the message's position
+ * (`seq`) in the conversation. `inserted` is false when the unique indexes refused the message
+ * (a racing duplicate); the caller decides whether that rolls the transaction back.
+ */
+export async function insertMessage(tx: BridgeRepos, ctx: BridgeContext, draft: MessageDraft): Promise<{ message: MessageRecord; event: TimelineEvent; inserted: boolean }> {
+  const t = ctx.now();
+  const message: MessageRecord = { ...draft, id: newMsgId(), error: null, seq: 0, createdAt: t, updatedAt: t };
+  const event = await appendEvent(tx, ctx, draft.conversationId, { type: 'message', data: messageView(ctx.publicUrl, message) });
+  message.seq = event.id;
+  return { message, event, inserted: await tx.messages.insert(message) };
 }
 
 /** Hands committed events to the conversation's platform; returns how many open clients got the last one. */

@@ -16,7 +16,7 @@ export function createHeldMessages(ctx: BridgeContext, sweepEveryMs: number) {
   async function resumeAccount(accountId: number): Promise<number> {
     const conversations = await store.conversations.listWithHeld(accountId);
     let total = 0;
-    for (const id of conversations) total += await ctx.commit((tx) => releaseHeldMessages(tx, id));
+    for (const id of conversations) total += await ctx.store.transaction((tx) => releaseHeldMessages(tx, id));
     if (total > 0) ctx.wakeJobs();
     return total;
   }

@@ -5,18 +5,17 @@
  * amoCRM as delivery status -1: 904 for "write first" (a website chat cannot start a
  * conversation by phone), 905 with a reason otherwise.
  */
-import { appendEvent, publish, type BridgeContext } from './context.js';
+import { appendEvent, insertMessage, publish, type BridgeContext } from './context.js';
 import { describeError, isPermanent } from './errors.js';
 import type { Files } from './files.js';
 import { hookJobPayload, type HookJob, type ManagerMessageEvent, type ManagerReactionEvent, type ManagerTypingEvent } from './hook-events.js';
-import { asAmojoMsgId, asConversationId, asMsgId, asScopeId, newMsgId, type AmojoMsgId } from './ids.js';
+import { asAmojoMsgId, asConversationId, asMsgId, asScopeId, type AmojoMsgId } from './ids.js';
 import { readPayload } from './job-kinds.js';
 import type { JobHandler } from './job-runner.js';
 import { downloadManagerFile } from './media.js';
 import { acceptsKind, isReactionCapable, isTypingCapable } from './platform.js';
 import type { ChatsTarget, DeliveryUpdate } from './ports.js';
 import { MESSAGE_KINDS, type ConversationRecord, type FileRecord, type MessageContent, type MessageKind, type MessageRecord } from './records.js';
-import { messageView } from './views.js';
 
 export const WRITE_FIRST_ERROR = 'This channel is a website chat: it cannot start a conversation by phone number. The visitor has to write first.';
 
@@ -108,11 +107,9 @@ export function createHookHandler(ctx: BridgeContext, kind: string, deps: HookHa
       if (quoted.content.text !== undefined) content.replyTo.text = quoted.content.text.slice(0, 200);
     }
 
-    const event = await ctx.commit(async (tx) => {
+    const event = await ctx.store.transaction(async (tx) => {
       if (await tx.messages.getByAmojoMsgId(amojoMsgId)) return undefined;
-      const t = ctx.now();
-      const message: MessageRecord = {
-        id: newMsgId(),
+      const { event: appended } = await insertMessage(tx, ctx, {
         conversationId: conversation.id,
         direction: 'outbound',
         amojoMsgId,
@@ -120,14 +117,7 @@ export function createHookHandler(ctx: BridgeContext, kind: string, deps: HookHa
         kind: messageKind,
         status: 'received',
         content,
-        error: null,
-        seq: 0,
-        createdAt: t,
-        updatedAt: t,
-      };
-      const appended = await appendEvent(tx, ctx, conversation.id, { type: 'message', data: messageView(ctx.publicUrl, message) });
-      message.seq = appended.id;
-      await tx.messages.insert(message);
+      });
       return appended;
     });
     if (!event) return;
@@ -157,7 +147,7 @@ export function createHookHandler(ctx: BridgeContext, kind: string, deps: HookHa
       logger.debug({ conversationId: conversation.id, amojoMsgId: e.amojoMsgId }, 'reaction to an unknown message ignored');
       return;
     }
-    const event = await ctx.commit(async (tx) => {
+    const event = await ctx.store.transaction(async (tx) => {
       if (e.type === 'unreact') {
         if (!(await tx.reactions.remove(message.id, 'manager', e.userAmojoId))) return undefined;
       } else {

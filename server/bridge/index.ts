@@ -49,8 +49,6 @@ export function createBridge(opts: BridgeOptions) {
     platforms: new Map(),
     wakeJobs: opts.wakeJobs,
     fetch: opts.fetch ?? fetch,
-    commit: (fn) => opts.store.transaction(fn),
-    commitDurable: (fn) => opts.store.durableTransaction(fn),
     ...createConnectionCache(opts.store, opts.now),
     ...createConversationCache(opts.store, opts.now),
   };

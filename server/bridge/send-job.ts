@@ -44,7 +44,7 @@ export function createSendJob(ctx: BridgeContext, load: (msgid: string) => Promi
   async function sendOne(message: MessageRecord, conversation: ConversationRecord, target: ChatsTarget): Promise<void> {
     const outcome = await gateway.sendMessage(target, await buildRequest(message, conversation));
     const learnsIds = !conversation.amojoChatId || !conversation.amojoParticipantId;
-    const event = await ctx.commit(async (tx) => {
+    const event = await ctx.store.transaction(async (tx) => {
       await tx.messages.update(message.id, { status: 'sent', ...(outcome.amojoMsgId ? { amojoMsgId: outcome.amojoMsgId as AmojoMsgId } : {}), error: null });
       if (learnsIds) {
         await tx.conversations.setAmojoIds(conversation.id, {
@@ -67,7 +67,7 @@ export function createSendJob(ctx: BridgeContext, load: (msgid: string) => Promi
       const { message, target } = loaded;
       // Disconnected since the job was queued: held again, for the import when the account connects.
       if (!target) {
-        await ctx.commit((tx) => tx.messages.update(message.id, { status: 'held' }));
+        await ctx.store.transaction((tx) => tx.messages.update(message.id, { status: 'held' }));
         return;
       }
       await sendOne(message, loaded.conversation, target);
@@ -78,7 +78,7 @@ export function createSendJob(ctx: BridgeContext, load: (msgid: string) => Promi
       if (!loaded || loaded.message.status !== 'queued') return;
       const error = 'amoCRM did not accept the message.';
       logger.error({ msgid: p.msgid, conversationId: loaded.conversation.id, err: describeError(err) }, 'client message could not be sent');
-      const event = await ctx.commit(async (tx) => {
+      const event = await ctx.store.transaction(async (tx) => {
         await tx.messages.update(loaded.message.id, { status: 'failed', error });
         return appendEvent(tx, ctx, loaded.conversation.id, { type: 'status', data: { msgid: loaded.message.id, status: 'failed', error } });
       });

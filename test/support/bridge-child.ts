@@ -62,7 +62,6 @@ async function main(): Promise<void> {
     const cmd = chunk.toString().trim();
     if (cmd === 'rss') process.stdout.write(`${process.memoryUsage().rss}\n`);
     if (cmd === 'memory') process.stdout.write(`${JSON.stringify(process.memoryUsage())}\n`);
-
   });
   process.on('SIGTERM', () => {
     void (async () => {

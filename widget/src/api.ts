@@ -1,6 +1,6 @@
 /**
  * Client of the backend's widget API (product.md "HTTP routes"). Every call goes through the host's
- * `$authorizedAjax`, so the CRM attaches the one-time token; the widget itself never holds a secret.
+ * `$authorizedAjax`, so the CRM attaches the one-time token; the widget itself holds no credential.
  */
 import type { WidgetHost } from './host.js';
 
