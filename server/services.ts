@@ -91,7 +91,6 @@ export function createServices(opts: ServiceOptions): Services {
   const webhookIntake = createWebhookIntake({
     channelSecret: config.channel.secret,
     store,
-    logger: logger.child({ module: 'amojo-webhook' }),
     now,
     onStored: () => wakeJobs(),
   });
@@ -124,13 +123,15 @@ export function createServices(opts: ServiceOptions): Services {
   bridge.registerPlatform(webchat.adapter);
 
   const jobRunner = createJobRunner({
-    jobs: store.jobs,
+    jobs: store.jobQueue,
     handlers: withOverrides(builtInJobHandlers(bridge), opts.jobHandlers ?? []),
     logger: logger.child({ module: 'jobs' }),
     now,
     isRetryable,
     // Jobs of different conversations run side by side; 64 keeps many visitors' messages moving at once.
     concurrency: 64,
+    // A burst of webhooks (a broadcast to many chats) is answered first and processed right after.
+    pressure: () => webhookIntake.hookRate(),
     ...opts.jobs,
   });
   wakeJobs = () => jobRunner.wake();

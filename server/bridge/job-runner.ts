@@ -24,8 +24,6 @@ export interface JobQueueStore {
   retryLater(id: number, workerId: string, runAfter: number, error: string): Promise<void>;
   bury(id: number, workerId: string, error: string): Promise<void>;
   nextRunAfter(): Promise<number | undefined>;
-  /** Pending jobs, counted up to `cap` (a cheap backlog gauge). */
-  countPending(cap: number): Promise<number>;
 }
 
 export interface JobContext {
@@ -67,13 +65,13 @@ export interface JobRunnerOptions {
   /** Jobs run in parallel (from different queue keys). */
   concurrency?: number;
   /**
-   * When the runner is far behind (a backlog of `backlogLimit` jobs) and the process is saturated
-   * by other work (requests), it pauses this long between batches: answers to amoCRM's webhooks
-   * (5-second budget, never retried) must stay fast, and the backlog drains as soon as the burst
-   * ends. Short queues are never held back. 0 turns the yielding off.
+   * Requests per second that need the process more than jobs do: amoCRM's webhooks, which must
+   * be answered within 5 seconds and are never retried. While it is at least `yieldAtRate`, the
+   * runner pauses between batches so those answers keep the CPU; what they stored waits for the
+   * burst to end, and one batch still runs at least every second.
    */
-  busyPauseMs?: number;
-  backlogLimit?: number;
+  pressure?: () => number;
+  yieldAtRate?: number;
 }
 
 export type JobRunner = ReturnType<typeof createJobRunner>;
@@ -86,10 +84,10 @@ export function createJobRunner(opts: JobRunnerOptions) {
   const baseDelayMs = opts.baseDelayMs ?? 1_000;
   const maxDelayMs = opts.maxDelayMs ?? 10 * 60_000;
   const concurrency = opts.concurrency ?? 32;
-  const busyPauseMs = opts.busyPauseMs ?? 100;
-  const backlogLimit = opts.backlogLimit ?? 500;
+  const yieldAtRate = opts.yieldAtRate ?? 100;
   /** However busy the process, a batch runs at least this often. */
   const maxStarvationMs = 1_000;
+  const yieldSliceMs = 20;
   const handlers = new Map<string, JobHandler>();
   for (const h of opts.handlers) register(h);
 
@@ -159,21 +157,12 @@ export function createJobRunner(opts: JobRunnerOptions) {
     return total;
   }
 
-  /**
-   * Only when far behind: takes a short breath and measures how busy the event loop was
-   * meanwhile; while something else keeps it over half busy, that work (requests) gets the loop,
-   * up to `maxStarvationMs`.
-   */
-  async function yieldIfBusy(lastBatch: number): Promise<void> {
-    // A trickle of jobs is never a backlog worth counting.
-    if (busyPauseMs <= 0 || lastBatch < 8) return;
-    if ((await opts.jobs.countPending(backlogLimit)) < backlogLimit) return;
-    const started = opts.now();
-    while (running && opts.now() - started < maxStarvationMs) {
-      const before = performance.eventLoopUtilization();
-      await new Promise<void>((r) => setTimeout(r, 2));
-      if (performance.eventLoopUtilization(before).utilization <= 0.5) return;
-      await new Promise<void>((r) => setTimeout(r, busyPauseMs));
+  /** During a burst of requests that must be answered fast, gives them the process (see `pressure`). */
+  async function yieldToRequests(): Promise<void> {
+    if (!opts.pressure) return;
+    const started = performance.now();
+    while (running && opts.pressure() >= yieldAtRate && performance.now() - started < maxStarvationMs) {
+      await new Promise<void>((r) => setTimeout(r, yieldSliceMs));
     }
   }
 
@@ -212,7 +201,7 @@ export function createJobRunner(opts: JobRunnerOptions) {
             opts.logger.error({ err: err instanceof Error ? err.message : String(err) }, 'job loop error');
           }
           if (!running) break;
-          if (ran > 0) await yieldIfBusy(ran);
+          if (ran > 0) await yieldToRequests();
           else await sleepUntilWork();
         }
       })();

@@ -32,8 +32,9 @@ export function createBatcher<T, R>(write: BatchWriter<T, R>, maxBatch = 500): B
   function schedule(): void {
     if (running) return;
     running = (async () => {
-      // Wait a millisecond so requests arriving together share the first transaction.
-      await new Promise<void>((r) => setTimeout(r, 1));
+      // Wait for the rest of this turn of the event loop: every request that arrived with this
+      // one (read in the same I/O phase) shares the first transaction, and none waits longer.
+      await new Promise<void>((r) => setImmediate(r));
       try {
         await flushLoop();
       } finally {

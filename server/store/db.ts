@@ -8,6 +8,7 @@ import { dirname, resolve } from 'node:path';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type SqliteDatabase, type SqliteStatement, type Transaction } from 'kysely';
 import type { Database } from './schema.js';
 import { migrations } from './migrations/index.js';
+import { createWalSync } from './wal-sync.js';
 
 export type SqlDialect = 'sqlite' | 'postgres';
 
@@ -37,30 +38,28 @@ async function openSqlite(path: string): Promise<StoreDb> {
   const file = path === ':memory:' ? path : resolve(path);
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
   const sqlite = new BetterSqlite3(file);
-  sqlite.pragma('journal_mode = WAL');
-  // WAL + NORMAL: every commit survives a process crash; only durable transactions (below) wait
-  // for fsync, and their fsync of the log also covers every commit before them. Job bookkeeping
-  // thus costs no fsync, while acknowledged writes survive a power cut.
-  sqlite.pragma('synchronous = NORMAL');
+  const journal = String(sqlite.pragma('journal_mode = WAL', { simple: true }));
+  // WAL + NORMAL: every commit survives a process crash without an fsync; a durable transaction
+  // (below) then syncs the log (wal-sync.ts), which also covers every commit before it.
+  // Without WAL (an in-memory database, a file system that refuses it) every commit is FULL.
+  const wal = journal === 'wal' ? createWalSync(file) : undefined;
+  sqlite.pragma(wal ? 'synchronous = NORMAL' : 'synchronous = FULL');
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('foreign_keys = ON');
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
   return {
     db,
     dialect: 'sqlite',
-    // The safety level cannot change inside a transaction, so the whole durable transaction runs
-    // on the reserved connection between two pragmas; nothing else can slip in between.
-    durableTransaction: (fn) =>
-      db.connection().execute(async (conn) => {
-        await sql`PRAGMA synchronous = FULL`.execute(conn);
-        try {
-          return await conn.transaction().execute(fn);
-        } finally {
-          await sql`PRAGMA synchronous = NORMAL`.execute(conn);
-        }
-      }),
+    async durableTransaction(fn) {
+      const value = await db.transaction().execute(fn);
+      wal?.sync();
+      return value;
+    },
     ping: () => pingDb(db),
-    close: () => db.destroy(),
+    async close() {
+      await db.destroy();
+      wal?.close();
+    },
   };
 }
 

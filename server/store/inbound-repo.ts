@@ -1,47 +1,103 @@
 /**
- * Inbound events (webhooks): recorded with a dedupe key together with the job that will process
- * them, in one transaction, so an acknowledged hook always has its job and a repeat has none.
+ * Inbound events (webhooks), in two steps:
+ * 1. `record`: the webhook intake appends each accepted hook to the inbox (`inbound_hooks`) in a
+ *    durable transaction, before amoCRM gets its 200. The inbox has no secondary index, so this
+ *    commit stays small however many hooks arrive together.
+ * 2. `dispatch`: the job runner moves the oldest hooks into `jobs`, in arrival order, in one
+ *    transaction that also records each hook's dedupe key in `inbound_events`. A hook whose key
+ *    is already there (a repeat) is dropped, so it has no second effect.
+ * The costly index work (dedupe keys, job queues) thus happens off the request path, in batches.
  */
 import type { StoreDb } from './db.js';
-import { insertJobs, type NewJob } from './jobs-repo.js';
+import { insertSerializedJobs, type NewJob } from './jobs-repo.js';
 
 export interface InboundEvent {
   dedupeKey: string;
   scopeId: string;
   kind: string;
   /** The job that processes the event; created only when the event is new. */
-  job: NewJob;
+  job: Pick<NewJob, 'kind' | 'payload' | 'queueKey'>;
+}
+
+export interface DispatchResult {
+  /** Hooks taken from the inbox. */
+  taken: number;
+  /** Jobs created for them (repeats create none). */
+  created: number;
 }
 
 export type InboundRepo = ReturnType<typeof createInboundRepo>;
 
 export function createInboundRepo(store: StoreDb, now: () => number = Date.now) {
+  const { db } = store;
+
   return {
-    /**
-     * Records a batch in one transaction (one commit for many concurrent hooks). Resolves with the
-     * dedupe keys that were new; the others were repeats.
-     */
-    async recordBatch(events: InboundEvent[]): Promise<Set<string>> {
-      if (events.length === 0) return new Set();
+    /** Stores a batch of accepted hooks durably, in one commit (many concurrent hooks, one fsync). */
+    async record(events: InboundEvent[]): Promise<void> {
+      if (events.length === 0) return;
       const t = now();
-      // Durable: the webhook's 200 follows this commit, and amoCRM never sends a hook twice.
-      return store.durableTransaction(async (trx) => {
+      await store.durableTransaction((trx) =>
+        trx
+          .insertInto('inbound_hooks')
+          .values(
+            events.map((e) => ({
+              dedupe_key: e.dedupeKey,
+              scope_id: e.scopeId,
+              kind: e.kind,
+              job_kind: e.job.kind,
+              queue_key: e.job.queueKey ?? null,
+              payload: JSON.stringify(e.job.payload),
+              received_at: t,
+            })),
+          )
+          .execute(),
+      );
+    },
+
+    /**
+     * Moves up to `limit` of the oldest stored hooks into jobs, keeping their order. Safe to run
+     * from several processes at once: the dedupe insert lets exactly one of them create the job.
+     */
+    async dispatch(limit: number): Promise<DispatchResult> {
+      return db.transaction().execute(async (trx) => {
+        const hooks = await trx.selectFrom('inbound_hooks').selectAll().orderBy('id').limit(limit).execute();
+        if (hooks.length === 0) return { taken: 0, created: 0 };
         const inserted = await trx
           .insertInto('inbound_events')
-          .values(events.map((e) => ({ dedupe_key: e.dedupeKey, scope_id: e.scopeId, kind: e.kind, received_at: t })))
+          .values(hooks.map((h) => ({ dedupe_key: h.dedupe_key, scope_id: h.scope_id, kind: h.kind, received_at: h.received_at })))
           .onConflict((oc) => oc.column('dedupe_key').doNothing())
           .returning('dedupe_key')
           .execute();
         const fresh = new Set(inserted.map((r) => r.dedupe_key));
-        const seen = new Set<string>();
-        const jobs = events.filter((e) => fresh.has(e.dedupeKey) && !seen.has(e.dedupeKey) && seen.add(e.dedupeKey)).map((e) => e.job);
-        if (jobs.length > 0) await insertJobs(trx, jobs, t);
-        return fresh;
+        // `delete` answers true once per key, so a hook repeated within the batch gets one job.
+        const jobs = hooks
+          .filter((h) => fresh.delete(h.dedupe_key))
+          .map((h) => ({ kind: h.job_kind, payloadJson: h.payload, queueKey: h.queue_key }));
+        await insertSerializedJobs(trx, jobs, now());
+        await trx
+          .deleteFrom('inbound_hooks')
+          .where(
+            'id',
+            'in',
+            hooks.map((h) => h.id),
+          )
+          .execute();
+        return { taken: hooks.length, created: jobs.length };
       });
     },
 
+    /** Hooks waiting in the inbox, counted up to `cap`. */
+    async countWaiting(cap: number): Promise<number> {
+      const row = await db
+        .selectFrom((eb) => eb.selectFrom('inbound_hooks').select('id').limit(cap).as('w'))
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirst();
+      return Number(row?.n ?? 0);
+    },
+
+    /** True once a hook with this key was dispatched (its repeats are dropped). */
     async has(dedupeKey: string): Promise<boolean> {
-      const row = await store.db.selectFrom('inbound_events').select('dedupe_key').where('dedupe_key', '=', dedupeKey).executeTakeFirst();
+      const row = await db.selectFrom('inbound_events').select('dedupe_key').where('dedupe_key', '=', dedupeKey).executeTakeFirst();
       return row !== undefined;
     },
   };

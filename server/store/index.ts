@@ -8,19 +8,24 @@ import { createKvRepo } from './kv-repo.js';
 import { createUsedTokenRepo } from './used-token-repo.js';
 import { createJobRepo } from './jobs-repo.js';
 import { createInboundRepo } from './inbound-repo.js';
+import { createJobQueue } from './job-queue.js';
 import { createBridgeStore } from './bridge-store.js';
 import { purgeExpired } from './housekeeping.js';
 
 export type Store = ReturnType<typeof createStore>;
 
 export function createStore(storeDb: StoreDb, now: () => number = Date.now) {
+  const jobs = createJobRepo(storeDb, now);
+  const inbound = createInboundRepo(storeDb, now);
   return {
     storeDb,
     accounts: createAccountRepo(storeDb.db, now),
     kv: createKvRepo(storeDb.db),
     usedTokens: createUsedTokenRepo(storeDb.db, now),
-    jobs: createJobRepo(storeDb, now),
-    inbound: createInboundRepo(storeDb, now),
+    jobs,
+    inbound,
+    /** What the job runner works from: jobs, fed from the webhook inbox. */
+    jobQueue: createJobQueue(jobs, inbound),
     /** Conversations, messages, timeline, files and reactions, as the bridge uses them. */
     bridge: createBridgeStore(storeDb, now),
     /** Deletes what can no longer matter (expired token ids, old hook dedupe keys). */

@@ -135,14 +135,6 @@ export function createJobRepo(store: StoreDb, now: () => number = Date.now) {
       return q.execute();
     },
 
-    async countPending(cap: number): Promise<number> {
-      const row = await db
-        .selectFrom((eb) => eb.selectFrom('jobs').select('id').where('state', '=', 'pending').limit(cap).as('p'))
-        .select((eb) => eb.fn.countAll<number>().as('n'))
-        .executeTakeFirst();
-      return Number(row?.n ?? 0);
-    },
-
     /** Time of the next pending job, so an idle worker can sleep until then. */
     async nextRunAfter(): Promise<number | undefined> {
       const row = await db
@@ -155,13 +147,28 @@ export function createJobRepo(store: StoreDb, now: () => number = Date.now) {
   };
 }
 
+/** A job whose payload is JSON text already (as the webhook inbox keeps it). */
+export interface SerializedJob extends Omit<NewJob, 'payload'> {
+  payloadJson: string;
+}
+
 export async function insertJobs(db: Db, list: NewJob[], t: number): Promise<void> {
+  await insertSerializedJobs(
+    db,
+    list.map(({ payload, ...job }) => ({ ...job, payloadJson: JSON.stringify(payload) })),
+    t,
+  );
+}
+
+/** Inserts jobs in one statement; those whose idempotency key exists are skipped. */
+export async function insertSerializedJobs(db: Db, list: SerializedJob[], t: number): Promise<void> {
+  if (list.length === 0) return;
   await db
     .insertInto('jobs')
     .values(
       list.map((j) => ({
         kind: j.kind,
-        payload: JSON.stringify(j.payload),
+        payload: j.payloadJson,
         queue_key: j.queueKey ?? null,
         idempotency_key: j.idempotencyKey ?? null,
         state: 'pending' as const,

@@ -116,6 +116,20 @@ export interface ReactionsTable {
   updated_at: number;
 }
 
+/** A webhook accepted and acknowledged, waiting to be moved into `jobs`. */
+export interface InboundHooksTable {
+  id: Generated<number>;
+  dedupe_key: string;
+  scope_id: string;
+  /** The hook's kind (message, typing, reaction). */
+  kind: string;
+  /** The job that will process it, as `jobs` columns. */
+  job_kind: string;
+  queue_key: string | null;
+  payload: string;
+  received_at: number;
+}
+
 export interface InboundEventsTable {
   /** Derived from the hook's identity (amojo message id, reaction, typing); a repeat collides here. */
   dedupe_key: string;
@@ -159,6 +173,7 @@ export interface Database {
   accounts: AccountsTable;
   conversations: ConversationsTable;
   messages: MessagesTable;
+  inbound_hooks: InboundHooksTable;
   inbound_events: InboundEventsTable;
   jobs: JobsTable;
   kv: KvTable;

@@ -1,6 +1,7 @@
 /**
  * The job runner over a real SQLite store: per-queue order, retries with backoff, parking after
- * N attempts, permanent failures, lease takeover after a crash, and idempotent enqueue.
+ * N attempts, permanent failures, lease takeover after a crash, idempotent enqueue, and
+ * giving way to a burst of webhooks.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -26,7 +27,7 @@ afterEach(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-function runner(handlers: JobHandler[], extra: { maxAttempts?: number; workerId?: string; leaseMs?: number } = {}) {
+function runner(handlers: JobHandler[], extra: { maxAttempts?: number; workerId?: string; leaseMs?: number; concurrency?: number; pressure?: () => number } = {}) {
   return createJobRunner({ jobs: store.jobs, handlers, logger: silentLogger(), now, isRetryable, baseDelayMs: 100, maxDelayMs: 1000, ...extra });
 }
 
@@ -131,5 +132,25 @@ describe('job runner', () => {
     const ids = [...a, ...b].map((j) => j.id);
     expect(new Set(ids).size).toBe(ids.length);
     expect(ids).toHaveLength(20);
+  });
+
+  it('leaves the process to a burst of webhooks, still running a batch every second, and catches up after', async () => {
+    let hooksPerSecond = 500;
+    const ran: number[] = [];
+    await store.jobs.enqueue(Array.from({ length: 6 }, (_, i) => ({ kind: 'k', payload: { i } })));
+    const r = runner([{ kind: 'k', perform: async (p) => void ran.push((p as { i: number }).i) }], { concurrency: 2, pressure: () => hooksPerSecond });
+    r.start();
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      expect(ran).toHaveLength(2);
+      // However long the burst, the work moves on: one batch at least every second.
+      await new Promise((resolve) => setTimeout(resolve, 1100));
+      expect(ran).toHaveLength(4);
+      hooksPerSecond = 0;
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      expect(ran.sort()).toEqual([0, 1, 2, 3, 4, 5]);
+    } finally {
+      await r.stop();
+    }
   });
 });

@@ -1,6 +1,6 @@
 /**
  * The store's contract on every dialect: migrations, account upserts, idempotent job enqueue,
- * leased claims in queue order, inbound dedupe in one transaction, durable transactions.
+ * leased claims in queue order, the webhook inbox and its dedupe, durable transactions.
  * SQLite always runs; PostgreSQL runs when TEST_DATABASE_URL names a server the test may create
  * databases on (each run gets a fresh database, dropped afterwards).
  */
@@ -94,15 +94,50 @@ for (const dialect of dialects) {
       clock += 1001;
       const taken = await store.jobs.claim('w2', 10, 1000);
       expect(taken.map((j) => j.id)).toEqual(second.map((j) => j.id));
-      expect(await store.jobs.countPending(10)).toBe(0);
+      expect(await store.jobs.list({ state: 'pending' })).toEqual([]);
     });
 
-    it('records inbound events once, with their jobs, in one durable transaction', async () => {
-      const ev = (key: string) => ({ dedupeKey: key, scopeId: 'ch_acc', kind: 'message', job: { kind: 'hook', payload: { key }, idempotencyKey: `hook:${key}` } });
-      const fresh = await store.inbound.recordBatch([ev('m1'), ev('m2'), ev('m1')]);
-      expect([...fresh].sort()).toEqual(['m1', 'm2']);
-      expect((await store.inbound.recordBatch([ev('m2'), ev('m3')])).has('m2')).toBe(false);
-      expect((await store.jobs.list({ kind: 'hook' })).length).toBe(3);
+    it('keeps stored hooks in arrival order and turns each into one job, dropping repeats', async () => {
+      const ev = (key: string) => ({ dedupeKey: key, scopeId: 'ch_acc', kind: 'message', job: { kind: 'hook', payload: { key }, queueKey: 'chat:1' } });
+      await store.inbound.record([ev('m1'), ev('m2'), ev('m1')]);
+      await store.inbound.record([ev('m2'), ev('m3'), ev('m4')]);
+      expect(await store.inbound.countWaiting(10)).toBe(6);
+      expect(await store.jobs.list({ kind: 'hook' })).toEqual([]);
+      expect(await store.inbound.has('m1')).toBe(false);
+
+      expect(await store.inbound.dispatch(4)).toEqual({ taken: 4, created: 2 });
+      expect(await store.inbound.dispatch(4)).toEqual({ taken: 2, created: 2 });
+      expect(await store.inbound.dispatch(4)).toEqual({ taken: 0, created: 0 });
+      const jobs = await store.jobs.list({ kind: 'hook' });
+      expect(jobs.map((j) => JSON.parse(j.payload).key)).toEqual(['m1', 'm2', 'm3', 'm4']);
+      expect(jobs.every((j) => j.queue_key === 'chat:1')).toBe(true);
+      expect(await store.inbound.has('m1')).toBe(true);
+      expect(await store.inbound.countWaiting(10)).toBe(0);
+
+      // A repeat arriving much later is still dropped.
+      await store.inbound.record([ev('m1')]);
+      expect(await store.inbound.dispatch(10)).toEqual({ taken: 1, created: 0 });
+      expect((await store.jobs.list({ kind: 'hook' })).length).toBe(4);
+    });
+
+    it('feeds the job queue from the inbox before claiming, past a batch of repeats', async () => {
+      // Finish what earlier tests left ready, so the claims below see only this test's jobs.
+      for (let left = await store.jobs.claim('drain', 100, 1000); left.length > 0; left = await store.jobs.claim('drain', 100, 1000)) {
+        for (const j of left) await store.jobs.complete(j.id, 'drain');
+      }
+      const ev = (key: string) => ({ dedupeKey: key, scopeId: 'ch_acc', kind: 'message', job: { kind: 'fed', payload: { key } } });
+      await store.inbound.record([ev('r1'), ev('r2')]);
+      await store.inbound.dispatch(10);
+      await store.inbound.record([ev('r1'), ev('r2'), ev('r3')]);
+      expect(await store.jobQueue.nextRunAfter()).toBe(0);
+      const claimed = await store.jobQueue.claim('feeder', 2, 1000);
+      expect(claimed.map((j) => JSON.parse(j.payload).key)).toEqual(['r1', 'r2']);
+      for (const j of claimed) await store.jobs.complete(j.id, 'feeder');
+      // The next claim's first batch (r1, r2) is all repeats; the feed goes on to r3.
+      const next = await store.jobQueue.claim('feeder', 2, 1000);
+      expect(next.map((j) => JSON.parse(j.payload).key)).toEqual(['r3']);
+      for (const j of next) await store.jobs.complete(j.id, 'feeder');
+      expect(await store.inbound.countWaiting(10)).toBe(0);
     });
 
     it('rolls a failed durable transaction back entirely', async () => {
@@ -119,10 +154,11 @@ for (const dialect of dialects) {
       await store.usedTokens.claim('old-jti', clock - 1);
       await store.usedTokens.claim('later-jti', clock + 60_000);
       clock += 31 * 24 * 60 * 60 * 1000;
-      await store.inbound.recordBatch([{ dedupeKey: 'fresh', scopeId: 's', kind: 'message', job: { kind: 'hook', payload: {} } }]);
+      await store.inbound.record([{ dedupeKey: 'fresh', scopeId: 's', kind: 'message', job: { kind: 'hook', payload: {} } }]);
+      await store.inbound.dispatch(10);
       const purged = await store.purgeExpired();
       expect(purged.tokenIds).toBe(2);
-      expect(purged.hookKeys).toBe(3);
+      expect(purged.hookKeys).toBe(7);
       expect(await store.inbound.has('fresh')).toBe(true);
       expect(await store.inbound.has('m1')).toBe(false);
     });

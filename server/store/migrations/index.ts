@@ -7,10 +7,12 @@ import type { Migration } from 'kysely';
 import type { SqlDialect } from '../db.js';
 import { initialSchema } from './001-initial.js';
 import { bridgeSchema } from './003-bridge.js';
+import { hookInboxSchema } from './004-hook-inbox.js';
 
 export function migrations(dialect: SqlDialect): Record<string, Migration> {
   return {
     '001-initial': initialSchema(dialect),
     '003-bridge': bridgeSchema(dialect),
+    '004-hook-inbox': hookInboxSchema(dialect),
   };
 }

@@ -1,0 +1,34 @@
+/**
+ * The queue the job runner works from: the jobs table, fed from the webhook inbox. Stored hooks
+ * become jobs just before a claim, a batch at a time, so the webhook's own commit never pays for
+ * the job indexes.
+ */
+import type { InboundRepo } from './inbound-repo.js';
+import type { JobRepo } from './jobs-repo.js';
+
+export type JobQueue = ReturnType<typeof createJobQueue>;
+
+export function createJobQueue(jobs: JobRepo, inbound: InboundRepo) {
+  /** Moves hooks until some became jobs or the inbox is empty (a batch of repeats creates none). */
+  async function feed(limit: number): Promise<void> {
+    for (;;) {
+      const { taken, created } = await inbound.dispatch(limit);
+      if (taken === 0 || created > 0) return;
+    }
+  }
+
+  return {
+    async claim(workerId: string, limit: number, leaseMs: number) {
+      await feed(limit);
+      return jobs.claim(workerId, limit, leaseMs);
+    },
+    complete: jobs.complete,
+    retryLater: jobs.retryLater,
+    bury: jobs.bury,
+    /** Waiting hooks are work that is due now. */
+    async nextRunAfter(): Promise<number | undefined> {
+      if ((await inbound.countWaiting(1)) > 0) return 0;
+      return jobs.nextRunAfter();
+    },
+  };
+}

@@ -1,0 +1,64 @@
+/**
+ * SQLite durability: a durable transaction flushes the write-ahead log to disk before it resolves
+ * (the guarantee a webhook's 200 and a visitor's 202 rest on); a plain one does not pay for it.
+ */
+import fs from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { openStore, type Store } from '../../server/store/index.js';
+
+let store: Store | undefined;
+let dir: string | undefined;
+
+afterEach(async () => {
+  vi.restoreAllMocks();
+  await store?.close();
+  if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  store = undefined;
+  dir = undefined;
+});
+
+async function open(): Promise<Store> {
+  dir = fs.mkdtempSync(join(tmpdir(), 'durability-'));
+  store = await openStore(`sqlite:${join(dir, 'app.sqlite')}`);
+  return store;
+}
+
+describe('SQLite durable transactions', () => {
+  it('fdatasync the write-ahead log before resolving; plain transactions do not', async () => {
+    const s = await open();
+    const synced = vi.spyOn(fs, 'fdatasyncSync');
+
+    await s.storeDb.db.transaction().execute((trx) => trx.insertInto('kv').values({ key: 'plain', value: '1' }).execute());
+    expect(synced).not.toHaveBeenCalled();
+
+    let committed = false;
+    const done = s.storeDb
+      .durableTransaction((trx) => trx.insertInto('kv').values({ key: 'durable', value: '1' }).execute())
+      .then(() => {
+        committed = true;
+      });
+    await done;
+    expect(committed).toBe(true);
+    expect(synced).toHaveBeenCalledTimes(1);
+    const fd = synced.mock.calls[0]![0];
+    if (fs.existsSync('/proc/self/fd')) expect(fs.readlinkSync(`/proc/self/fd/${fd}`)).toMatch(/app\.sqlite-wal$/);
+
+    await s.inbound.record([{ dedupeKey: 'k', scopeId: 's', kind: 'message', job: { kind: 'hook', payload: {} } }]);
+    expect(synced).toHaveBeenCalledTimes(2);
+  });
+
+  it('does not sync when the transaction fails, and keeps nothing of it', async () => {
+    const s = await open();
+    const synced = vi.spyOn(fs, 'fdatasyncSync');
+    await expect(
+      s.storeDb.durableTransaction(async (trx) => {
+        await trx.insertInto('kv').values({ key: 'x', value: '1' }).execute();
+        throw new Error('boom');
+      }),
+    ).rejects.toThrow('boom');
+    expect(synced).not.toHaveBeenCalled();
+    expect(await s.kv.get('x')).toBeUndefined();
+  });
+});
