@@ -9,6 +9,7 @@ import { createAmojoClient, type AmojoClient } from './amojo/client.js';
 import type { ByteTransport } from './net/byte-transport.js';
 import { createWebhookIntake, type WebhookIntake } from './routes/amojo-webhook.js';
 import { createJobRunner, type JobHandler, type JobRunner } from './bridge/job-runner.js';
+import { createLoopLoad } from './http/loop-load.js';
 import { createAmojoEmulator, type AmojoEmulator } from './sandbox/amojo/index.js';
 import { isRetryable } from './errors.js';
 import { amojoBaseUrlForHost } from './amojo/hosts.js';
@@ -27,6 +28,8 @@ import { generateSecret } from './store/kv-repo.js';
 import { HOOK_JOB_KIND } from './routes/amojo-webhook.js';
 
 const HOUSEKEEPING_INTERVAL_MS = 60 * 60 * 1000;
+/** Webhooks per second from which a busy process answers them before processing them. */
+const HOOK_BURST_PER_SECOND = 100;
 
 export interface ServiceOptions {
   config: Config;
@@ -122,6 +125,7 @@ export function createServices(opts: ServiceOptions): Services {
   });
   bridge.registerPlatform(webchat.adapter);
 
+  const loopLoad = createLoopLoad();
   const jobRunner = createJobRunner({
     jobs: store.jobQueue,
     handlers: withOverrides(builtInJobHandlers(bridge), opts.jobHandlers ?? []),
@@ -130,8 +134,9 @@ export function createServices(opts: ServiceOptions): Services {
     isRetryable,
     // Jobs of different conversations run side by side; 64 keeps many visitors' messages moving at once.
     concurrency: 64,
-    // A burst of webhooks (a broadcast to many chats) is answered first and processed right after.
-    pressure: () => webhookIntake.hookRate(),
+    // A burst of webhooks (a broadcast to many chats) that saturates the process is answered
+    // first and processed right after; a steady flow the process can carry is processed as it comes.
+    shouldYield: () => webhookIntake.hookRate() >= HOOK_BURST_PER_SECOND && loopLoad.utilization() > 0.5,
     ...opts.jobs,
   });
   wakeJobs = () => jobRunner.wake();

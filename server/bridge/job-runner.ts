@@ -65,13 +65,13 @@ export interface JobRunnerOptions {
   /** Jobs run in parallel (from different queue keys). */
   concurrency?: number;
   /**
-   * Requests per second that need the process more than jobs do: amoCRM's webhooks, which must
-   * be answered within 5 seconds and are never retried. While it is at least `yieldAtRate`, the
-   * runner pauses between batches so those answers keep the CPU; what they stored waits for the
-   * burst to end, and one batch still runs at least every second.
+   * True while requests that must be answered fast need the whole process: a burst of amoCRM
+   * webhooks (5 seconds to answer, never retried) that keeps the event loop busy. Meanwhile the
+   * runner pauses between batches; what the requests stored waits for the burst to end, and one
+   * batch still runs at least every second. Work that merely arrives often (the loop has room)
+   * is never held back.
    */
-  pressure?: () => number;
-  yieldAtRate?: number;
+  shouldYield?: () => boolean;
 }
 
 export type JobRunner = ReturnType<typeof createJobRunner>;
@@ -84,7 +84,6 @@ export function createJobRunner(opts: JobRunnerOptions) {
   const baseDelayMs = opts.baseDelayMs ?? 1_000;
   const maxDelayMs = opts.maxDelayMs ?? 10 * 60_000;
   const concurrency = opts.concurrency ?? 32;
-  const yieldAtRate = opts.yieldAtRate ?? 100;
   /** However busy the process, a batch runs at least this often. */
   const maxStarvationMs = 1_000;
   const yieldSliceMs = 20;
@@ -157,11 +156,11 @@ export function createJobRunner(opts: JobRunnerOptions) {
     return total;
   }
 
-  /** During a burst of requests that must be answered fast, gives them the process (see `pressure`). */
+  /** During a burst of requests that must be answered fast, gives them the process (`shouldYield`). */
   async function yieldToRequests(): Promise<void> {
-    if (!opts.pressure) return;
+    if (!opts.shouldYield) return;
     const started = performance.now();
-    while (running && opts.pressure() >= yieldAtRate && performance.now() - started < maxStarvationMs) {
+    while (running && opts.shouldYield() && performance.now() - started < maxStarvationMs) {
       await new Promise<void>((r) => setTimeout(r, yieldSliceMs));
     }
   }

@@ -33,14 +33,11 @@ export function rawBody(limit: number): RequestHandler {
       }
       chunks.push(chunk);
     });
+    // A client that goes away mid-body never gets here: the route never sees a partial body.
     req.on('end', () => {
       if (failed) return;
       req.body = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size);
       next();
-    });
-    // A client that goes away mid-body gets no answer; nothing was read into the route.
-    req.on('aborted', () => {
-      failed = true;
     });
   };
 }
