@@ -57,6 +57,8 @@ export function createInboundRepo(store: StoreDb, now: () => number = Date.now) 
     /**
      * Moves up to `limit` of the oldest stored hooks into jobs, keeping their order. Safe to run
      * from several processes at once: the dedupe insert lets exactly one of them create the job.
+     * (On PostgreSQL with several processes, two hooks stored at the same instant by different
+     * processes may become jobs in either order; one process keeps arrival order exactly.)
      */
     async dispatch(limit: number): Promise<DispatchResult> {
       return db.transaction().execute(async (trx) => {
