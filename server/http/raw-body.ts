@@ -1,9 +1,9 @@
 /**
  * Reads a request body into one Buffer, for routes that must see the exact bytes (a signature
- * is computed over them). It does only that: the general parsers (`express.raw`) also negotiate
- * types and decompress, which on the webhook path, the busiest of all, cost a noticeable share
- * of each request. A body over `limit` is refused with 413, before reading when Content-Length
- * already says so; a compressed body is refused with 415 (amoCRM sends plain JSON).
+ * or an MD5 is computed over them). It does only that: the general parsers (`express.raw`) also
+ * negotiate types, which on the webhook path, the busiest of all, cost a noticeable share of
+ * each request. A body over `limit` is refused with 413, before reading when Content-Length
+ * already says so; a compressed body with 415, since the bytes signed are the bytes sent.
  */
 import type { RequestHandler } from 'express';
 import { PayloadTooLargeError, UnsupportedMediaTypeError } from '../errors.js';
@@ -11,6 +11,11 @@ import { PayloadTooLargeError, UnsupportedMediaTypeError } from '../errors.js';
 export function rawBody(limit: number): RequestHandler {
   const tooLarge = () => new PayloadTooLargeError(`The request body is larger than ${limit} bytes.`);
   return (req, _res, next) => {
+    // A body another parser already read cannot be read again: leave it for the route to judge.
+    if (req.readableEnded) {
+      next();
+      return;
+    }
     const encoding = req.headers['content-encoding'];
     if (encoding !== undefined && encoding.toLowerCase() !== 'identity') {
       next(new UnsupportedMediaTypeError(`Content-Encoding ${encoding} is not accepted; send the body uncompressed.`));

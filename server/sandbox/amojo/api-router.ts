@@ -3,7 +3,7 @@
  * over the raw received bytes and the full path on the wire (mount prefix included, query excluded),
  * then handed to its endpoint. Failure injection and delays wrap every call.
  */
-import express, { Router, type ErrorRequestHandler, type Request, type RequestHandler, type Response } from 'express';
+import { Router, type ErrorRequestHandler, type Request, type RequestHandler, type Response } from 'express';
 import { AmojoApiError, badRequest, forbidden, notFound, type ApiReply } from './api-errors.js';
 import { connectChannel, disconnectChannel } from './channel-endpoints.js';
 import { createChatEndpoint, historyEndpoint } from './chat-endpoints.js';
@@ -13,6 +13,7 @@ import type { FaultInjector } from './faults.js';
 import { deliveryStatusEndpoint, reactEndpoint, typingEndpoint } from './interaction-endpoints.js';
 import { messageEventEndpoint } from './message-endpoints.js';
 import { verifyAmojoRequest } from './request-auth.js';
+import { rawBody } from '../../http/raw-body.js';
 
 export const API_BASE_PATH = '/v2/origin/custom';
 
@@ -31,23 +32,23 @@ const wirePath = (req: Request): string => req.originalUrl.split('?')[0] ?? '';
 export function createApiRouter(deps: ApiRouterDeps): Router {
   const router = Router();
   // Raw bytes, whatever the Content-Type claims: the MD5 and signature cover exactly what arrived.
-  const rawBody = express.raw({ type: () => true, limit: '2mb', inflate: false });
+  const exactBytes = rawBody(2 * 1024 * 1024);
   const base = API_BASE_PATH;
 
-  router.post(`${base}/:channelId/connect`, rawBody, channelCall(deps, connectChannel));
-  router.delete(`${base}/:channelId/disconnect`, rawBody, channelCall(deps, disconnectChannel));
-  router.post(`${base}/:scopeId/chats`, rawBody, scopeCall(deps, (ctx, t, _req, body) => createChatEndpoint(ctx, t, body)));
-  router.get(`${base}/:scopeId/chats/:chatId/history`, rawBody, scopeCall(deps, (ctx, t, req) => historyEndpoint(ctx, t, param(req, 'chatId'), req.query)));
-  router.post(`${base}/:scopeId/typing`, rawBody, scopeCall(deps, (ctx, t, _req, body) => typingEndpoint(ctx, t, body)));
-  router.post(`${base}/:scopeId/react`, rawBody, scopeCall(deps, (ctx, t, _req, body) => reactEndpoint(ctx, t, body)));
+  router.post(`${base}/:channelId/connect`, exactBytes, channelCall(deps, connectChannel));
+  router.delete(`${base}/:channelId/disconnect`, exactBytes, channelCall(deps, disconnectChannel));
+  router.post(`${base}/:scopeId/chats`, exactBytes, scopeCall(deps, (ctx, t, _req, body) => createChatEndpoint(ctx, t, body)));
+  router.get(`${base}/:scopeId/chats/:chatId/history`, exactBytes, scopeCall(deps, (ctx, t, req) => historyEndpoint(ctx, t, param(req, 'chatId'), req.query)));
+  router.post(`${base}/:scopeId/typing`, exactBytes, scopeCall(deps, (ctx, t, _req, body) => typingEndpoint(ctx, t, body)));
+  router.post(`${base}/:scopeId/react`, exactBytes, scopeCall(deps, (ctx, t, _req, body) => reactEndpoint(ctx, t, body)));
   router.post(
     `${base}/:scopeId/:amojoMsgId/delivery_status`,
-    rawBody,
+    exactBytes,
     scopeCall(deps, (ctx, t, req, body) => deliveryStatusEndpoint(ctx, t, param(req, 'amojoMsgId'), body)),
   );
   router.post(
     `${base}/:scopeId`,
-    rawBody,
+    exactBytes,
     scopeCall(deps, (ctx, t, _req, body) => messageEventEndpoint(ctx, t, body)),
   );
   // Anything else under the API path: 404 with an empty body, as for a wrong URL.
