@@ -16,7 +16,8 @@ import type { Services } from './services.js';
 export function createApp(services: Services): Express {
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', true);
+  // The client address is the socket's unless TRUST_PROXY names the proxies whose X-Forwarded-For we believe.
+  app.set('trust proxy', services.config.trustProxy);
 
   // First: amoCRM's webhooks are the busiest route, and each layer in front of it costs them time.
   app.post(AMOJO_WEBHOOK_PATH, ...amojoWebhookHandlers(services.webhookIntake));

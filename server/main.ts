@@ -43,7 +43,8 @@ async function main(): Promise<void> {
   services.jobRunner.start();
   logger.info({ host: config.host, port: config.port, sandbox: config.sandbox }, 'listening');
   const banner = config.sandbox
-    ? `Sandbox running (no amoCRM credentials set): open ${config.publicUrl}/ in a browser.`
+    ? `Sandbox running (no amoCRM credentials set): open ${config.publicUrl}/ in a browser. Listening on ${config.host}:${config.port}` +
+      (config.host === '127.0.0.1' ? ' (this machine only; set HOST to listen elsewhere).' : '.')
     : `Chat channel backend running at ${config.publicUrl}`;
   process.stdout.write(`${banner}\n`);
 

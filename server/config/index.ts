@@ -2,6 +2,7 @@
  * Configuration: read once at boot from the environment (and `.env`), validated with zod, frozen.
  * Nothing else in the server reads `process.env`. Sandbox mode (no channel credentials) is decided here.
  */
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 const optionalString = z
@@ -26,7 +27,7 @@ const httpUrl = z
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 const envSchema = z.object({
-  HOST: z.string().trim().min(1).default('0.0.0.0'),
+  HOST: optionalString,
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   PUBLIC_URL: httpUrl.optional(),
   DATABASE_URL: z
@@ -46,7 +47,45 @@ const envSchema = z.object({
   AMO_API_BASE_URL: httpUrl.optional(),
   APP_SECRET: z.string().trim().min(32, 'must be at least 32 characters').optional(),
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+  TRUST_PROXY: z.string().optional().transform((v, ctx) => parseTrustProxy(v?.trim() || undefined, ctx)),
+  METRICS_TOKEN: z.string().trim().min(16, 'must be at least 16 characters').optional(),
+  FILES_RETENTION_DAYS: z.coerce.number().int().min(1, 'must be a whole number of days, at least 1').default(180),
+  FILES_QUOTA_MB: z.coerce.number().int().min(1, 'must be a whole number of megabytes, at least 1').default(2048),
 });
+
+/**
+ * Whose `X-Forwarded-For` to believe, in Express `trust proxy` terms: `false` (nobody: the socket
+ * address is the client), a hop count, or a list of addresses / CIDRs / Express's named ranges.
+ * `true` (believe anybody) is refused: it lets any visitor pick its own address.
+ */
+export type TrustProxy = false | number | string[];
+
+const NAMED_RANGES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+function parseTrustProxy(value: string | undefined, ctx: z.RefinementCtx): TrustProxy {
+  if (value === undefined) return false;
+  if (/^\d+$/.test(value)) return Number(value);
+  const entries = value.split(',').map((v) => v.trim()).filter((v) => v !== '');
+  const bad = entries.filter((entry) => !NAMED_RANGES.has(entry) && !isAddressOrCidr(entry));
+  if (entries.length === 0 || bad.length > 0) {
+    ctx.addIssue({ code: 'custom', message: 'must be a hop count or a comma-separated list of addresses/CIDRs (loopback, linklocal, uniquelocal allowed)' });
+    return false;
+  }
+  return entries;
+}
+
+function isAddressOrCidr(entry: string): boolean {
+  const [addr, bits, extra] = entry.split('/');
+  if (extra !== undefined || !addr) return false;
+  const family = isIP(addr);
+  if (family === 0) return false;
+  if (bits === undefined) return true;
+  if (!/^\d+$/.test(bits)) return false;
+  return Number(bits) <= (family === 4 ? 32 : 128);
+}
+
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+const isLoopbackHost = (hostname: string): boolean => LOOPBACK_HOSTS.has(hostname) || hostname.startsWith('127.');
 
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
@@ -80,6 +119,14 @@ export interface Config {
   /** Signs visitor tokens; when absent the store generates and keeps one. */
   appSecret: string | undefined;
   logLevel: LogLevel;
+  /** Whose X-Forwarded-For to believe for the client address (Express `trust proxy`). */
+  trustProxy: TrustProxy;
+  /** When set, `GET /metrics` requires it as a bearer token; otherwise loopback clients only. */
+  metricsToken: string | undefined;
+  /** Stored files older than this many days are deleted; their links answer 410. */
+  filesRetentionDays: number;
+  /** Per-account storage quota for stored files, in bytes. */
+  filesQuotaBytes: number;
 }
 
 /** Fixed sandbox credentials: they only ever talk to the in-process emulators. */
@@ -99,33 +146,41 @@ export class ConfigError extends Error {
 }
 
 /**
- * Builds the configuration from an env-like record. Throws ConfigError with one line naming the
- * first bad variable; never includes the offending value (it may be a secret).
+ * Builds the configuration from an env-like record. Throws ConfigError listing every bad variable,
+ * one line each; never includes an offending value (it may be a secret).
  */
 export function loadConfig(env: Record<string, string | undefined>): Config {
   const parsed = envSchema.safeParse(env);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const name = issue ? String(issue.path[0] ?? 'environment') : 'environment';
-    throw new ConfigError(`Invalid ${name}: ${issue?.message ?? 'malformed value'}`);
+    const lines = new Map<string, string>();
+    for (const issue of parsed.error.issues) {
+      const name = String(issue.path[0] ?? 'environment');
+      if (!lines.has(name)) lines.set(name, `Invalid ${name}: ${issue.message}`);
+    }
+    throw new ConfigError([...lines.values()].join('\n'));
   }
   const e = parsed.data;
+  const problems: string[] = [];
   const publicUrl = e.PUBLIC_URL ?? `http://localhost:${e.PORT}`;
 
   const channelVars = [e.AMOJO_CHANNEL_ID, e.AMOJO_CHANNEL_SECRET, e.AMOJO_CHANNEL_CODE];
   const sandbox = channelVars.every((v) => v === undefined);
   if (!sandbox) {
-    const missing = (['AMOJO_CHANNEL_ID', 'AMOJO_CHANNEL_SECRET', 'AMOJO_CHANNEL_CODE'] as const).find(
-      (k) => e[k] === undefined,
-    );
-    if (missing) throw new ConfigError(`Invalid ${missing}: required when channel credentials are set`);
-    for (const k of ['AMO_CLIENT_ID', 'AMO_CLIENT_SECRET'] as const) {
-      if (e[k] === undefined) throw new ConfigError(`Invalid ${k}: required when channel credentials are set`);
+    for (const k of ['AMOJO_CHANNEL_ID', 'AMOJO_CHANNEL_SECRET', 'AMOJO_CHANNEL_CODE', 'AMO_CLIENT_ID', 'AMO_CLIENT_SECRET'] as const) {
+      if (e[k] === undefined) problems.push(`Invalid ${k}: required when channel credentials are set`);
+    }
+    // amoCRM is handed links built from PUBLIC_URL (files, webhooks, OAuth): a default would be wrong.
+    if (e.PUBLIC_URL === undefined) problems.push('Invalid PUBLIC_URL: required when channel credentials are set (the external https address of this backend)');
+    else {
+      const url = new URL(e.PUBLIC_URL);
+      if (url.protocol !== 'https:' && !isLoopbackHost(url.hostname)) problems.push('Invalid PUBLIC_URL: must be https unless its host is loopback');
     }
   }
+  if (problems.length > 0) throw new ConfigError(problems.join('\n'));
 
   const config: Config = {
-    host: e.HOST,
+    // The sandbox hands out admin widget tokens to whoever asks: private to this machine unless HOST says otherwise.
+    host: e.HOST ?? (sandbox ? '127.0.0.1' : '0.0.0.0'),
     port: e.PORT,
     publicUrl,
     databaseUrl: e.DATABASE_URL,
@@ -148,6 +203,10 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     amoApiBaseUrl: e.AMO_API_BASE_URL ?? (sandbox ? `${publicUrl}/sandbox/amocrm` : undefined),
     appSecret: e.APP_SECRET,
     logLevel: e.LOG_LEVEL,
+    trustProxy: e.TRUST_PROXY,
+    metricsToken: e.METRICS_TOKEN,
+    filesRetentionDays: e.FILES_RETENTION_DAYS,
+    filesQuotaBytes: e.FILES_QUOTA_MB * 1024 * 1024,
   };
   return deepFreeze(config);
 }
@@ -159,7 +218,7 @@ function deepFreeze<T extends object>(obj: T): T {
 
 /** Secrets to redact from logs and to refuse in the widget archive. */
 export function configSecrets(config: Config): string[] {
-  return [config.channel.secret, config.oauth.clientSecret, config.appSecret].filter(
+  return [config.channel.secret, config.oauth.clientSecret, config.appSecret, config.metricsToken].filter(
     (s): s is string => typeof s === 'string' && s.length > 0,
   );
 }
