@@ -8,6 +8,7 @@
  *      own queue, so latency is taken at the rate the target names);
  *   3. memory: topped up to at least 10,000 messages, then the backend's RSS.
  */
+import { fmt, type Benchmark } from './rows.js';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -185,3 +186,26 @@ if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').pop()
     },
   );
 }
+
+export const bridgeDeliveryBenchmark: Benchmark = {
+  name: 'visitor',
+  async run(seconds) {
+    const d = await benchBridgeDelivery(seconds, 50);
+    const mb = d.rssBytes / 1024 / 1024;
+    return [
+      {
+        bench: 'visitor → amojo: throughput',
+        figure: `${fmt(d.maxMessagesPerSec)} msg/s (${d.visitors} visitors sending flat out; ack p99 ${fmt(d.ackP99, 1)} ms; errors ${d.errors})`,
+        target: '≥ 1,000 msg/s',
+        met: d.maxMessagesPerSec >= 1000 && d.errors === 0,
+      },
+      {
+        bench: 'visitor → amojo: added latency',
+        figure: `p50 ${fmt(d.p50)} ms, p99 ${fmt(d.p99)} ms at ${fmt(d.pacedMessagesPerSec)} msg/s (202 → amojo receipt)`,
+        target: 'p99 ≤ 50 ms',
+        met: d.p99 <= 50,
+      },
+      { bench: 'visitor → amojo: backend RSS', figure: `${fmt(mb)} MB after ${d.totalMessages} messages`, target: '≤ 150 MB', met: mb <= 150 },
+    ];
+  },
+};

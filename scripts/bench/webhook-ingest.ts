@@ -2,6 +2,7 @@
  * Webhook ingest: signed manager-message hooks, each with a fresh message id, from 50 concurrent
  * connections for 10 s, against our route and a bare Express route in the same run.
  */
+import { fmt, type Benchmark } from './rows.js';
 import { randomUUID } from 'node:crypto';
 import autocannon from 'autocannon';
 import { signWebhookBody } from '../../server/amojo/signing.js';
@@ -94,3 +95,18 @@ export async function benchWebhookIngest(seconds = 10, connections = 50): Promis
   await ours.stop();
   return { ours: oursResult, bare: bareResult };
 }
+
+export const webhookIngestBenchmark: Benchmark = {
+  name: 'webhook',
+  async run(seconds) {
+    const { ours, bare } = await benchWebhookIngest(seconds, 50);
+    const rpsRatio = ours.requestsPerSec / bare.requestsPerSec;
+    const p99Ratio = ours.p99 / Math.max(bare.p99, 1);
+    return [
+      { bench: 'webhook ingest: ours', figure: `${fmt(ours.requestsPerSec)} req/s, p50 ${ours.p50} ms, p99 ${ours.p99} ms, non-2xx ${ours.non2xx}, errors ${ours.errors}`, target: '', met: ours.non2xx === 0 && ours.errors === 0 },
+      { bench: 'webhook ingest: bare route', figure: `${fmt(bare.requestsPerSec)} req/s, p50 ${bare.p50} ms, p99 ${bare.p99} ms`, target: '', met: undefined },
+      { bench: 'webhook ingest: req/s ratio', figure: fmt(rpsRatio, 2), target: '≥ 0.80', met: rpsRatio >= 0.8 },
+      { bench: 'webhook ingest: p99 ratio', figure: fmt(p99Ratio, 2), target: '≤ 1.50', met: p99Ratio <= 1.5 },
+    ];
+  },
+};

@@ -4,13 +4,12 @@
  * SQLite always runs; PostgreSQL runs when TEST_DATABASE_URL names a server the test may create
  * databases on (each run gets a fresh database, dropped afterwards).
  */
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openStore, type Store } from '../../server/store/index.js';
+import { createPostgresDatabase, postgresTestsEnabled } from '../support/postgres.js';
 
 interface Dialect {
   name: string;
@@ -27,32 +26,7 @@ const dialects: Dialect[] = [
   },
 ];
 
-const pgUrl = process.env['TEST_DATABASE_URL'];
-if (pgUrl) {
-  dialects.push({
-    name: 'postgres',
-    async open() {
-      const name = `store_test_${randomBytes(6).toString('hex')}`;
-      const admin = new pg.Client({ connectionString: pgUrl });
-      await admin.connect();
-      await admin.query(`CREATE DATABASE ${name}`);
-      await admin.end();
-      const url = new URL(pgUrl);
-      url.pathname = `/${name}`;
-      return {
-        url: url.toString(),
-        async dispose() {
-          const c = new pg.Client({ connectionString: pgUrl });
-          await c.connect();
-          await c.query(`DROP DATABASE IF EXISTS ${name}`);
-          await c.end();
-        },
-      };
-    },
-  });
-} else {
-  console.warn('PostgreSQL store tests skipped: set TEST_DATABASE_URL to run them');
-}
+if (postgresTestsEnabled()) dialects.push({ name: 'postgres', open: createPostgresDatabase });
 
 for (const dialect of dialects) {
   describe(`store on ${dialect.name}`, () => {
