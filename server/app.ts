@@ -5,6 +5,7 @@
 import express, { type Express } from 'express';
 import { errorHandler, notFoundHandler } from './http/error-handler.js';
 import { createHealthRouter } from './routes/health.js';
+import { createMetricsRouter } from './metrics/route.js';
 import { AMOJO_WEBHOOK_PATH, amojoWebhookHandlers } from './routes/amojo-webhook.js';
 import { createHomeRouter } from './routes/home.js';
 import { createOAuthRouter } from './routes/oauth.js';
@@ -22,6 +23,7 @@ export function createApp(services: Services): Express {
   // First: amoCRM's webhooks are the busiest route, and each layer in front of it costs them time.
   app.post(AMOJO_WEBHOOK_PATH, ...amojoWebhookHandlers(services.webhookIntake));
   app.use(createHealthRouter({ ping: () => services.store.ping() }));
+  app.use(createMetricsRouter({ metrics: services.metrics, token: services.config.metricsToken }));
   app.use(createOAuthRouter(services));
   app.use(createWidgetRouter(services));
   app.use('/webchat/v1', services.webchat.apiRouter);

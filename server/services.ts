@@ -6,8 +6,11 @@ import type { Config } from './config/index.js';
 import type { Logger } from './log.js';
 import type { Store } from './store/index.js';
 import { createAmojoClient, type AmojoClient } from './amojo/client.js';
-import type { ByteTransport } from './net/byte-transport.js';
-import { createWebhookIntake, type WebhookIntake } from './routes/amojo-webhook.js';
+import { axiosByteTransport, type ByteTransport } from './net/byte-transport.js';
+import { observedTransport } from './net/observed-transport.js';
+import { WEBHOOK_REFUSAL_REASONS, createWebhookIntake, type WebhookIntake } from './routes/amojo-webhook.js';
+import { createMetrics, type Metrics } from './metrics/index.js';
+import { timedJobHandlers } from './metrics/timed-job-handlers.js';
 import { createJobRunner, type JobHandler, type JobRunner } from './bridge/job-runner.js';
 import { createLoopLoad } from './http/loop-load.js';
 import { createAmojoEmulator, type AmojoEmulator } from './sandbox/amojo/index.js';
@@ -72,6 +75,8 @@ export interface Services {
   bridge: Bridge;
   /** The website chat platform (visitor API, event streams, files route). */
   webchat: Webchat;
+  /** The operator's metrics (`GET /metrics`). */
+  metrics: Metrics;
   /** Start-up work after the store is open (sandbox seeding, …); optional. */
   start?: () => Promise<void>;
   /** Closes long-lived resources (event streams, …) before the server closes; optional. */
@@ -85,10 +90,19 @@ export function createServices(opts: ServiceOptions): Services {
   // Intake and bridge wake the job runner after they commit work; the runner is built after them.
   let wakeJobs = (): void => undefined;
 
+  // Sources read at scrape time; the jobs' handlers and the website chat are built below.
+  const metrics = createMetrics({
+    jobCounts: () => store.jobCounts(),
+    jobKinds: () => jobHandlers.map((h) => h.kind),
+    openStreams: () => webchat.openStreams(),
+    webhookRefusalReasons: WEBHOOK_REFUSAL_REASONS,
+    onCollectError: (err) => logger.warn({ err }, 'metrics: reading job counts failed'),
+  });
+
   const amojo = createAmojoClient({
     channelId: config.channel.id,
     channelSecret: config.channel.secret,
-    ...(opts.amojoTransport ? { transport: opts.amojoTransport } : {}),
+    transport: observedTransport(opts.amojoTransport ?? axiosByteTransport, (status, s) => metrics.upstreamCall('amojo', status, s)),
   });
 
   const webhookIntake = createWebhookIntake({
@@ -96,6 +110,8 @@ export function createServices(opts: ServiceOptions): Services {
     store,
     now,
     onStored: () => wakeJobs(),
+    onAccepted: metrics.webhookAccepted,
+    onRefused: metrics.webhookRefused,
   });
 
   const bridge = createBridge({
@@ -126,9 +142,10 @@ export function createServices(opts: ServiceOptions): Services {
   bridge.registerPlatform(webchat.adapter);
 
   const loopLoad = createLoopLoad();
+  const jobHandlers = timedJobHandlers(withOverrides(builtInJobHandlers(bridge), opts.jobHandlers ?? []), metrics);
   const jobRunner = createJobRunner({
     jobs: store.jobQueue,
-    handlers: withOverrides(builtInJobHandlers(bridge), opts.jobHandlers ?? []),
+    handlers: jobHandlers,
     logger: logger.child({ module: 'jobs' }),
     now,
     isRetryable,
@@ -146,7 +163,7 @@ export function createServices(opts: ServiceOptions): Services {
     apiBaseUrl: config.amoApiBaseUrl,
     tokens: accountTokenStore(store.accounts),
     now,
-    ...(opts.amocrmTransport ? { transport: opts.amocrmTransport } : {}),
+    transport: observedTransport(opts.amocrmTransport ?? axiosByteTransport, (status, s) => metrics.upstreamCall('amocrm', status, s)),
   });
   const connections = createConnections({
     accounts: store.accounts,
@@ -207,6 +224,7 @@ export function createServices(opts: ServiceOptions): Services {
     amojoBaseUrl,
     bridge,
     webchat,
+    metrics,
     async start() {
       bridge.start();
       housekeeping = setInterval(() => {
@@ -220,6 +238,7 @@ export function createServices(opts: ServiceOptions): Services {
       clearInterval(housekeeping);
       sandboxStartup?.stop();
       webchat.stop();
+      metrics.stop();
       await bridge.stop();
     },
   };
