@@ -15,7 +15,7 @@ import type { JobHandler } from './job-runner.js';
 import { downloadManagerFile } from './media.js';
 import { acceptsKind, isReactionCapable, isTypingCapable } from './platform.js';
 import type { ChatsTarget, DeliveryUpdate } from './ports.js';
-import { MESSAGE_KINDS, type ConversationRecord, type FileRecord, type MessageContent, type MessageKind, type MessageRecord } from './records.js';
+import { MESSAGE_KINDS, type ConversationRecord, type FileRecord, type MessageContent, type MessageKind, type MessageRecord, type TimelineEvent } from './records.js';
 
 export const WRITE_FIRST_ERROR = 'This channel is a website chat: it cannot start a conversation by phone number. The visitor has to write first.';
 
@@ -107,8 +107,8 @@ export function createHookHandler(ctx: BridgeContext, kind: string, deps: HookHa
       if (quoted.content.text !== undefined) content.replyTo.text = quoted.content.text.slice(0, 200);
     }
 
-    const event = await ctx.store.transaction(async (tx) => {
-      if (await tx.messages.getByAmojoMsgId(amojoMsgId)) return undefined;
+    const events = await ctx.store.transaction(async (tx) => {
+      if (await tx.messages.getByAmojoMsgId(amojoMsgId)) return [];
       const { event: appended } = await insertMessage(tx, ctx, {
         conversationId: conversation.id,
         direction: 'outbound',
@@ -118,10 +118,16 @@ export function createHookHandler(ctx: BridgeContext, kind: string, deps: HookHa
         status: 'received',
         content,
       });
-      return appended;
+      // amoCRM sends no read receipt for a client's message; a manager's answer is the proof it was read.
+      const read: TimelineEvent[] = [];
+      for (const m of await tx.messages.listInbound(conversation.id, ['sent'], appended.id)) {
+        await tx.messages.update(m.id, { status: 'read' });
+        read.push(await appendEvent(tx, ctx, conversation.id, { type: 'status', data: { msgid: m.id, status: 'read', error: null } }));
+      }
+      return [appended, ...read];
     });
-    if (!event) return;
-    const reached = await publish(ctx, conversation, [event]);
+    if (events.length === 0) return;
+    const reached = await publish(ctx, conversation, events);
     if (reached > 0) await deps.markDelivered(conversation);
   }
 

@@ -8,7 +8,7 @@ import { asConversationId, asMsgId } from './ids.js';
 import { editPayload, JOB_KINDS, reactPayload, readPayload, statusPayload, typingPayload } from './job-kinds.js';
 import type { JobHandler } from './job-runner.js';
 import type { ChatsTarget } from './ports.js';
-import type { ConversationRecord, MessageRecord } from './records.js';
+import { isAtAmojo, type ConversationRecord, type MessageRecord } from './records.js';
 import { createSendJob } from './send-job.js';
 
 /** Typing older than this is not worth showing any more. */
@@ -39,7 +39,7 @@ export function createOutboxJobs(ctx: BridgeContext): JobHandler[] {
       const p = readPayload(editPayload, payload, JOB_KINDS.edit);
       const loaded = await load(p.msgid);
       // Still queued: the send carries the new text. Failed: nothing to correct.
-      if (!loaded?.target || loaded.message.status !== 'sent') return;
+      if (!loaded?.target || !isAtAmojo(loaded.message)) return;
       const { message, conversation, target } = loaded;
       await gateway.editMessage(target, {
         timestamp: Math.floor(p.editedAt / 1000),
@@ -58,7 +58,7 @@ export function createOutboxJobs(ctx: BridgeContext): JobHandler[] {
       const loaded = await load(p.msgid);
       if (!loaded?.target) return;
       const { message, conversation, target } = loaded;
-      const ref = message.direction === 'inbound' ? (message.status === 'sent' ? { msgid: message.id } : undefined) : message.amojoMsgId ? { id: message.amojoMsgId } : undefined;
+      const ref = message.direction === 'inbound' ? (isAtAmojo(message) ? { msgid: message.id } : undefined) : message.amojoMsgId ? { id: message.amojoMsgId } : undefined;
       if (!ref) return;
       await gateway.react(target, {
         conversation_id: conversation.id,

@@ -151,6 +151,8 @@ export interface BridgeRepos {
     listHeld(conversationId: ConversationId): Promise<MessageRecord[]>;
     /** Outbound messages whose status is in `statuses`, up to `uptoSeq` when given, oldest first. */
     listOutbound(conversationId: ConversationId, statuses: readonly MessageStatus[], uptoSeq?: number): Promise<MessageRecord[]>;
+    /** Client messages whose status is in `statuses`, up to `uptoSeq` when given, oldest first. */
+    listInbound(conversationId: ConversationId, statuses: readonly MessageStatus[], uptoSeq?: number): Promise<MessageRecord[]>;
   };
   timeline: {
     /** Appends an event and returns its id. */

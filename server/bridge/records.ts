@@ -29,10 +29,16 @@ export type MessageDirection = 'inbound' | 'outbound';
 /**
  * Inbound: `queued` (accepted; its send job exists), `held` (accepted while the account was not
  * connected; no job until it connects; clients see it as `queued`), `sent` (amojo took it),
- * `failed`. Outbound: `received` (stored), `delivered` (reached an open client), `read`, `failed`.
+ * `read` (amojo took it and a manager answered after it), `failed`. Outbound: `received` (stored),
+ * `delivered` (reached an open client), `read`, `failed`.
  */
 export const MESSAGE_STATUSES = ['queued', 'held', 'sent', 'failed', 'received', 'delivered', 'read'] as const;
 export type MessageStatus = (typeof MESSAGE_STATUSES)[number];
+
+/** A client message amojo has (known there by our msgid): `sent`, or `read` since. */
+export function isAtAmojo(m: Pick<MessageRecord, 'direction' | 'status'>): boolean {
+  return m.direction === 'inbound' && (m.status === 'sent' || m.status === 'read');
+}
 
 /** Outbound statuses only move forward; this is their order. */
 export const OUTBOUND_STATUS_RANK: Record<'received' | 'delivered' | 'read', number> = { received: 0, delivered: 1, read: 2 };

@@ -10,7 +10,7 @@ import { JOB_KINDS, readPayload, sendPayload } from './job-kinds.js';
 import type { JobHandler } from './job-runner.js';
 import type { Loaded } from './outbox-jobs.js';
 import type { ChatsTarget, NewMessageRequest } from './ports.js';
-import type { ConversationRecord, MessageRecord } from './records.js';
+import { isAtAmojo, type ConversationRecord, type MessageRecord } from './records.js';
 import { fileUrl } from './views.js';
 
 export function createSendJob(ctx: BridgeContext, load: (msgid: string) => Promise<Loaded | undefined>): JobHandler {
@@ -34,7 +34,7 @@ export function createSendJob(ctx: BridgeContext, load: (msgid: string) => Promi
     if (replyTo) {
       const quoted = await store.messages.get(replyTo.msgid);
       // Our own messages are known to amojo by our msgid; managers' only by amojo's id.
-      if (quoted?.direction === 'inbound' && quoted.status === 'sent') req.reply_to = { message: { msgid: quoted.id } };
+      if (quoted && isAtAmojo(quoted)) req.reply_to = { message: { msgid: quoted.id } };
       else if (quoted?.amojoMsgId) req.reply_to = { message: { id: quoted.amojoMsgId } };
     }
     return req;

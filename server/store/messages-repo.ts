@@ -4,9 +4,9 @@
  * msgid (per conversation) or amojo id is never written.
  */
 import type { Kysely, Transaction } from 'kysely';
-import { asAmojoMsgId, asClientMsgId, asConversationId, asMsgId } from '../bridge/ids.js';
+import { asAmojoMsgId, asClientMsgId, asConversationId, asMsgId, type ConversationId } from '../bridge/ids.js';
 import type { BridgeRepos } from '../bridge/ports.js';
-import { MESSAGE_KINDS, MESSAGE_STATUSES, messageContentSchema, type MessageContent, type MessageKind, type MessageRecord, type MessageStatus } from '../bridge/records.js';
+import { MESSAGE_KINDS, MESSAGE_STATUSES, messageContentSchema, type MessageContent, type MessageDirection, type MessageKind, type MessageRecord, type MessageStatus } from '../bridge/records.js';
 import type { Database, MessageRow } from './schema.js';
 
 type Db = Kysely<Database> | Transaction<Database>;
@@ -96,17 +96,20 @@ export function createMessageRepo(db: Db): BridgeRepos['messages'] {
       return rows.map(toMessage).sort((a, b) => a.seq - b.seq);
     },
 
-    async listOutbound(conversationId, statuses, uptoSeq) {
-      let q = db
-        .selectFrom('messages')
-        .selectAll()
-        .where('conversation_id', '=', conversationId)
-        .where('direction', '=', 'outbound')
-        .where('status', 'in', [...statuses]);
-      if (uptoSeq !== undefined) q = q.where('seq', '<=', uptoSeq);
-      return (await q.orderBy('seq').execute()).map(toMessage);
-    },
+    listOutbound: (conversationId, statuses, uptoSeq) => listByStatus(conversationId, 'outbound', statuses, uptoSeq),
+    listInbound: (conversationId, statuses, uptoSeq) => listByStatus(conversationId, 'inbound', statuses, uptoSeq),
   };
+
+  async function listByStatus(conversationId: ConversationId, direction: MessageDirection, statuses: readonly MessageStatus[], uptoSeq: number | undefined) {
+    let q = db
+      .selectFrom('messages')
+      .selectAll()
+      .where('conversation_id', '=', conversationId)
+      .where('direction', '=', direction)
+      .where('status', 'in', [...statuses]);
+    if (uptoSeq !== undefined) q = q.where('seq', '<=', uptoSeq);
+    return (await q.orderBy('seq').execute()).map(toMessage);
+  }
 }
 
 function toMessage(row: MessageRow): MessageRecord {

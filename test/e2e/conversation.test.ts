@@ -37,8 +37,8 @@ describe.runIf(browserTestsEnabled())('the sandbox page: visitor ⇄ manager', (
         (statuses) => statuses.includes(2),
       );
       await page.waitForSelector('[data-testid=inbox-message][data-direction=outgoing][data-status="2"]');
-      // amoCRM took the visitor's message: two ticks.
-      await bubble.frame.waitForSelector(`${bubble.item('Hello from the website')} .ticks[aria-label=Delivered]`);
+      // amoCRM took the visitor's message, and the manager's answer shows it was read.
+      await bubble.frame.waitForSelector(`${bubble.item('Hello from the website')} .ticks[aria-label=Read]`);
       expect(await bubble.messages()).toEqual(['visitor:Hello from the website', 'manager:Hi! How can we help?']);
       expect(await inbox.texts()).toEqual(['incoming:Hello from the website', 'outgoing:Hi! How can we help?']);
     });

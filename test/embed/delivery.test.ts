@@ -5,6 +5,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ApiError } from '../../webchat-embed/src/api.js';
+import { MAX_TRIES } from '../../webchat-embed/src/outbox.js';
 import { flush, managerMessage, network, FakeApi } from './support/fake-api.js';
 import { mountTest, SITE_KEY, type TestBubble } from './support/mount.js';
 
@@ -65,20 +66,56 @@ describe('outbox', () => {
     expect(t.items()[1]!.dataset.msgid).toBe('m-9');
   });
 
-  it('stops on a refusal retrying cannot fix, and sends again on request with the same id', async () => {
+  it('stops on a refusal retrying cannot fix, without offering to send it again', async () => {
     t = mountTest();
     t.api.answer('sendMessage', new ApiError(400, 'invalid_request', 'text: too long'));
     await t.send('x'.repeat(20));
     const item = t.items()[0]!;
-    expect(item.querySelector('.error')?.textContent).toContain('Not sent');
+    expect(item.querySelector('.error')?.textContent).toBe('Not sent. The message was not accepted.');
     expect(item.querySelector('.ticks')?.getAttribute('aria-label')).toBe('Not sent');
+    expect(item.querySelector('.error button')).toBeNull();
+  });
+
+  it('stops a message after an outage outlasts its retries, keeps later ones in order, and sends it again on request with the same id', async () => {
+    vi.useFakeTimers();
+    t = mountTest();
+    t.api.answer('sendMessage', ...Array.from({ length: MAX_TRIES }, () => new ApiError(503, 'unavailable', 'down')));
+    await t.send('first');
+    await vi.advanceTimersByTimeAsync(5 * 60_000);
+    await t.send('second');
+    await vi.advanceTimersByTimeAsync(0);
+    expect(t.texts()).toEqual(['first', 'second']);
+    const item = t.items()[0]!;
+    expect(item.querySelector('.error')?.textContent).toContain('Not sent. There was no connection for too long.');
     item.querySelector<HTMLButtonElement>('.error button')!.click();
+    await vi.advanceTimersByTimeAsync(0);
+    const sends = t.api.callsOf('sendMessage') as Array<[string, { clientMsgid: string; text: string }]>;
+    expect(sends.map((c) => c[1].text)).toEqual([...Array.from({ length: MAX_TRIES }, () => 'first'), 'second', 'first']);
+    expect(sends.at(-1)![1].clientMsgid).toBe(sends[0]![1].clientMsgid);
+    expect(t.texts()).toEqual(['first', 'second']);
+    expect(t.$$('.error')).toHaveLength(0);
+  });
+
+  it('keeps a stopped message in its place across a reload, with its reason', async () => {
+    t = mountTest();
+    await t.send('one');
+    t.api.answer('sendMessage', new ApiError(400, 'invalid_request', 'text: too long'));
+    await t.send('refused');
+    await t.send('three');
+    expect(t.texts()).toEqual(['one', 'refused', 'three']);
+    t.bubble.destroy();
+
+    const api = new FakeApi();
+    api.history = [
+      { msgid: 'm-1', clientMsgid: 'c-x', author: 'visitor', kind: 'text', text: 'one', state: 'delivered', reactions: [], createdAt: Date.now() - 1000 },
+      { msgid: 'm-3', author: 'visitor', kind: 'text', text: 'three', state: 'delivered', reactions: [], createdAt: Date.now() + 1000 },
+    ];
+    t = mountTest({ api });
+    api.stream.handlers.onOpen(false);
     await flush(20);
-    const sends = t.api.callsOf('sendMessage') as Array<[string, { clientMsgid: string }]>;
-    expect(sends).toHaveLength(2);
-    expect(sends[0]![1].clientMsgid).toBe(sends[1]![1].clientMsgid);
-    expect(t.items()).toHaveLength(1);
-    expect(t.items()[0]!.querySelector('.error')).toBeNull();
+    expect(t.texts()).toEqual(['one', 'refused', 'three']);
+    expect(t.items()[1]!.querySelector('.error')?.textContent).toBe('Not sent. The message was not accepted.');
+    expect(api.callsOf('sendMessage')).toHaveLength(0);
   });
 
   it('gets a new session when the token is refused, then delivers', async () => {
@@ -176,6 +213,7 @@ describe('across page loads', () => {
     t = mountTest();
     t.bubble.open();
     t.type('typing only');
-    expect(t.api.calls.map((c) => c.method)).toEqual([]);
+    // Only the site's settings, which need no session.
+    expect(t.api.calls.map((c) => c.method)).toEqual(['loadSettings']);
   });
 });

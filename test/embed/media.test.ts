@@ -50,9 +50,23 @@ describe('files', () => {
     t.api.answer('uploadFile', new ApiError(413, 'payload_too_large', 'too big'), new ApiError(415, 'unsupported_media_type', 'no'));
     drop([new File(['x'], 'huge.bin'), new File(['y'], 'app.exe')]);
     await flush(40);
-    expect(t.items()[0]!.querySelector('.error')?.textContent).toContain('The file is too large.');
+    expect(t.items()[0]!.querySelector('.error')?.textContent).toContain('The file is too large: 1 B, files up to 20.0 MB can be sent.');
     expect(t.items()[1]!.querySelector('.error')?.textContent).toContain('This type of file cannot be sent.');
     expect(t.api.callsOf('sendMessage')).toHaveLength(0);
+    expect(t.$$('.error button')).toHaveLength(0);
+  });
+
+  it('states the limit, and refuses a larger file before uploading it, sizes in the same decimal units', async () => {
+    t = mountTest();
+    await flush(5);
+    expect(t.$('[data-action=attach]').getAttribute('aria-label')).toBe('Attach a file (up to 20.0 MB)');
+    const big = new File(['x'], 'film.mov', { type: 'video/quicktime' });
+    Object.defineProperty(big, 'size', { value: 21_000_000 });
+    drop([big]);
+    await flush(30);
+    expect(t.api.callsOf('uploadFile')).toHaveLength(0);
+    expect(t.items()[0]!.querySelector('.error')?.textContent).toBe('Not sent. The file is too large: 21.0 MB, files up to 20.0 MB can be sent.');
+    expect(t.$$('.error button')).toHaveLength(0);
   });
 });
 

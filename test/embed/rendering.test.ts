@@ -41,7 +41,7 @@ describe('message kinds', () => {
     const link = last().querySelector('a.file')!;
     expect(link.getAttribute('href')).toBe('https://x.test/i.pdf');
     expect(link.textContent).toContain('invoice.pdf');
-    expect(link.textContent).toContain('20 KB');
+    expect(link.textContent).toContain('21 KB');
     expect(last().querySelector('.text')?.textContent).toBe('The invoice');
   });
 

@@ -21,3 +21,11 @@ describe('locales', () => {
     });
   }
 });
+
+describe('the "New code" confirmation', () => {
+  const confirmOf = (locale: string): string => JSON.parse(readFileSync(join(import.meta.dirname, `../../widget/i18n/${locale}.json`), 'utf8')).panel.rotate_confirm;
+  it('says that every visitor’s current conversation ends', () => {
+    expect(confirmOf('en')).toMatch(/every visitor's current conversation ends/);
+    expect(confirmOf('ru')).toMatch(/текущие разговоры всех посетителей закончатся/);
+  });
+});

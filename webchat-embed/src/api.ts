@@ -4,7 +4,7 @@
  * else talks to `ChatApi` with the types of `model.ts`; tests hand the bubble a fake `ChatApi`.
  */
 import { openEventStream, type EventStream } from './event-stream.js';
-import { MESSAGE_KINDS, type Author, type ChatEvent, type ChatMessage, type DeliveryState, type MessageKind, type Profile, type QuickReply, type Session } from './model.js';
+import { DEFAULT_MAX_FILE_BYTES, MESSAGE_KINDS, type Author, type BubbleSettings, type ChatEvent, type ChatMessage, type DeliveryState, type MessageKind, type Profile, type QuickReply, type Session } from './model.js';
 
 /** A refused or failed call. `status` 0 means no answer reached us (offline, DNS, CORS, abort). */
 export class ApiError extends Error {
@@ -46,6 +46,8 @@ export interface EventHandlers {
 }
 
 export interface ChatApi {
+  /** The site's chat settings; an unknown site key (an old snippet) is refused with 404. Cached by the browser briefly. */
+  loadSettings(siteKey: string): Promise<BubbleSettings>;
   createSession(siteKey: string, profile: Profile): Promise<Session>;
   /** The same visitor gives a name, phone or email later: same conversation, new token. */
   updateProfile(token: string, siteKey: string, profile: Profile): Promise<Session>;
@@ -66,14 +68,14 @@ type Json = Record<string, unknown>;
 export function createHttpApi(baseUrl: string, fetchImpl: typeof fetch = (...a) => fetch(...a)): ChatApi {
   const v1 = `${baseUrl}/webchat/v1`;
 
-  async function call(method: string, path: string, opts: { token?: string; json?: unknown; body?: BodyInit } = {}): Promise<Json> {
+  async function call(method: string, path: string, opts: { token?: string; json?: unknown; body?: BodyInit; cache?: RequestCache } = {}): Promise<Json> {
     const headers: Record<string, string> = {};
     if (opts.token) headers.Authorization = `Bearer ${opts.token}`;
     if (opts.json !== undefined) headers['Content-Type'] = 'application/json';
     const body = opts.json !== undefined ? JSON.stringify(opts.json) : (opts.body ?? null);
     let res: Response;
     try {
-      res = await fetchImpl(`${v1}${path}`, { method, headers, body, credentials: 'omit', cache: 'no-store' });
+      res = await fetchImpl(`${v1}${path}`, { method, headers, body, credentials: 'omit', cache: opts.cache ?? 'no-store' });
     } catch (err) {
       throw new ApiError(0, 'network', err instanceof Error ? err.message : 'network error');
     }
@@ -91,6 +93,10 @@ export function createHttpApi(baseUrl: string, fetchImpl: typeof fetch = (...a) 
   const session = (d: Json): Session => ({ token: str(d.visitor_token) ?? '', conversationId: str(d.conversation_id) ?? '' });
 
   return {
+    async loadSettings(siteKey) {
+      const data = await call('GET', `/settings?site_key=${encodeURIComponent(siteKey)}`, { cache: 'default' });
+      return { maxFileBytes: num(data.max_file_bytes) ?? DEFAULT_MAX_FILE_BYTES };
+    },
     async createSession(siteKey, profile) {
       return session(await call('POST', '/sessions', { json: { site_key: siteKey, ...profile } }));
     },

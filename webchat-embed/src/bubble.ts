@@ -14,6 +14,7 @@ import { wireDrop } from './ui/drop-zone.js';
 import { announce, buildPanel, setUnread } from './ui/panel.js';
 import { authorName, renderMessage, summary, type MessageViewContext } from './ui/message-view.js';
 import { buildProfileForm } from './ui/profile-form.js';
+import { stickToBottom } from './ui/scroll-pin.js';
 
 export interface BubbleOptions {
   api: ChatApi;
@@ -47,8 +48,15 @@ export function mountBubble(o: BubbleOptions): Bubble {
   host.setAttribute('style', HOST_STYLE);
   const shadow = host.attachShadow({ mode: 'open' });
   const view = buildPanel(shadow, t, o.locale);
-  const client = new ChatClient({ api: o.api, siteKey: o.siteKey, storage: o.storage ?? createStateStorage(o.siteKey), ...(o.newId ? { newId: o.newId } : {}), ...(o.now ? { now: o.now } : {}) });
-  const rendered = new Map<string, { m: ChatMessage; el: HTMLLIElement; picker: boolean }>();
+  const client = new ChatClient({
+    api: o.api,
+    siteKey: o.siteKey,
+    storage: o.storage ?? createStateStorage(o.siteKey),
+    defaultName: (hint) => t('defaultName', { hint }),
+    ...(o.newId ? { newId: o.newId } : {}),
+    ...(o.now ? { now: o.now } : {}),
+  });
+  const rendered = new Map<string, { m: ChatMessage; el: HTMLLIElement; picker: boolean; answered: boolean }>();
   const timeFormat = new Intl.DateTimeFormat(o.locale, { hour: 'numeric', minute: '2-digit' });
   const dateTimeFormat = new Intl.DateTimeFormat(o.locale, { day: 'numeric', month: 'short', hour: 'numeric', minute: '2-digit' });
   let isOpen = false;
@@ -58,11 +66,15 @@ export function mountBubble(o: BubbleOptions): Bubble {
   let recordTimer: ReturnType<typeof setInterval> | undefined;
   let typingTimer: ReturnType<typeof setTimeout> | undefined;
   let connection: ConnectionState = { isOffline: false, isUnavailable: false };
+  const stick = stickToBottom(view.list);
 
   const composer = buildComposer(view.composerSlot, t, canRecord(), {
     onSubmit(text) {
       if (context?.mode === 'edit') void client.edit(context.key, text);
-      else client.send(text, quoteOfContext());
+      else {
+        stick.pin();
+        client.send(text, quoteOfContext());
+      }
       setContext(undefined);
       composer.setText('');
     },
@@ -70,7 +82,8 @@ export function mountBubble(o: BubbleOptions): Bubble {
       client.sendFiles(files, quoteOfContext());
       if (context?.mode === 'reply') setContext(undefined);
     },
-    onTyping: () => client.typing(),
+    // Correcting a sent message is not writing a new one: the manager is not told "typing".
+    onTyping: () => context?.mode !== 'edit' && client.typing(),
     onCancelContext() {
       if (context?.mode === 'edit') composer.setText('');
       setContext(undefined);
@@ -84,6 +97,7 @@ export function mountBubble(o: BubbleOptions): Bubble {
   const viewContext = (): MessageViewContext => ({
     t,
     pickerFor,
+    maxFileBytes: client.maxFileBytes,
     formatTime: (ms) => (new Date(ms).toDateString() === new Date().toDateString() ? timeFormat : dateTimeFormat).format(ms),
     quotedText(quote) {
       const key = client.conversation.keyOfMsgid(quote.msgid);
@@ -105,7 +119,10 @@ export function mountBubble(o: BubbleOptions): Bubble {
       void client.react(key, emoji);
       rendered.get(key)?.el.querySelector<HTMLButtonElement>('[data-action=react]')?.focus();
     },
-    onQuickReply: (text) => client.send(text),
+    onQuickReply(text) {
+      stick.pin();
+      client.send(text);
+    },
     onRetry: (key) => client.retry(key),
     onJumpTo(msgid) {
       const key = client.conversation.keyOfMsgid(msgid);
@@ -132,9 +149,10 @@ export function mountBubble(o: BubbleOptions): Bubble {
   }
 
   function render(): void {
-    const list = view.list;
-    const isAtBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 48;
     const entries = client.conversation.list();
+    // Buttons of a message the visitor has written after are answered: they no longer send.
+    let lastOwn = -1;
+    entries.forEach((e, i) => (lastOwn = e.author === 'visitor' ? i : lastOwn));
     const live = new Set(entries.map((e) => e.key));
     for (const [key, r] of rendered) {
       if (!live.has(key)) {
@@ -144,22 +162,23 @@ export function mountBubble(o: BubbleOptions): Bubble {
     }
     const ctx = viewContext();
     let previous: Element = view.greeting;
-    for (const { key } of entries) {
+    entries.forEach(({ key }, index) => {
       const m = client.conversation.get(key)!;
+      const answered = index < lastOwn;
       let r = rendered.get(key);
-      if (!r || r.m !== m || r.picker !== (pickerFor === key)) {
+      if (!r || r.m !== m || r.picker !== (pickerFor === key) || r.answered !== answered) {
         const hadFocus = r?.el.contains(shadow.activeElement) ? (shadow.activeElement as HTMLElement).dataset.action : undefined;
-        const el = renderMessage(key, m, ctx);
+        const el = renderMessage(key, m, ctx, answered);
         if (r) r.el.replaceWith(el);
-        r = { m, el, picker: pickerFor === key };
+        r = { m, el, picker: pickerFor === key, answered };
         rendered.set(key, r);
         // Keep keyboard users where they were when a message re-renders under them.
         if (hadFocus) el.querySelector<HTMLElement>(`[data-action=${hadFocus}]`)?.focus();
       }
       if (previous.nextElementSibling !== r.el) previous.after(r.el);
       previous = r.el;
-    }
-    if (isAtBottom) list.scrollTop = list.scrollHeight;
+    });
+    stick.follow();
     updateUnread();
   }
 
@@ -172,6 +191,8 @@ export function mountBubble(o: BubbleOptions): Bubble {
     const text = connection.isUnavailable ? t('unavailable') : connection.isOffline ? t('offline') : '';
     view.notice.hidden = !text;
     view.notice.textContent = text;
+    composer.setLimit(client.maxFileBytes);
+    composer.setDisabled(connection.isUnavailable);
   }
 
   function open(): void {
@@ -181,7 +202,7 @@ export function mountBubble(o: BubbleOptions): Bubble {
     view.root.setAttribute('data-open', '');
     view.launcher.setAttribute('aria-expanded', 'true');
     client.setOpen(true);
-    view.list.scrollTop = view.list.scrollHeight;
+    stick.pin();
     updateUnread();
     composer.focus();
   }
@@ -252,6 +273,7 @@ export function mountBubble(o: BubbleOptions): Bubble {
     connection = s;
     showNotice();
   });
+  showNotice();
   client.onIncoming((_key, m) => {
     clearTimeout(typingTimer);
     view.typing.textContent = '';

@@ -6,9 +6,9 @@
 import { ApiError, type ChatApi } from './api.js';
 import { Conversation } from './conversation.js';
 import type { EventStream } from './event-stream.js';
-import type { ChatMessage, Profile, QuotedMessage, Session } from './model.js';
+import { DEFAULT_MAX_FILE_BYTES, type ChatMessage, type Profile, type QuotedMessage, type Session } from './model.js';
 import { localMessage, newClientId, previewUrl } from './outgoing.js';
-import { Outbox } from './outbox.js';
+import { failureOf, Outbox } from './outbox.js';
 import type { OutboxItem, SavedState, StateStorage } from './storage.js';
 
 export interface ConnectionState {
@@ -24,6 +24,11 @@ export interface ChatClientOptions {
   storage: StateStorage;
   newId?: () => string;
   now?: () => number;
+  /**
+   * The contact name amoCRM shows for a visitor who gave none, in the bubble's language (the backend
+   * cannot know which language the site speaks); `hint` tells such visitors apart.
+   */
+  defaultName?: (hint: string) => string;
 }
 
 /** Outgoing typing notices at most this often while the visitor types. */
@@ -32,6 +37,7 @@ export const TYPING_THROTTLE_MS = 3000;
 export class ChatClient {
   readonly conversation = new Conversation();
   #o: Required<ChatClientOptions>;
+  #maxFileBytes = DEFAULT_MAX_FILE_BYTES;
   #saved: SavedState;
   #outbox: Outbox;
   #stream: EventStream | undefined;
@@ -42,12 +48,16 @@ export class ChatClient {
   #listeners = { state: new Set<(s: ConnectionState) => void>(), incoming: new Set<(key: string, m: ChatMessage) => void>(), typing: new Set<(ms: number) => void>(), rejected: new Set<(reason: 'edit') => void>() };
 
   constructor(options: ChatClientOptions) {
-    this.#o = { newId: newClientId, now: Date.now, ...options };
+    this.#o = { newId: newClientId, now: Date.now, defaultName: () => '', ...options };
     this.#saved = this.#o.storage.load();
     this.#reportedRead = this.#saved.lastReadMsgid;
     this.#outbox = new Outbox(
       {
-        upload: async (file, isVoice) => this.#o.api.uploadFile((await this.#session()).token, file, file.name, isVoice),
+        upload: async (file, isVoice) => {
+          // Refused here rather than after uploading megabytes the backend would refuse anyway.
+          if (file.size > this.#maxFileBytes) throw new ApiError(413, 'payload_too_large', 'The file is too large.');
+          return this.#o.api.uploadFile((await this.#session()).token, file, file.name, isVoice);
+        },
         send: async (item) => this.#o.api.sendMessage((await this.#session()).token, { clientMsgid: item.clientMsgid, ...(item.text ? { text: item.text } : {}), ...(item.fileId ? { fileId: item.fileId } : {}), ...(item.replyTo ? { replyTo: item.replyTo.msgid } : {}) }),
         renewSession: () => this.#renewSession(),
         onUploaded: (item) => {
@@ -63,7 +73,7 @@ export class ChatClient {
         },
         onFailed: (item, error) => {
           if (error.code === 'unknown_site_key' || (error.status === 404 && !this.#saved.session)) this.#setState({ isUnavailable: true });
-          this.conversation.fail(item.clientMsgid, error.status === 413 ? 'fileTooLarge' : error.status === 415 ? 'fileType' : 'sendFailed');
+          this.conversation.fail(item.clientMsgid, item.failure ?? failureOf(error));
         },
         persist: (items) => this.#save({ outbox: items }),
         onRetrying: (error) => this.#setState({ isOffline: error.status === 0 || error.status >= 500 || this.#state.isOffline }),
@@ -75,6 +85,11 @@ export class ChatClient {
 
   get savedState(): Readonly<SavedState> {
     return this.#saved;
+  }
+
+  /** Largest file the backend takes, in bytes. */
+  get maxFileBytes(): number {
+    return this.#maxFileBytes;
   }
 
   get hasSession(): boolean {
@@ -95,9 +110,22 @@ export class ChatClient {
     this.#listeners.rejected.add(l);
   }
 
-  /** Shows what is waiting in the outbox, and reconnects when this browser already has a conversation. */
+  /**
+   * Shows what is waiting in the outbox, asks the backend whether this site's chat exists (an old snippet
+   * after the admin made a new code: the visitor learns it before writing), and reconnects when this
+   * browser already has a conversation.
+   */
   start(): void {
     for (const item of this.#saved.outbox) this.conversation.upsert(localMessage(item));
+    this.#o.api.loadSettings(this.#o.siteKey).then(
+      (settings) => {
+        this.#maxFileBytes = settings.maxFileBytes;
+        this.#emitState();
+      },
+      (err: unknown) => {
+        if (err instanceof ApiError && err.status === 404) this.#setState({ isUnavailable: true });
+      },
+    );
     if (this.#saved.session) {
       this.#connect(this.#saved.session);
       this.#outbox.kick();
@@ -126,6 +154,7 @@ export class ChatClient {
     });
   }
 
+  /** Puts a message that an outage stopped back in line; other stopped messages cannot succeed. */
   retry(key: string): void {
     const m = this.conversation.get(key);
     if (!m?.clientMsgid) return;
@@ -201,12 +230,19 @@ export class ChatClient {
 
   #session(): Promise<Session> {
     if (this.#saved.session) return Promise.resolve(this.#saved.session);
+    this.#sessionPromise ??= this.#createSession();
+    return this.#sessionPromise;
+  }
+
+  #createSession(): Promise<Session> {
+    const fallbackName = this.#o.defaultName(this.#o.newId().slice(-4));
+    const named = (p: Profile): Profile => (p.name || !fallbackName ? p : { ...p, name: fallbackName });
     const profile = this.#saved.profile ?? {};
-    this.#sessionPromise ??= this.#o.api
-      .createSession(this.#o.siteKey, profile)
+    return this.#o.api
+      .createSession(this.#o.siteKey, named(profile))
       // Contact details the backend refuses (a malformed phone…) must not stop the chat: start without them.
       .catch((err: unknown) => {
-        if (err instanceof ApiError && err.status === 400 && Object.keys(profile).length > 0) return this.#o.api.createSession(this.#o.siteKey, {});
+        if (err instanceof ApiError && err.status === 400 && Object.keys(profile).length > 0) return this.#o.api.createSession(this.#o.siteKey, named(profile.name ? { name: profile.name } : {}));
         throw err;
       })
       .then((session) => {
@@ -215,7 +251,6 @@ export class ChatClient {
         return session;
       })
       .finally(() => (this.#sessionPromise = undefined));
-    return this.#sessionPromise;
   }
 
   async #renewSession(): Promise<void> {
@@ -277,6 +312,10 @@ export class ChatClient {
     const next = { ...this.#state, ...patch };
     if (next.isOffline === this.#state.isOffline && next.isUnavailable === this.#state.isUnavailable) return;
     this.#state = next;
-    for (const l of this.#listeners.state) l(next);
+    this.#emitState();
+  }
+
+  #emitState(): void {
+    for (const l of this.#listeners.state) l(this.#state);
   }
 }

@@ -22,12 +22,16 @@ export class Conversation {
     return () => this.#listeners.delete(listener);
   }
 
-  /** Oldest first; messages still waiting for the backend stay at the end, in the order they were written. */
+  /**
+   * Oldest first; messages still waiting for the backend stay at the end, in the order they were written.
+   * A message that stopped (not sent) keeps the place where it was written.
+   */
   list(): Array<ChatMessage & { key: string }> {
     const entries = [...this.#byKey].map(([key, m]) => ({ ...m, key }));
+    const isWaiting = (m: ChatMessage): number => (m.msgid || m.state === 'failed' ? 0 : 1);
     return entries.sort((a, b) => {
-      const pa = a.msgid ? 0 : 1;
-      const pb = b.msgid ? 0 : 1;
+      const pa = isWaiting(a);
+      const pb = isWaiting(b);
       if (pa !== pb) return pa - pb;
       return a.createdAt - b.createdAt || this.#order.get(a.key)! - this.#order.get(b.key)!;
     });

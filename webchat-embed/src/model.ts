@@ -13,7 +13,8 @@ export type MessageKind = (typeof MESSAGE_KINDS)[number];
 export const DELIVERY_STATES = ['pending', 'sent', 'delivered', 'read', 'failed'] as const;
 export type DeliveryState = (typeof DELIVERY_STATES)[number];
 
-export const SEND_FAILURES = ['fileTooLarge', 'fileType', 'sendFailed'] as const;
+/** `sendInterrupted`: an outage outlasted the retries; the only failure worth sending again. */
+export const SEND_FAILURES = ['fileTooLarge', 'fileType', 'unavailable', 'sendFailed', 'sendInterrupted'] as const;
 export type SendFailure = (typeof SEND_FAILURES)[number];
 
 export interface Attachment {
@@ -65,6 +66,15 @@ export interface ChatMessage {
   /** Unix ms. */
   createdAt: number;
 }
+
+/** What the backend says about this site's chat at load (`GET /webchat/v1/settings`); the bubble's own defaults otherwise. */
+export interface BubbleSettings {
+  /** Largest file the backend takes, in bytes. */
+  maxFileBytes: number;
+}
+
+/** The backend's upload limit when its settings have not arrived (20 MB, decimal as file managers show sizes). */
+export const DEFAULT_MAX_FILE_BYTES = 20_000_000;
 
 export interface Session {
   token: string;

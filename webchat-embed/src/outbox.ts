@@ -1,9 +1,12 @@
 /**
  * Messages leave in the order they were written, one at a time, each retried with the same client msgid
- * until the backend answers 202: a lost answer and a retry still make one message. Only a refusal that
- * retrying cannot fix (a 4xx other than 401/408/429) stops a message; the visitor can then send it again.
+ * until the backend answers 202: a lost answer and a retry still make one message. A refusal that retrying
+ * cannot fix (a 4xx other than 401/408/429) stops a message for good; an outage that outlasts
+ * MAX_TRIES stops it too, and only then may the visitor send it again. Stopped messages are kept (and
+ * saved) in their place, with the reason.
  */
 import { ApiError } from './api.js';
+import type { SendFailure } from './model.js';
 import type { OutboxItem } from './storage.js';
 
 export interface OutboxDeps {
@@ -14,7 +17,7 @@ export interface OutboxDeps {
   onUploaded(item: OutboxItem): void;
   onSent(item: OutboxItem, msgid: string): void;
   onFailed(item: OutboxItem, error: ApiError): void;
-  /** The items that can survive a reload (no file still waiting for upload), in order. */
+  /** The items that can survive a reload (waiting or stopped; a file not uploaded yet only once stopped), in order. */
   persist(items: OutboxItem[]): void;
   /** A try failed and another is scheduled; the bubble shows it is offline. */
   onRetrying(error: ApiError): void;
@@ -29,6 +32,16 @@ interface Entry {
 
 const MIN_DELAY_MS = 1000;
 const MAX_DELAY_MS = 30_000;
+/** Tries of one message through an outage (about 1.5 minutes of backoff) before the visitor is asked. */
+export const MAX_TRIES = 8;
+
+/** Why a message stopped; only an interrupted one can succeed when sent again. */
+export function failureOf(error: ApiError): SendFailure {
+  if (error.status === 413) return 'fileTooLarge';
+  if (error.status === 415) return 'fileType';
+  if (error.status === 401 || error.status === 403 || error.status === 404) return 'unavailable';
+  return error.isRetryable ? 'sendInterrupted' : 'sendFailed';
+}
 
 export class Outbox {
   #queue: Entry[] = [];
@@ -40,7 +53,10 @@ export class Outbox {
 
   constructor(deps: OutboxDeps, saved: OutboxItem[] = []) {
     this.#deps = deps;
-    this.#queue = saved.map((item) => ({ item }));
+    for (const item of saved) {
+      if (item.failure) this.#failed.set(item.clientMsgid, { item });
+      else this.#queue.push({ item });
+    }
   }
 
   get items(): OutboxItem[] {
@@ -56,8 +72,9 @@ export class Outbox {
   /** Puts a stopped message back in line, same client msgid. */
   retry(clientMsgid: string): boolean {
     const entry = this.#failed.get(clientMsgid);
-    if (!entry) return false;
+    if (!entry || entry.item.failure !== 'sendInterrupted') return false;
     this.#failed.delete(clientMsgid);
+    delete entry.item.failure;
     this.add(entry.item, entry.file);
     return true;
   }
@@ -90,7 +107,7 @@ export class Outbox {
           if (error.status === 401) {
             await this.#deps.renewSession().catch(() => undefined);
           }
-          if (error.status === 401 || error.isRetryable) {
+          if ((error.status === 401 || error.isRetryable) && this.#attempt < MAX_TRIES - 1) {
             this.#attempt++;
             this.#deps.onRetrying(error);
             const delay = Math.min(MAX_DELAY_MS, MIN_DELAY_MS * 2 ** (this.#attempt - 1));
@@ -101,6 +118,8 @@ export class Outbox {
             return;
           }
           this.#queue.shift();
+          this.#attempt = 0;
+          entry.item.failure = failureOf(error);
           this.#failed.set(entry.item.clientMsgid, entry);
           this.#persist();
           this.#deps.onFailed(entry.item, error);
@@ -126,6 +145,9 @@ export class Outbox {
   }
 
   #persist(): void {
-    this.#deps.persist(this.#queue.filter((e) => !e.file).map((e) => e.item));
+    const waiting = this.#queue.filter((e) => !e.file).map((e) => e.item);
+    // A stopped file is saved without its local preview: an object URL dies with the page.
+    const stopped = [...this.#failed.values()].map(({ item }) => (item.attachment?.url.startsWith('blob:') ? { ...item, attachment: { ...item.attachment, url: '' } } : item));
+    this.#deps.persist([...stopped, ...waiting].sort((a, b) => a.createdAt - b.createdAt));
   }
 }

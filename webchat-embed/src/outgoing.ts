@@ -15,7 +15,8 @@ export function localMessage(item: OutboxItem, file?: File): ChatMessage {
     text: item.text ?? '',
     ...(a ? { attachment: { ...a } } : {}),
     ...(item.replyTo ? { replyTo: item.replyTo } : {}),
-    state: 'pending',
+    state: item.failure ? 'failed' : 'pending',
+    ...(item.failure ? { error: item.failure } : {}),
     reactions: [],
     createdAt: item.createdAt,
   };

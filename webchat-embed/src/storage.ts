@@ -3,7 +3,7 @@
  * the last message read. localStorage can be missing or throw (private modes, storage quotas, sandboxed
  * iframes); the bubble then keeps the same data in memory and still works for the page's lifetime.
  */
-import type { Profile, QuotedMessage, Session } from './model.js';
+import type { Profile, QuotedMessage, SendFailure, Session } from './model.js';
 
 /**
  * A message waiting for its 202, in send order. A file waiting for its upload is kept in memory only (a Blob
@@ -19,6 +19,8 @@ export interface OutboxItem {
   /** A recorded voice note (shown as one in amoCRM), not any audio file. */
   isVoice?: boolean;
   createdAt: number;
+  /** Set once the message stopped: it stays on screen (and across reloads) with this reason. */
+  failure?: SendFailure;
 }
 
 export interface SavedState {

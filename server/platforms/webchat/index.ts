@@ -12,6 +12,7 @@ import { createEventsRouter } from './events-route.js';
 import { createFilesRouter } from './files-route.js';
 import { createLimiters, mergeLimits, type WebchatLimitOverrides } from './limits.js';
 import { createWebchatApiRouter } from './routes.js';
+import { createSettingsRouter } from './settings-route.js';
 import { createUploadRouter } from './upload-route.js';
 import { createVisitorAuth, type WebchatAccounts } from './visitor-auth.js';
 import { createVisitorTokens } from './visitor-token.js';
@@ -59,6 +60,7 @@ export function createWebchat(opts: WebchatOptions): Webchat {
   const apiRouter = Router();
   apiRouter.use(createEventsRouter({ bridge: opts.bridge, hub, authenticate, limiters }));
   apiRouter.use(createUploadRouter({ bridge: opts.bridge, authenticate, limiters, maxBytes: limits.maxUploadBytes }));
+  apiRouter.use(createSettingsRouter({ accounts: opts.accounts, limiters, maxUploadBytes: limits.maxUploadBytes }));
   apiRouter.use(createWebchatApiRouter({ bridge: opts.bridge, accounts: opts.accounts, tokens, authenticate, limiters }));
 
   return {

@@ -13,7 +13,7 @@ export interface WebchatLimits {
   typing: { perIp: BucketRule; perSite: BucketRule };
   /** Reactions, read receipts, edits, message lists, event streams. */
   actions: { perIp: BucketRule };
-  /** Largest upload, in bytes (413 beyond). */
+  /** Largest upload, in bytes (413 beyond); decimal, as the bubble states it and file managers show sizes. */
   maxUploadBytes: number;
 }
 
@@ -23,7 +23,7 @@ export const DEFAULT_WEBCHAT_LIMITS: WebchatLimits = {
   uploads: { perIp: { burst: 10, perMinute: 20 }, perSite: { burst: 100, perMinute: 300 } },
   typing: { perIp: { burst: 60, perMinute: 240 }, perSite: { burst: 600, perMinute: 6000 } },
   actions: { perIp: { burst: 120, perMinute: 600 } },
-  maxUploadBytes: 20 * 1024 * 1024,
+  maxUploadBytes: 20_000_000,
 };
 
 export type WebchatLimiters = {

@@ -37,6 +37,8 @@ export const reactionBody = z.object({
 
 export const readBody = z.object({ msgid: msgIdSchema });
 
+export const settingsQuery = z.object({ site_key: z.string().trim().min(1).max(100) });
+
 export const messagesQuery = z.object({
   cursor: z.string().regex(/^\d{1,15}$/, 'must be a number').transform(Number).optional(),
 });

@@ -4,7 +4,7 @@
  * drop and feed it like the backend would.
  */
 import { ApiError, type ChatApi, type EventHandlers, type History, type OutgoingMessage } from '../../../webchat-embed/src/api.js';
-import type { ChatEvent, ChatMessage, Profile, Session } from '../../../webchat-embed/src/model.js';
+import { DEFAULT_MAX_FILE_BYTES, type BubbleSettings, type ChatEvent, type ChatMessage, type Profile, type Session } from '../../../webchat-embed/src/model.js';
 
 type Answer<T> = T | ApiError | Promise<T>;
 
@@ -50,6 +50,9 @@ export class FakeApi implements ChatApi {
     return fallback();
   }
 
+  loadSettings(siteKey: string): Promise<BubbleSettings> {
+    return this.#next('loadSettings', [siteKey], () => ({ maxFileBytes: DEFAULT_MAX_FILE_BYTES }));
+  }
   createSession(siteKey: string, profile: Profile): Promise<Session> {
     return this.#next('createSession', [siteKey, profile], () => ({ token: `token-${this.callsOf('createSession').length}`, conversationId: 'conv-1' }));
   }

@@ -4,7 +4,7 @@
  * state: it reports what the visitor does and shows what the controller tells it.
  */
 import type { Translate } from '../i18n.js';
-import { h, icon, ICONS } from './dom.js';
+import { formatSize, h, icon, ICONS } from './dom.js';
 
 export interface ComposerHandlers {
   onSubmit(text: string): void;
@@ -23,6 +23,10 @@ export interface ComposerView {
   setText(text: string): void;
   /** Recording UI: undefined when not recording, else the elapsed time text. */
   setRecording(elapsed: string | undefined): void;
+  /** States the file limit where files are picked. */
+  setLimit(maxFileBytes: number): void;
+  /** The chat cannot work on this site: nothing can be written. */
+  setDisabled(isDisabled: boolean): void;
   focus(): void;
 }
 
@@ -100,6 +104,14 @@ export function buildComposer(slot: HTMLElement, t: Translate, canRecord: boolea
     setText(text) {
       textarea.value = text;
       grow();
+    },
+    setLimit(bytes) {
+      const label = `${t('attach')} (${t('fileLimit', { limit: formatSize(bytes) })})`;
+      attach.setAttribute('aria-label', label);
+      attach.title = label;
+    },
+    setDisabled(isDisabled) {
+      for (const el of [textarea, attach, recordButton, send]) el.disabled = isDisabled;
     },
     setRecording(time) {
       const isRecording = time !== undefined;

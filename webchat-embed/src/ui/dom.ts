@@ -44,9 +44,16 @@ export const ICONS = {
   file: 'M6 2h8l6 6v12a2 2 0 0 1-2 2H6a2 2 0 0 1-2-2V4a2 2 0 0 1 2-2zm7 1.5V9h5.5z',
 } as const;
 
+/**
+ * Decimal units (1 MB = 1,000,000 bytes), as file managers show sizes and as the backend's limit is set,
+ * rounded up: a file over a limit never reads as equal to it.
+ */
 export function formatSize(bytes: number | undefined): string {
   if (bytes === undefined) return '';
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(bytes < 10 * 1024 ? 1 : 0)} KB`;
-  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+  if (bytes < 1000) return `${bytes} B`;
+  const [size, unit] = bytes < 1e6 ? [1e3, 'KB'] : [1e6, 'MB'];
+  const digits = bytes < 10 * size || unit === 'MB' ? 1 : 0;
+  // Whole steps first (bytes / 100,000 for tenths of a MB), so no float error rounds up a step.
+  const step = size / 10 ** digits;
+  return `${((Math.ceil(bytes / step) * step) / size).toFixed(digits)} ${unit}`;
 }

@@ -15,6 +15,8 @@ export interface MessageViewContext {
   quotedText(quote: QuotedMessage): { text: string; author?: Author | undefined };
   /** The key of the message whose reaction picker is open. */
   pickerFor: string | undefined;
+  /** The backend's file limit, stated when a file is refused for its size. */
+  maxFileBytes: number;
   onReply(key: string): void;
   onEdit(key: string): void;
   onTogglePicker(key: string): void;
@@ -26,7 +28,8 @@ export interface MessageViewContext {
 
 const TICKS: Record<DeliveryState, string> = { pending: '🕓', sent: '✓', delivered: '✓✓', read: '✓✓', failed: '!' };
 
-export function renderMessage(key: string, m: ChatMessage, ctx: MessageViewContext): HTMLLIElement {
+/** `isAnswered`: the visitor wrote after this message, so its quick replies are spent. */
+export function renderMessage(key: string, m: ChatMessage, ctx: MessageViewContext, isAnswered = false): HTMLLIElement {
   const { t } = ctx;
   const isOwn = m.author === 'visitor';
   const authorLabel = authorName(m.author, m.authorName, t);
@@ -45,16 +48,17 @@ export function renderMessage(key: string, m: ChatMessage, ctx: MessageViewConte
       isOwn && m.state ? h('span', { class: 'ticks', role: 'img', 'data-state': m.state, 'aria-label': t(m.state), title: t(m.state) }, TICKS[m.state]) : null,
     ),
   );
-  const li = h('li', { class: `msg${isOwn ? ' own' : ''}`, 'data-key': key, 'data-msgid': m.msgid, 'data-author': m.author, 'data-kind': m.kind }, bubble);
+  const li = h('li', { class: `msg${isOwn ? ' own' : ''}${m.state === 'failed' ? ' failed' : ''}`, 'data-key': key, 'data-msgid': m.msgid, 'data-author': m.author, 'data-kind': m.kind }, bubble);
   if (m.state === 'failed') {
-    // Only a message the backend never took can be sent again; one it took and amoCRM refused cannot.
-    const retry = m.msgid ? null : h('button', { type: 'button', onclick: () => ctx.onRetry(key) }, t('retry'));
-    li.append(h('p', { class: 'error', role: 'alert' }, `${t('failed')}. ${t(m.error ?? 'sendFailed')}`, retry));
+    // Only an outage can end differently next time; a size, type or revoked-code refusal would repeat.
+    const retry = !m.msgid && m.error === 'sendInterrupted' ? h('button', { type: 'button', onclick: () => ctx.onRetry(key) }, t('retry')) : null;
+    const reason = t(m.error ?? 'sendFailed', { size: formatSize(m.attachment?.size), limit: formatSize(ctx.maxFileBytes) });
+    li.append(h('p', { class: 'error', role: 'alert' }, `${t('failed')}. ${reason}`, retry));
   }
   if (m.reactions.length > 0) li.append(renderReactions(key, m, ctx));
   if (m.msgid) li.append(renderActions(key, m, ctx));
   if (ctx.pickerFor === key) li.append(renderPicker(key, m, ctx));
-  if (!isOwn && m.buttons) li.append(renderQuickReplies(m, ctx));
+  if (!isOwn && m.buttons) li.append(renderQuickReplies(m, ctx, isAnswered));
   return li;
 }
 
@@ -87,6 +91,8 @@ function renderQuote(quote: QuotedMessage, ctx: MessageViewContext): HTMLElement
 function renderAttachment(m: ChatMessage, t: Translate): HTMLElement | null {
   const a = m.attachment;
   if (!a) return null;
+  // A file refused before upload, after a reload: its local preview is gone, its name stays.
+  if (!a.url) return h('span', { class: 'file' }, icon(ICONS.file), h('span', {}, a.name, a.size !== undefined ? h('small', {}, formatSize(a.size)) : null));
   if (m.kind === 'picture' || m.kind === 'sticker') {
     return h('a', { class: 'picture', href: a.url, target: '_blank', rel: 'noopener noreferrer' }, h('img', { src: a.thumbnail ?? a.url, alt: a.name || t('picture'), loading: 'lazy' }));
   }
@@ -143,7 +149,7 @@ function renderPicker(key: string, m: ChatMessage, ctx: MessageViewContext): HTM
   );
 }
 
-function renderQuickReplies(m: ChatMessage, ctx: MessageViewContext): HTMLElement {
+function renderQuickReplies(m: ChatMessage, ctx: MessageViewContext, isAnswered: boolean): HTMLElement {
   return h(
     'div',
     { class: 'quick' },
@@ -154,7 +160,7 @@ function renderQuickReplies(m: ChatMessage, ctx: MessageViewContext): HTMLElemen
         ...row.map((b) =>
           b.url
             ? h('a', { href: b.url, target: '_blank', rel: 'noopener noreferrer', 'aria-label': ctx.t('openLink', { text: b.text }) }, b.text)
-            : h('button', { type: 'button', 'data-quick-reply': b.text, onclick: () => ctx.onQuickReply(b.text) }, b.text),
+            : h('button', { type: 'button', 'data-quick-reply': b.text, disabled: isAnswered, onclick: () => ctx.onQuickReply(b.text) }, b.text),
         ),
       ),
     ),

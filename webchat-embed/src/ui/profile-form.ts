@@ -13,6 +13,7 @@ export function buildProfileForm(slot: HTMLElement, t: Translate, initial: Profi
   // The backend's rule for phones; the browser says what is wrong before anything is sent.
   const phone = field('phone', 'tel', 'tel', { pattern: '\\+?[0-9 \\(\\)\\-]{5,32}', inputmode: 'tel' });
   const email = field('email', 'email', 'email', { maxlength: '254' });
+  // Outside the folding part: the form folds away on save, and the thanks must stay in sight.
   const done = h('p', { role: 'status', class: 'done' });
   const form = h(
     'form',
@@ -22,7 +23,6 @@ export function buildProfileForm(slot: HTMLElement, t: Translate, initial: Profi
     h('label', {}, t('phone'), phone),
     h('label', {}, t('email'), email),
     h('button', { type: 'submit', class: 'btn' }, t('save')),
-    done,
   );
   form.addEventListener('submit', (e) => {
     e.preventDefault();
@@ -32,5 +32,5 @@ export function buildProfileForm(slot: HTMLElement, t: Translate, initial: Profi
     details.open = false;
   });
   const details = h('details', { class: 'profile' }, h('summary', {}, t('profileToggle')), form);
-  slot.replaceChildren(details);
+  slot.replaceChildren(details, done);
 }

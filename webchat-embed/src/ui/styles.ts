@@ -1,12 +1,15 @@
 /**
  * The bubble's stylesheet, inside its shadow root: page styles cannot reach these elements and these rules
  * cannot reach the page. Colours are custom properties so dark mode (prefers-color-scheme) swaps one set.
+ * Every text colour meets WCAG AA (4.5:1) on its background: `--accent` is a background under white text
+ * in both schemes, `--accent-text` the accent as text on the panel. On phones every control is at least
+ * 44 px and text fields use 16 px (smaller makes iOS zoom in on focus).
  */
 export const STYLES = `
 .awc{all:initial;font:14px/1.4 system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;color:var(--fg);
-  --accent:#2563eb;--accent-fg:#fff;--bg:#fff;--fg:#1f2328;--muted:#5f6670;--line:#e3e6ea;--in:#f1f3f5;--in-fg:#1f2328;
+  --accent:#2563eb;--accent-fg:#fff;--accent-text:#2563eb;--bg:#fff;--fg:#1f2328;--muted:#5f6670;--line:#e3e6ea;--in:#f1f3f5;--in-fg:#1f2328;
   --focus:#1d4ed8;--danger:#b42318;--shadow:0 12px 40px rgba(0,0,0,.22)}
-@media (prefers-color-scheme:dark){.awc{--accent:#3b82f6;--bg:#1c1d21;--fg:#ececee;--muted:#a3a7ae;--line:#34363c;
+@media (prefers-color-scheme:dark){.awc{--accent-text:#93c5fd;--bg:#1c1d21;--fg:#ececee;--muted:#a3a7ae;--line:#34363c;
   --in:#2a2c31;--in-fg:#ececee;--focus:#93c5fd;--danger:#f97066;--shadow:0 12px 40px rgba(0,0,0,.6)}}
 .awc *,.awc *::before,.awc *::after{box-sizing:border-box}
 [hidden]{display:none!important}
@@ -32,7 +35,9 @@ header p{margin:2px 0 0;font-size:12px;opacity:.9}
 .notice{padding:6px 16px;font-size:12px;background:#fff4e5;color:#7a4100}
 @media (prefers-color-scheme:dark){.notice{background:#3a2a12;color:#fcd9a8}}
 .profile{border-bottom:1px solid var(--line);font-size:13px}
-.profile summary{padding:8px 16px;cursor:pointer;color:var(--accent)}
+.profile summary{padding:8px 16px;cursor:pointer;color:var(--accent-text)}
+.done{margin:0;padding:0 16px;font-size:13px}
+.done:not(:empty){padding:8px 16px;border-bottom:1px solid var(--line)}
 .profile form{display:grid;gap:6px;padding:0 16px 10px}
 .profile label{display:grid;gap:2px;color:var(--muted)}
 input,textarea{font:inherit;color:var(--fg);background:var(--bg);border:1px solid var(--line);border-radius:8px;padding:7px 9px;margin:0;width:100%}
@@ -56,8 +61,9 @@ audio,video{display:block;max-width:240px;margin-bottom:4px}
 .file{display:flex;align-items:center;gap:8px;color:inherit;text-decoration:none;margin-bottom:4px}
 .file small{display:block;opacity:.8}
 .meta{display:flex;justify-content:flex-end;gap:6px;font-size:11px;opacity:.8;margin-top:2px}
-.ticks[data-state=read]{color:#7dd3fc}
-.ticks[data-state=failed]{color:var(--danger)}
+.ticks[data-state=read]{color:#bae6fd}
+.ticks[data-state=failed]{background:#fff;color:#b42318;font-weight:700;border-radius:50%;min-width:15px;text-align:center;opacity:1}
+.failed .meta{opacity:1}
 .error{margin:2px 0 0;font-size:12px;color:var(--danger)}
 .error button{text-decoration:underline;margin-left:4px}
 .reactions{display:flex;gap:4px;margin-top:2px}
@@ -73,7 +79,7 @@ audio,video{display:block;max-width:240px;margin-bottom:4px}
 .picker button{width:30px;height:30px;font-size:18px}
 .quick{display:flex;flex-direction:column;gap:4px;margin-top:4px;width:100%}
 .quick div{display:flex;gap:4px;flex-wrap:wrap}
-.quick button,.quick a{flex:1;border:1px solid var(--accent);color:var(--accent);background:var(--bg);padding:6px 10px;border-radius:10px;
+.quick button,.quick a{flex:1;border:1px solid var(--accent-text);color:var(--accent-text);background:var(--bg);padding:6px 10px;border-radius:10px;
   text-align:center;text-decoration:none;font-size:13px}
 .typing{padding:0 16px 4px;font-size:12px;color:var(--muted);min-height:4px}
 .composer{border-top:1px solid var(--line);padding:8px}
@@ -81,10 +87,17 @@ audio,video{display:block;max-width:240px;margin-bottom:4px}
 .context span{flex:1;min-width:0;overflow:hidden;text-overflow:ellipsis;white-space:nowrap}
 .row{display:flex;align-items:flex-end;gap:4px}
 .row textarea{flex:1;resize:none;max-height:120px;min-height:38px}
-.send{color:var(--accent)}
+.quick button:disabled{opacity:.55;cursor:default}
+.send{color:var(--accent-text)}
+:disabled{cursor:default}
 .recording{display:flex;align-items:center;gap:8px;font-size:13px;padding:6px 4px}
 .recording .dot{width:10px;height:10px;border-radius:50%;background:var(--danger)}
 .recording span{flex:1}
 .drop{position:absolute;inset:0;display:flex;align-items:center;justify-content:center;text-align:center;padding:24px;
-  background:rgba(37,99,235,.12);border:2px dashed var(--accent);border-radius:16px;color:var(--accent);font-weight:600;pointer-events:none}
+  background:rgba(37,99,235,.12);border:2px dashed var(--accent-text);border-radius:16px;color:var(--accent-text);font-weight:600;pointer-events:none}
+@media (max-width:480px){input,textarea{font-size:16px}
+  .icon-btn,.actions .icon-btn,.picker button{width:44px;height:44px}
+  button,summary,.quick a{min-height:44px;min-width:44px}
+  .profile summary{display:flex;align-items:center}
+  .actions{position:static;opacity:1}}
 `;

@@ -57,6 +57,7 @@ const form = h(
   problem,
 );
 const chatPane = h('section', { class: 'chat' }, header, messages, typing, form);
+const pin = stickToBottom(messages);
 const notConnected = h('p', { class: 'empty', hidden: true, 'data-testid': 'inbox-not-connected' }, t.notConnected);
 root.append(notConnected, h('div', { class: 'inbox-grid' }, list, chatPane));
 
@@ -127,7 +128,6 @@ function render() {
   if (!chat) return;
   const client = clientOf(chat);
   header.replaceChildren(h('b', {}, client.name), h('span', {}, [client.phone, client.email].filter(Boolean).join(' · ')));
-  const isAtBottom = messages.scrollHeight - messages.scrollTop - messages.clientHeight < 40;
   const actions = {
     /** @param {Message} m */
     onReply(m) {
@@ -150,12 +150,42 @@ function render() {
     },
   };
   messages.replaceChildren(...state.messages.map((m) => renderMessage(m, state.messages, state.reactions, state.pickerFor, t, actions)));
-  if (isAtBottom) messages.scrollTop = messages.scrollHeight;
+  pin.follow();
+}
+
+/**
+ * Keeps the chat at its newest message while the manager reads there, decided from their own scrolling
+ * before content grows; pictures get their height only once loaded, so each load follows again.
+ * @param {HTMLElement} list
+ */
+function stickToBottom(list) {
+  let isPinned = true;
+  /** Where we last put the list; a scroll event that did not move above it is ours or a clamp. */
+  let ownTop = 0;
+  const follow = () => {
+    if (!isPinned) return;
+    list.scrollTop = list.scrollHeight;
+    ownTop = list.scrollTop;
+  };
+  list.addEventListener('scroll', () => {
+    isPinned = list.scrollHeight - list.scrollTop - list.clientHeight < 40 || list.scrollTop >= ownTop - 1;
+    if (isPinned) ownTop = list.scrollTop;
+  }, { passive: true });
+  list.addEventListener('load', follow, true);
+  list.addEventListener('loadedmetadata', follow, true);
+  return {
+    follow,
+    pin() {
+      isPinned = true;
+      follow();
+    },
+  };
 }
 
 /** @param {string} id */
 function select(id) {
   state.selected = id;
+  pin.pin();
   clearReply();
   void refresh();
 }
