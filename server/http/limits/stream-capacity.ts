@@ -28,6 +28,7 @@ export function openFileLimit(read: () => string = () => readFileSync('/proc/sel
 }
 
 export function streamCapacity(fdLimit: number = openFileLimit()): number {
+  if (fdLimit === Infinity) return MAX_STREAMS;
   const reserve = Math.max(128, Math.ceil(fdLimit / 4));
   return Math.max(MIN_STREAMS, Math.min(MAX_STREAMS, fdLimit - reserve));
 }
