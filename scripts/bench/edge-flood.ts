@@ -7,16 +7,8 @@
  * minus before it) and whether it is still alive and answering.
  */
 import autocannon from 'autocannon';
-import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createAmojoEmulator } from '../../server/sandbox/amojo/index.js';
-import { freePort } from '../../test/support/net.js';
-import { startChild } from './child.js';
+import { startBridgeTarget } from './bridge-target.js';
 import { fmt, type Benchmark } from './rows.js';
-
-const CHANNEL = { id: randomUUID(), secret: 'bench0edge0channel0secret00000000000000', code: 'amo.ext.bench_edge' };
 const REQUESTS = 20_000;
 const HEADER_BYTES = 8 * 1024;
 
@@ -33,26 +25,8 @@ export interface EdgeFloodResult {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function benchEdgeFlood(trustProxy: string | undefined, requests = REQUESTS): Promise<EdgeFloodResult> {
-  const emulator = createAmojoEmulator({ channels: [{ ...CHANNEL, webhookUrl: 'http://127.0.0.1:1/amojo/webhook/:scope_id' }] });
-  const amojo = await emulator.listen();
-  const dir = mkdtempSync(join(tmpdir(), 'bench-edge-'));
-  const port = await freePort();
-  const target = await startChild('../../test/support/bridge-child.ts', [], {
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    PUBLIC_URL: `http://127.0.0.1:${port}`,
-    DATABASE_URL: `sqlite:${join(dir, 'app.sqlite')}`,
-    AMOJO_CHANNEL_ID: CHANNEL.id,
-    AMOJO_CHANNEL_SECRET: CHANNEL.secret,
-    AMOJO_CHANNEL_CODE: CHANNEL.code,
-    AMOJO_BASE_URL: amojo.url,
-    AMO_CLIENT_ID: 'bench-client',
-    AMO_CLIENT_SECRET: 'bench-client-secret',
-    SEED_ACCOUNT_AMOJO_ID: randomUUID(),
-    LOG_LEVEL: 'silent',
-    ...(trustProxy !== undefined ? { TRUST_PROXY: trustProxy } : {}),
-  });
-  const url = target.url.split(' ')[0]!;
+  const bridge = await startBridgeTarget(trustProxy !== undefined ? { TRUST_PROXY: trustProxy } : {});
+  const { url, child: target } = bridge;
   const pad = 'f'.repeat(HEADER_BYTES - 32);
   let n = 0;
   /** A distinct 8 KB value; behind a trusted proxy its right-most entry is a distinct client address. */
@@ -96,9 +70,7 @@ export async function benchEdgeFlood(trustProxy: string | undefined, requests = 
     const statuses = Object.fromEntries(Object.entries(result.statusCodeStats ?? {}).map(([code, s]) => [code, (s as { count: number }).count]));
     return { trustProxy, requests, rssBeforeBytes, rssPeakBytes, statuses, errors: result.errors, alive: target.child.exitCode === null && health === 200 };
   } finally {
-    await target.stop();
-    await amojo.close();
-    rmSync(dir, { recursive: true, force: true });
+    await bridge.stop();
   }
 }
 
