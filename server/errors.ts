@@ -68,6 +68,15 @@ export class RateLimitedError extends AppError {
   }
 }
 
+/** The process is at a capacity limit (open streams): 503 with Retry-After; the message is safe to send. */
+export class ServiceUnavailableError extends AppError {
+  readonly status = 503;
+  readonly code = 'server_busy';
+  constructor(message: string, readonly retryAfterSeconds: number) {
+    super(message);
+  }
+}
+
 /** A dependency (amojo, amoCRM) failed in a way the caller cannot fix: 502. */
 export class UpstreamError extends AppError {
   readonly status = 502;

@@ -10,12 +10,7 @@
  */
 import { fmt, type Benchmark } from './rows.js';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createAmojoEmulator } from '../../server/sandbox/amojo/index.js';
-import { startChild } from './child.js';
-import { freePort } from '../../test/support/net.js';
+import { startBridgeTarget } from './bridge-target.js';
 
 export interface BridgeDeliveryResult {
   visitors: number;
@@ -35,8 +30,6 @@ export interface BridgeDeliveryResult {
   errors: number;
 }
 
-const CHANNEL = { id: randomUUID(), secret: 'bench0bridge0channel0secret0000000000000', code: 'amo.ext.bench_bridge' };
-
 
 function percentile(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -46,28 +39,12 @@ function percentile(values: number[], p: number): number {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function benchBridgeDelivery(seconds = 10, visitors = 50, rssAfter = 10_000, pacedPerVisitorPerSec = 10): Promise<BridgeDeliveryResult> {
-  const emulator = createAmojoEmulator({ channels: [{ ...CHANNEL, webhookUrl: 'http://127.0.0.1:1/amojo/webhook/:scope_id' }] });
-  const amojo = await emulator.listen();
-  const dir = mkdtempSync(join(tmpdir(), 'bench-bridge-'));
-  const port = await freePort();
-  const target = await startChild('../../test/support/bridge-child.ts', [], {
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    PUBLIC_URL: `http://127.0.0.1:${port}`,
-    DATABASE_URL: `sqlite:${join(dir, 'app.sqlite')}`,
-    AMOJO_CHANNEL_ID: CHANNEL.id,
-    AMOJO_CHANNEL_SECRET: CHANNEL.secret,
-    AMOJO_CHANNEL_CODE: CHANNEL.code,
-    AMOJO_BASE_URL: amojo.url,
-    AMO_CLIENT_ID: 'bench-client',
-    AMO_CLIENT_SECRET: 'bench-client-secret',
-    SEED_ACCOUNT_AMOJO_ID: randomUUID(),
+  const bridge = await startBridgeTarget({
     WEBCHAT_NO_LIMITS: '1',
-    LOG_LEVEL: 'silent',
     // e.g. `--max-old-space-size=128`, to see the backend's memory under a heap cap.
     ...(process.env['BENCH_BACKEND_NODE_OPTIONS'] ? { NODE_OPTIONS: process.env['BENCH_BACKEND_NODE_OPTIONS'] } : {}),
   });
-  const [url, siteKey, scopeId] = target.url.split(' ') as [string, string, string];
+  const { emulator, url, siteKey, scopeId, child: target } = bridge;
   try {
     const tokens = await Promise.all(
       Array.from({ length: visitors }, async () => {
@@ -170,9 +147,7 @@ export async function benchBridgeDelivery(seconds = 10, visitors = 50, rssAfter 
       errors,
     };
   } finally {
-    await target.stop();
-    await amojo.close();
-    rmSync(dir, { recursive: true, force: true });
+    await bridge.stop();
   }
 }
 

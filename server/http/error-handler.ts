@@ -3,7 +3,7 @@
  * 5xx errors are not sent (they may name internals); they are logged with the request.
  */
 import type { ErrorRequestHandler, RequestHandler } from 'express';
-import { AppError, RateLimitedError } from '../errors.js';
+import { AppError, RateLimitedError, ServiceUnavailableError } from '../errors.js';
 import type { Logger } from '../log.js';
 
 interface BodyParserError {
@@ -24,6 +24,11 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     }
     if (parserErr?.type === 'entity.parse.failed') {
       res.status(400).json({ error: 'invalid_json', message: 'The request body is not valid JSON.' });
+      return;
+    }
+    if (err instanceof ServiceUnavailableError) {
+      res.setHeader('Retry-After', String(err.retryAfterSeconds));
+      res.status(err.status).json({ error: err.code, message: err.message });
       return;
     }
     if (err instanceof AppError && err.status < 500) {

@@ -5,7 +5,6 @@ import { contentTypeOfName, kindOfContentType, safeFileName } from '../../server
 import { acceptsKind, isMediaCapable, isReactionCapable, isTypingCapable, type PlatformAdapter } from '../../server/bridge/platform.js';
 import { contentDisposition } from '../../server/platforms/webchat/files-route.js';
 import { isAllowedType, isInlineType, looksLikeImage } from '../../server/platforms/webchat/file-types.js';
-import { createRateLimiter } from '../../server/platforms/webchat/rate-limit.js';
 
 describe('ids', () => {
   it('mints URL-safe ids with their kind as prefix and 128 random bits', () => {
@@ -71,20 +70,5 @@ describe('platform capabilities', () => {
     expect(acceptsKind(plain, 'picture')).toBe(false);
     expect(acceptsKind(rich, 'picture')).toBe(true);
     expect(acceptsKind(rich, 'voice')).toBe(false);
-  });
-});
-
-describe('token buckets', () => {
-  it('allows a burst, then refills at the rate and says when to come back', () => {
-    let t = 0;
-    const limiter = createRateLimiter({ burst: 3, perMinute: 6 }, () => t);
-    expect([1, 2, 3].map(() => limiter.take('ip').ok)).toEqual([true, true, true]);
-    expect(limiter.take('ip')).toEqual({ ok: false, retryAfterSeconds: 10 });
-    expect(limiter.take('other').ok).toBe(true);
-    t += 10_000;
-    expect(limiter.take('ip').ok).toBe(true);
-    expect(limiter.take('ip').ok).toBe(false);
-    t += 60_000;
-    expect([1, 2, 3, 4].map(() => limiter.take('ip').ok)).toEqual([true, true, true, false]);
   });
 });

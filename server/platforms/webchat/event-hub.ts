@@ -4,22 +4,31 @@
  * in id order, so a stream never skips an event and a reconnect with `Last-Event-ID` resumes
  * exactly. Heartbeats keep proxies from closing idle streams and also pull, which picks up events
  * another process wrote. Typing is ephemeral: written straight to the streams, without an id.
+ * Caps (`StreamLimits`): beyond a conversation's cap its oldest stream is closed; beyond the
+ * per-address, per-account or process cap a new stream is refused before anything is written.
  */
 import type { Response } from 'express';
 import type { ConversationId, TimelineEvent, TypingNotice } from '../../bridge/index.js';
+import type { StreamLimits } from './limits.js';
 
 export interface EventHubOptions {
   timelineAfter(conversationId: ConversationId, afterId: number, limit: number): Promise<TimelineEvent[]>;
   heartbeatMs: number;
-  /** Streams per conversation (tabs of one visitor); the oldest is closed beyond this. */
-  maxPerConversation: number;
-  /** Streams in total; more are refused. */
-  maxTotal: number;
+  limits: StreamLimits;
   onError(err: unknown): void;
 }
 
-interface Stream {
+/** Whose stream it is: the conversation, its account, the client's address key. */
+export interface StreamOwner {
   conversationId: ConversationId;
+  accountId: number;
+  client: string;
+}
+
+/** Which cap refused a stream. */
+export type StreamRefusal = 'client' | 'account' | 'total';
+
+interface Stream extends StreamOwner {
   res: Response;
   lastId: number;
 }
@@ -32,6 +41,9 @@ export function createEventHub(opts: EventHubOptions) {
   const streams = new Map<ConversationId, Set<Stream>>();
   const pulls = new Map<ConversationId, { again: boolean; done: Promise<void> }>();
   let total = 0;
+  const perClient = new Map<string, number>();
+  const perAccount = new Map<number, number>();
+  const caps = opts.limits;
 
   const heartbeat = setInterval(() => {
     for (const [conversationId, set] of streams) {
@@ -47,11 +59,33 @@ export function createEventHub(opts: EventHubOptions) {
     if (s.res.writableLength > MAX_BUFFERED_BYTES) s.res.end();
   }
 
+  function count<K>(map: Map<K, number>, key: K, by: 1 | -1): void {
+    const n = (map.get(key) ?? 0) + by;
+    if (n > 0) map.set(key, n);
+    else map.delete(key);
+  }
+
   function remove(s: Stream): void {
     const set = streams.get(s.conversationId);
     if (!set?.delete(s)) return;
     total--;
+    count(perClient, s.client, -1);
+    count(perAccount, s.accountId, -1);
     if (set.size === 0) streams.delete(s.conversationId);
+  }
+
+  function close(s: Stream): void {
+    remove(s);
+    s.res.end();
+  }
+
+  /** The cap a new stream would break; a stream it replaces (the conversation's oldest) is counted out. */
+  function refusal(who: StreamOwner, replaced: Stream | undefined): StreamRefusal | undefined {
+    const freed = (same: boolean) => (replaced && same ? 1 : 0);
+    if ((perClient.get(who.client) ?? 0) - freed(replaced?.client === who.client) >= caps.perIp) return 'client';
+    if ((perAccount.get(who.accountId) ?? 0) - freed(replaced?.accountId === who.accountId) >= caps.perAccount) return 'account';
+    if (total - freed(true) >= caps.total) return 'total';
+    return undefined;
   }
 
   async function pullOnce(conversationId: ConversationId): Promise<void> {
@@ -98,24 +132,32 @@ export function createEventHub(opts: EventHubOptions) {
   }
 
   return {
-    /** Attaches an open SSE response; replays what came after `lastId`. False when the hub is full. */
-    async add(conversationId: ConversationId, res: Response, lastId: number): Promise<boolean> {
-      if (total >= opts.maxTotal) return false;
-      let set = streams.get(conversationId);
-      if (!set) streams.set(conversationId, (set = new Set()));
-      if (set.size >= opts.maxPerConversation) {
-        const oldest = set.values().next().value;
-        if (oldest) {
-          remove(oldest);
-          oldest.res.end();
-        }
-      }
-      const s: Stream = { conversationId, res, lastId };
-      set.add(s);
+    /**
+     * Admits a stream within the caps, or names the cap it would break and touches nothing. An
+     * admitted stream is counted at once; `start` then writes the response head, and everything
+     * after `lastId` is replayed (the returned promise settles when that is written).
+     */
+    add(who: StreamOwner, res: Response, lastId: number, start: () => void): { refused: StreamRefusal } | { replayed: Promise<void> } {
+      const set = streams.get(who.conversationId);
+      const oldest = set && set.size >= caps.perConversation ? set.values().next().value : undefined;
+      const refused = refusal(who, oldest);
+      if (refused) return { refused };
+      if (oldest) close(oldest);
+      const s: Stream = { ...who, res, lastId };
+      let live = streams.get(who.conversationId);
+      if (!live) streams.set(who.conversationId, (live = new Set()));
+      live.add(s);
       total++;
+      count(perClient, who.client, 1);
+      count(perAccount, who.accountId, 1);
       res.on('close', () => remove(s));
-      await pull(conversationId);
-      return true;
+      start();
+      return { replayed: pull(who.conversationId) };
+    },
+
+    /** Ends the streams of one account's visitors (its site key changed: their tokens no longer work). */
+    closeAccount(accountId: number): void {
+      for (const set of [...streams.values()]) for (const s of [...set]) if (s.accountId === accountId) close(s);
     },
 
     /** Streams the new event (with anything else unseen); resolves with how many streams are open. */
@@ -139,6 +181,8 @@ export function createEventHub(opts: EventHubOptions) {
       clearInterval(heartbeat);
       for (const set of streams.values()) for (const s of set) s.res.end();
       streams.clear();
+      perClient.clear();
+      perAccount.clear();
       total = 0;
     },
   };

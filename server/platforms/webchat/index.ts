@@ -6,11 +6,12 @@
  */
 import { Router } from 'express';
 import type { Bridge } from '../../bridge/index.js';
+import type { LimiterFactory } from '../../http/limits/index.js';
 import { createWebchatAdapter, type WebchatAdapter } from './adapter.js';
 import { createEventHub } from './event-hub.js';
 import { createEventsRouter } from './events-route.js';
 import { createFilesRouter } from './files-route.js';
-import { createLimiters, mergeLimits, type WebchatLimitOverrides } from './limits.js';
+import { createLimiters, limiterKeys, mergeLimits, type WebchatLimitOverrides } from './limits.js';
 import { createWebchatApiRouter } from './routes.js';
 import { createSettingsRouter } from './settings-route.js';
 import { createUploadRouter } from './upload-route.js';
@@ -25,6 +26,8 @@ export interface WebchatOptions {
   now: () => number;
   onError: (err: unknown) => void;
   limits?: WebchatLimitOverrides;
+  /** Where rate-limit counts live (default: this process's memory, bounded per limiter). */
+  limiterStore?: LimiterFactory;
   /** Heartbeat comment interval of event streams (default 15 s). */
   heartbeatMs?: number;
 }
@@ -39,20 +42,21 @@ export interface Webchat {
   rotateSiteKey(accountId: number): Promise<string>;
   /** Open event streams right now. */
   openStreams(): number;
+  /** Keys each rate limiter holds, by limiter name (memory backends). */
+  limiterKeys(): Record<string, number | undefined>;
   /** Closes every event stream (shutdown). */
   stop(): void;
 }
 
 export function createWebchat(opts: WebchatOptions): Webchat {
   const limits = mergeLimits(opts.limits);
-  const limiters = createLimiters(limits, opts.now);
+  const limiters = createLimiters(limits, opts.limiterStore);
   const tokens = createVisitorTokens(opts.tokenSecret, opts.now);
   const authenticate = createVisitorAuth({ tokens, bridge: opts.bridge, accounts: opts.accounts, now: opts.now });
   const hub = createEventHub({
     timelineAfter: opts.bridge.conversations.timelineAfter,
     heartbeatMs: opts.heartbeatMs ?? 15_000,
-    maxPerConversation: 5,
-    maxTotal: 20_000,
+    limits: limits.streams,
     onError: opts.onError,
   });
   const adapter = createWebchatAdapter(hub);
@@ -70,12 +74,15 @@ export function createWebchat(opts: WebchatOptions): Webchat {
     async rotateSiteKey(accountId) {
       const key = await opts.accounts.rotateSiteKey(accountId);
       authenticate.forgetSiteKeys();
+      // Their tokens no longer work: the pages reconnect, are refused, and start a new session.
+      hub.closeAccount(accountId);
       return key;
     },
     openStreams: () => hub.size,
+    limiterKeys: () => limiterKeys(limiters),
     stop: () => hub.closeAll(),
   };
 }
 
-export { DEFAULT_WEBCHAT_LIMITS, NO_LIMIT, type WebchatLimits, type WebchatLimitOverrides } from './limits.js';
+export { DEFAULT_WEBCHAT_LIMITS, NO_LIMIT, type StreamLimits, type WebchatLimits, type WebchatLimitOverrides } from './limits.js';
 export type { WebchatAccounts } from './visitor-auth.js';

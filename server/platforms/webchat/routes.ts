@@ -1,15 +1,16 @@
 /**
  * `/webchat/v1/*` (product.md): the visitor API the chat bubble calls. Every route validates its
- * input, takes from its rate-limit buckets, and hands the work to the bridge; nothing here talks
- * to amojo. Bridge refusals become 4xx answers in `mapBridgeErrors`.
+ * input, passes its rate limits (all or none: `takeAll`), and hands the work to the bridge;
+ * nothing here talks to amojo. Bridge refusals become 4xx answers in `mapBridgeErrors`.
  */
 import express, { Router, type ErrorRequestHandler, type Request } from 'express';
 import { asClientMsgId, asFileId, asMsgId, BlobTooLargeError, BridgeRefusal, type Bridge, type ConversationRecord } from '../../bridge/index.js';
-import { ConflictError, ForbiddenError, NotFoundError, PayloadTooLargeError, RateLimitedError, ValidationError } from '../../errors.js';
+import { ConflictError, ForbiddenError, NotFoundError, PayloadTooLargeError, ValidationError } from '../../errors.js';
+import { clientAddressKey } from '../../http/client-address.js';
+import { takeAll, type LimitCheck, type Taken } from '../../http/limits/index.js';
 import { parseInput } from '../../http/validate.js';
 import { corsForAnyOrigin } from './cors.js';
 import type { WebchatLimiters } from './limits.js';
-import type { RateLimiter } from './rate-limit.js';
 import { editBody, messageBody, messagesQuery, reactionBody, readBody, sessionBody } from './schema.js';
 import { WEBCHAT_PLATFORM, bearerToken, type VisitorAuth, type WebchatAccounts } from './visitor-auth.js';
 import type { VisitorTokens } from './visitor-token.js';
@@ -25,15 +26,11 @@ export interface WebchatRouteDeps {
   limiters: WebchatLimiters;
 }
 
-/** Takes one token from each bucket, or answers 429 with Retry-After. */
-export function limit(...checks: Array<[RateLimiter, string]>): void {
-  for (const [limiter, key] of checks) {
-    const r = limiter.take(key);
-    if (!r.ok) throw new RateLimitedError('Too many requests; try again later.', r.retryAfterSeconds);
-  }
-}
+/** Takes one point from each limit (narrowest first), or none and answers 429 with Retry-After. */
+export const limit = (...checks: LimitCheck[]): Promise<Taken> => takeAll(checks);
 
-export const clientIp = (req: Request): string => req.ip ?? req.socket.remoteAddress ?? 'unknown';
+/** The client's limiter key: its parsed address, never header text. */
+export const clientIp = (req: Request): string => clientAddressKey(req);
 
 /** Default contact name when the visitor gave none: short and recognisable in the inbox. */
 function defaultName(participantHint: string): string {
@@ -53,9 +50,11 @@ export function createWebchatApiRouter(deps: WebchatRouteDeps): Router {
 
   router.post('/sessions', async (req, res) => {
     const body = parseInput(sessionBody, req.body);
-    limit([l.sessions.perIp, clientIp(req)], [l.sessions.perSite, body.site_key]);
+    // The address first: made-up site keys are counted against it, and only a real account gets a site bucket.
+    const byIp = await limit([l.sessions.perIp, clientIp(req)]);
     const found = await deps.accounts.findBySiteKey(body.site_key);
     if (!found) throw new NotFoundError('No website chat has this site key.', 'unknown_site_key');
+    await takeAll([[l.sessions.perSite, `account:${found.accountId}`]], byIp);
     const profile = { ...(body.phone ? { phone: body.phone } : {}), ...(body.email ? { email: body.email } : {}) };
     // A visitor who already has a session and now gives a name, phone or email keeps the conversation.
     const existing = bearerToken(req) ? await authenticate(req).catch(() => undefined) : undefined;
@@ -72,7 +71,7 @@ export function createWebchatApiRouter(deps: WebchatRouteDeps): Router {
   router.post('/messages', async (req, res) => {
     const conversation = await authenticate(req);
     const body = parseInput(messageSchema, req.body);
-    limit([l.messages.perIp, clientIp(req)], [l.messages.perSite, site(conversation)], [l.messages.perConversation, conversation.id]);
+    await limit([l.messages.perConversation, conversation.id], [l.messages.perIp, clientIp(req)], [l.messages.perSite, site(conversation)]);
     const { message, created } = await bridge.messages.accept(conversation, {
       clientMsgId: asClientMsgId(body.client_msgid),
       text: body.text,
@@ -85,7 +84,7 @@ export function createWebchatApiRouter(deps: WebchatRouteDeps): Router {
   router.get('/messages', async (req, res) => {
     const conversation = await authenticate(req);
     const query = parseInput(messagesQuery, req.query);
-    limit([l.actions.perIp, clientIp(req)]);
+    await limit([l.actions.perIp, clientIp(req)]);
     // Taken before the list: a stream resumed from it repeats, never misses, what the list lacks.
     const lastEventId = await bridge.conversations.lastEventId(conversation.id);
     const page = await bridge.conversations.listMessages(conversation, query.cursor ?? 0, MESSAGE_PAGE_SIZE);
@@ -98,14 +97,14 @@ export function createWebchatApiRouter(deps: WebchatRouteDeps): Router {
     const conversation = await authenticate(req);
     const msgid = parseInput(readBody.shape.msgid, req.params['msgid']);
     const body = parseInput(editSchema, req.body);
-    limit([l.actions.perIp, clientIp(req)], [l.messages.perConversation, conversation.id]);
+    await limit([l.messages.perConversation, conversation.id], [l.actions.perIp, clientIp(req)]);
     const m = await bridge.messages.edit(conversation, asMsgId(msgid), body.text);
     res.status(202).json({ msgid: m.id, edited_at: m.content.editedAt ?? null });
   });
 
   router.post('/typing', async (req, res) => {
     const conversation = await authenticate(req);
-    limit([l.typing.perIp, clientIp(req)], [l.typing.perSite, site(conversation)]);
+    await limit([l.typing.perConversation, conversation.id], [l.typing.perIp, clientIp(req)], [l.typing.perSite, site(conversation)]);
     await bridge.signals.typing(conversation);
     res.status(204).end();
   });
@@ -113,7 +112,7 @@ export function createWebchatApiRouter(deps: WebchatRouteDeps): Router {
   router.post('/reactions', async (req, res) => {
     const conversation = await authenticate(req);
     const body = parseInput(reactionBody, req.body);
-    limit([l.actions.perIp, clientIp(req)]);
+    await limit([l.reactions.perConversation, conversation.id], [l.actions.perIp, clientIp(req)]);
     const emoji = body.type === 'unreact' ? null : (body.emoji ?? null);
     if (emoji === null && body.type === 'react') throw new ValidationError('emoji: required to react', 'emoji');
     await bridge.signals.react(conversation, asMsgId(body.msgid), emoji);
@@ -123,7 +122,7 @@ export function createWebchatApiRouter(deps: WebchatRouteDeps): Router {
   router.post('/read', async (req, res) => {
     const conversation = await authenticate(req);
     const body = parseInput(readBody, req.body);
-    limit([l.actions.perIp, clientIp(req)]);
+    await limit([l.reads.perConversation, conversation.id], [l.actions.perIp, clientIp(req)]);
     await bridge.signals.markRead(conversation, asMsgId(body.msgid));
     res.status(204).end();
   });

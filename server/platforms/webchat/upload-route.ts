@@ -21,7 +21,7 @@ export function createUploadRouter(deps: { bridge: Bridge; authenticate: Visitor
 
   router.post('/files', async (req, res) => {
     const conversation = await deps.authenticate(req);
-    limit([deps.limiters.uploads.perIp, clientIp(req)], [deps.limiters.uploads.perSite, `account:${conversation.accountId}`]);
+    await limit([deps.limiters.uploads.perConversation, conversation.id], [deps.limiters.uploads.perIp, clientIp(req)], [deps.limiters.uploads.perSite, `account:${conversation.accountId}`]);
     if (!/^multipart\/form-data/i.test(req.get('content-type') ?? '')) {
       throw new UnsupportedMediaTypeError('Send the file as multipart/form-data.');
     }

@@ -1,0 +1,58 @@
+/**
+ * The real backend with channel credentials in a child process (`test/support/bridge-child.ts`),
+ * one account connected, talking to an amojo emulator in this process that answers at once.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createAmojoEmulator, type AmojoEmulator } from '../../server/sandbox/amojo/index.js';
+import { freePort } from '../../test/support/net.js';
+import { startChild, type ChildTarget } from './child.js';
+
+export interface BridgeTarget {
+  child: ChildTarget;
+  emulator: AmojoEmulator;
+  url: string;
+  siteKey: string;
+  scopeId: string;
+  stop(): Promise<void>;
+}
+
+const CHANNEL = { id: randomUUID(), secret: 'bench0bridge0channel0secret0000000000000', code: 'amo.ext.bench_bridge' };
+
+/** `env` adds to the backend's environment (WEBCHAT_NO_LIMITS, TRUST_PROXY, …). */
+export async function startBridgeTarget(env: Record<string, string> = {}): Promise<BridgeTarget> {
+  const emulator = createAmojoEmulator({ channels: [{ ...CHANNEL, webhookUrl: 'http://127.0.0.1:1/amojo/webhook/:scope_id' }] });
+  const amojo = await emulator.listen();
+  const dir = mkdtempSync(join(tmpdir(), 'bench-bridge-'));
+  const port = await freePort();
+  const child = await startChild('../../test/support/bridge-child.ts', [], {
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    PUBLIC_URL: `http://127.0.0.1:${port}`,
+    DATABASE_URL: `sqlite:${join(dir, 'app.sqlite')}`,
+    AMOJO_CHANNEL_ID: CHANNEL.id,
+    AMOJO_CHANNEL_SECRET: CHANNEL.secret,
+    AMOJO_CHANNEL_CODE: CHANNEL.code,
+    AMOJO_BASE_URL: amojo.url,
+    AMO_CLIENT_ID: 'bench-client',
+    AMO_CLIENT_SECRET: 'bench-client-secret',
+    SEED_ACCOUNT_AMOJO_ID: randomUUID(),
+    LOG_LEVEL: 'silent',
+    ...env,
+  });
+  const [url, siteKey, scopeId] = child.url.split(' ') as [string, string, string];
+  return {
+    child,
+    emulator,
+    url,
+    siteKey,
+    scopeId,
+    async stop() {
+      await child.stop();
+      await amojo.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
