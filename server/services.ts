@@ -178,7 +178,7 @@ export function createServices(opts: ServiceOptions): Services {
   });
   const installer = createInstaller({ amocrm, tokens: accountTokenStore(store.accounts), accounts: store.accounts, connections });
 
-  const amocrmEmulator = config.sandbox ? createAmocrmEmulator({ ...config.oauth, now }) : undefined;
+  const amocrmEmulator = config.sandbox ? createAmocrmEmulator({ ...config.oauth, revokeHookUri: `${config.publicUrl}/oauth/revoked`, now }) : undefined;
   const sandboxInstall = amocrmEmulator ? { emulator: amocrmEmulator, installer, logger: logger.child({ module: 'sandbox' }) } : undefined;
   let sandboxStartup: { stop(): void } | undefined;
   let housekeeping: NodeJS.Timeout | undefined;

@@ -141,8 +141,8 @@ describe('tokens', () => {
     expect(emulator.refreshCount(ID)).toBe(2);
   });
 
-  it('without tokens the account is not installed (409)', async () => {
-    await expect(client.getAccount(12345)).rejects.toMatchObject({ status: 409, code: 'not_installed' });
+  it('without tokens the account is not installed (412)', async () => {
+    await expect(client.getAccount(12345)).rejects.toMatchObject({ status: 412, code: 'not_installed' });
   });
 
   it('refuses to contact a host that is not an amoCRM account host when no base URL is set', async () => {
