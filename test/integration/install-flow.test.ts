@@ -289,14 +289,8 @@ describe('sandbox start-up', () => {
     const backend = await startTestBackend();
     try {
       await backend.services.start?.();
-      const deadline = Date.now() + 10_000;
-      let state: string | undefined;
-      while (Date.now() < deadline) {
-        state = (await backend.services.store.accounts.get(ACCOUNT))?.connection_state;
-        if (state === 'connected') break;
-        await new Promise((r) => setTimeout(r, 50));
-      }
-      expect(state).toBe('connected');
+      await backend.services.sandbox!.startupInstall();
+      expect((await backend.services.store.accounts.get(ACCOUNT))?.connection_state).toBe('connected');
       expect(emulators(backend).amocrm.codeExchangeCount(ACCOUNT)).toBe(1);
       expect((await widget(backend, 'GET', '/widget/status')).body).toMatchObject({ connected: true });
       // Idempotent: doing it again keeps the same scope and site key.
