@@ -71,7 +71,7 @@ export class PreconditionFailedError extends AppError {
 /** The account has no amoCRM tokens (never installed, or uninstalled): only an install helps. */
 export function notInstalledError(): PreconditionFailedError {
   return new PreconditionFailedError(
-    'The integration is not installed in this amoCRM account: install it again from the amoCRM marketplace (amoМаркет), then press Connect.',
+    'The integration is not installed in this amoCRM account: install it again from the amoCRM / Kommo marketplace, then press Connect.',
     'not_installed',
   );
 }

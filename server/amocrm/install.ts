@@ -80,7 +80,7 @@ export function accountDirectory(amocrm: Pick<AmocrmClient, 'getAccount'>): Acco
       } catch (err) {
         if (isGrantRefused(err)) {
           throw new PreconditionFailedError(
-            'amoCRM no longer accepts this integration for the account: install it again from the amoCRM marketplace (amoМаркет), then press Connect.',
+            'amoCRM no longer accepts this integration for the account: install it again from the amoCRM / Kommo marketplace, then press Connect.',
             'reauthorization_required',
           );
         }

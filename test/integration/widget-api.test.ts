@@ -156,7 +156,7 @@ describe('connect', () => {
     emulators(backend).amocrm.addAccount(D);
     const res = await widget(backend, 'POST', '/widget/connect', { mint: { accountId: D.id } });
     expect(res.status).toBe(412);
-    expect(res.body).toMatchObject({ error: 'not_installed', message: expect.stringMatching(/install it again from the amoCRM marketplace/) });
+    expect(res.body).toMatchObject({ error: 'not_installed', message: expect.stringMatching(/install it again from the amoCRM \/ Kommo marketplace/) });
     const status = await widget(backend, 'GET', '/widget/status', { mint: { accountId: D.id } });
     expect(status.body).toMatchObject({ connected: false, state: 'not_connected', scope_id: null, webchat: null });
   });
