@@ -60,6 +60,22 @@ export class ConflictError extends AppError {
   }
 }
 
+/** The request is fine but the account is not ready for it (no working amoCRM grant): 412. */
+export class PreconditionFailedError extends AppError {
+  readonly status = 412;
+  constructor(message: string, readonly code: string = 'precondition_failed') {
+    super(message);
+  }
+}
+
+/** The account has no amoCRM tokens (never installed, or uninstalled): only an install helps. */
+export function notInstalledError(): PreconditionFailedError {
+  return new PreconditionFailedError(
+    'The integration is not installed in this amoCRM account: install it again from the amoCRM / Kommo marketplace, then press Connect.',
+    'not_installed',
+  );
+}
+
 export class RateLimitedError extends AppError {
   readonly status = 429;
   readonly code = 'rate_limited';

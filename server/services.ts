@@ -62,7 +62,15 @@ export interface Services {
   webhookIntake: WebhookIntake;
   jobRunner: JobRunner;
   /** Present in sandbox mode only. */
-  sandbox: { amojo: AmojoEmulator; amocrm: AmocrmEmulator; installDefaultAccount(): Promise<void> } | undefined;
+  sandbox:
+    | {
+        amojo: AmojoEmulator;
+        amocrm: AmocrmEmulator;
+        installDefaultAccount(): Promise<void>;
+        /** Settles once the install `start()` began has succeeded or given up. */
+        startupInstall(): Promise<void>;
+      }
+    | undefined;
   /** amoCRM REST + OAuth client (tokens, refresh, pacing). */
   amocrm: AmocrmClient;
   /** The connection lifecycle of each account's channel. */
@@ -178,9 +186,9 @@ export function createServices(opts: ServiceOptions): Services {
   });
   const installer = createInstaller({ amocrm, tokens: accountTokenStore(store.accounts), accounts: store.accounts, connections });
 
-  const amocrmEmulator = config.sandbox ? createAmocrmEmulator({ ...config.oauth, now }) : undefined;
+  const amocrmEmulator = config.sandbox ? createAmocrmEmulator({ ...config.oauth, revokeHookUri: `${config.publicUrl}/oauth/revoked`, now }) : undefined;
   const sandboxInstall = amocrmEmulator ? { emulator: amocrmEmulator, installer, logger: logger.child({ module: 'sandbox' }) } : undefined;
-  let sandboxStartup: { stop(): void } | undefined;
+  let sandboxStartup: ReturnType<typeof startSandboxInstall> | undefined;
   let housekeeping: NodeJS.Timeout | undefined;
 
   const sandbox = config.sandbox
@@ -200,6 +208,7 @@ export function createServices(opts: ServiceOptions): Services {
         }),
         amocrm: amocrmEmulator!,
         installDefaultAccount: () => installSandboxAccount(sandboxInstall!),
+        startupInstall: () => sandboxStartup?.done ?? Promise.resolve(),
       }
     : undefined;
 

@@ -9,7 +9,7 @@
  * pair. Two processes can still both send the same refresh token, and amoCRM honours only one;
  * a strict guarantee needs a row lock held across the refresh (SELECT … FOR UPDATE on PostgreSQL).
  */
-import { ConflictError } from '../errors.js';
+import { notInstalledError } from '../errors.js';
 import { AmocrmError } from './errors.js';
 import { errorFromResponse, parseJson, sendAmocrm, type RequestContext } from './http.js';
 import { tokenResponseSchema, type OAuthTokenPair } from './schemas.js';
@@ -29,11 +29,8 @@ export interface OAuthTokensOptions {
 
 export type OAuthTokens = ReturnType<typeof createOAuthTokens>;
 
-const TOKEN_PATH = '/oauth2/access_token';
-
-export function notInstalledError(): ConflictError {
-  return new ConflictError('The integration is not installed in this account: there are no amoCRM tokens for it.', 'not_installed');
-}
+/** The path of the token endpoint; a 400 there is amoCRM's `invalid_grant` for a dead refresh token. */
+export const TOKEN_PATH = '/oauth2/access_token';
 
 export function createOAuthTokens(opts: OAuthTokensOptions) {
   const inflight = new Map<number, Promise<StoredTokens>>();

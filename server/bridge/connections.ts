@@ -5,12 +5,13 @@
  *         │                       ▲
  *         └──connect refused──▶ error (with a reason) ──connect──┘
  *
- * Connecting needs the account's amojo_id (from amoCRM when the account has tokens, else as the
- * widget reports it), is idempotent, and is redone on every install. This file imports nothing
+ * Connecting needs the account's amojo_id as amoCRM gives it for the account's own tokens (a
+ * claim alone would let any account take over another's chats), is idempotent, and is redone on
+ * every install. This file imports nothing
  * from other server folders: the store, the Chats API and amoCRM come in as the small
  * interfaces below, and errors are those of `../errors.js`.
  */
-import { ConflictError, UpstreamError } from '../errors.js';
+import { ConflictError, UpstreamError, notInstalledError } from '../errors.js';
 
 export const CONNECTION_STATES = ['not_connected', 'connected', 'disconnected', 'error'] as const;
 export type ConnectionState = (typeof CONNECTION_STATES)[number];
@@ -113,18 +114,32 @@ export function createConnections(opts: ConnectionsOptions) {
     };
   }
 
+  /**
+   * Reading the account with its tokens proves both that they work and which amojo account is
+   * the account's own; what the widget claims is only compared with that.
+   */
   async function resolveAmojoId(accountId: number, row: ConnectionAccount | undefined, req: ConnectRequest): Promise<string> {
     if (req.amojoId && req.amojoIdFromAmocrm) return req.amojoId;
-    if (row?.refresh_token) {
-      const fromAmocrm = (await opts.directory.getAccount(accountId)).amojoId;
-      if (!fromAmocrm) throw new UpstreamError('amoCRM did not give the account amojo_id.', 'upstream_error');
-      if (req.amojoId && req.amojoId.toLowerCase() !== fromAmocrm.toLowerCase()) {
-        throw new ConflictError('The amojo_id sent does not belong to this account.', 'amojo_id_mismatch');
-      }
-      return fromAmocrm;
+    if (!row?.refresh_token) throw notInstalledError();
+    const fromAmocrm = (await opts.directory.getAccount(accountId)).amojoId;
+    if (!fromAmocrm) throw new UpstreamError('amoCRM did not give the account amojo_id.', 'upstream_error');
+    if (req.amojoId && req.amojoId.toLowerCase() !== fromAmocrm.toLowerCase()) {
+      throw new ConflictError('The amojo_id sent does not belong to this account.', 'amojo_id_mismatch');
     }
-    if (req.amojoId) return req.amojoId;
-    throw new ConflictError('The integration is not installed in this account yet: install it from the marketplace first.', 'not_installed');
+    return fromAmocrm;
+  }
+
+  /**
+   * One amojo account is one connection: a second account holding it would receive the first
+   * one's chats. A holder without tokens never showed amoCRM's word for it (a claim accepted by
+   * an older version, or an account since uninstalled); amoCRM has just given it to this account,
+   * so the holder lets go.
+   */
+  async function claimAmojoId(accountId: number, amojoId: string): Promise<void> {
+    const holder = await accounts.getByAmojoId(amojoId);
+    if (!holder || holder.id === accountId) return;
+    if (holder.refresh_token) throw new ConflictError('This amojo_id is already connected for another account.', 'amojo_id_in_use');
+    await accounts.setConnection(holder.id, holder.connection_state === 'not_connected' ? 'not_connected' : 'disconnected', { amojo_id: null, scope_id: null });
   }
 
   return {
@@ -136,12 +151,7 @@ export function createConnections(opts: ConnectionsOptions) {
     async connect(accountId: number, req: ConnectRequest = {}): Promise<ConnectionView> {
       let row = await accounts.get(accountId);
       const amojoId = await resolveAmojoId(accountId, row, req);
-      // One amojo account is one connection: a second account claiming it would receive the
-      // first one's chats.
-      const holder = await accounts.getByAmojoId(amojoId);
-      if (holder && holder.id !== accountId) {
-        throw new ConflictError('This amojo_id is already connected for another account.', 'amojo_id_in_use');
-      }
+      await claimAmojoId(accountId, amojoId);
       if (req.host && row?.host !== req.host) row = await accounts.upsert(accountId, { host: req.host });
       const host = req.host ?? row?.host ?? null;
 

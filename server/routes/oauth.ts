@@ -4,7 +4,9 @@
  *   host is checked before anything goes out (no request is ever made to a host we did not
  *   allow). Bad input is answered as JSON like every other 4xx; what happened to a real install is
  *   a small HTML page for the admin.
- * - `GET /oauth/revoked`: amoCRM's uninstall hook, signed with the client secret.
+ * - `GET /oauth/revoked`: amoCRM's uninstall hook, signed with the client secret. The signature
+ *   covers only the account and the integration, never a time or a nonce, so the same URL stays
+ *   valid forever: the account is forgotten only once amoCRM itself refuses its tokens.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { Router, type Response } from 'express';
@@ -14,7 +16,6 @@ import { parseInput } from '../http/validate.js';
 import { isAmoAccountHost } from '../amojo/hosts.js';
 import { AmocrmError } from '../amocrm/errors.js';
 import { InvalidCodeError, type Installer } from '../amocrm/install.js';
-import type { Connections } from '../bridge/connections.js';
 import type { Config } from '../config/index.js';
 import type { Logger } from '../log.js';
 import { pickLanguage, renderPage, type PageLanguage, type PageOutcome } from './oauth-pages.js';
@@ -23,10 +24,11 @@ import { statusBody } from './widget.js';
 export interface OAuthRouterDeps {
   config: Pick<Config, 'oauth' | 'publicUrl'>;
   logger: Logger;
-  installer: Pick<Installer, 'install'>;
-  connections: Pick<Connections, 'uninstall'>;
+  installer: Pick<Installer, 'install' | 'uninstall'>;
   store: { accounts: { get(id: number): Promise<{ language: string | null } | undefined> } };
 }
+
+const UNINSTALL_RETRY_AFTER_SECONDS = 60;
 
 class InvalidRefererError extends ValidationError {
   override readonly code = 'invalid_referer';
@@ -131,8 +133,25 @@ export function createOAuthRouter(deps: OAuthRouterDeps): Router {
       throw new AuthError('The signature does not match.', 'invalid_signature');
     }
     const accountId = Number(q.account_id);
-    const { channelDisconnected } = await deps.connections.uninstall(accountId);
-    if (!channelDisconnected) log.warn({ accountId }, 'uninstall: the chat service did not confirm the disconnect');
+    let result;
+    try {
+      result = await deps.installer.uninstall(accountId);
+    } catch (err) {
+      if (!(err instanceof AmocrmError)) throw err;
+      // Not knowing is not a reason to forget an account: 503 asks amoCRM to call again.
+      log.warn({ err, accountId }, 'uninstall hook: amoCRM could not confirm that the tokens are revoked; the account is kept');
+      res.status(503).setHeader('Retry-After', String(UNINSTALL_RETRY_AFTER_SECONDS));
+      res.json({ error: 'amocrm_unavailable', message: 'amoCRM could not be asked whether the integration was removed; nothing was changed. Try again later.' });
+      return;
+    }
+    if (result.outcome === 'still_installed') {
+      // A replay of an old hook (e.g. after a reinstall), or a hook sent before the tokens were
+      // revoked. 200, because repeating the same hook cannot change the answer.
+      log.warn({ accountId }, 'uninstall hook ignored: amoCRM still accepts the account tokens');
+      res.json({ status: 'still_installed' });
+      return;
+    }
+    if (!result.channelDisconnected) log.warn({ accountId }, 'uninstall: the chat service did not confirm the disconnect');
     log.info({ accountId }, 'integration uninstalled');
     res.json({ status: 'uninstalled' });
   });

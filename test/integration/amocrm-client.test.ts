@@ -1,12 +1,13 @@
 /**
  * The amoCRM client against the emulator over real HTTP: refresh once per account, rotation,
- * pacing to 7 requests/s, 429 retries, pages, and typed problem+json errors.
+ * pacing to 7 requests/s and 429 retries (on a virtual clock), pages, and typed problem+json errors.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createAmocrmClient } from '../../server/amocrm/client.js';
 import { AmocrmError } from '../../server/amocrm/errors.js';
 import type { OAuthTokenPair } from '../../server/amocrm/schemas.js';
 import type { StoredTokens, TokenStore } from '../../server/amocrm/token-store.js';
+import { axiosByteTransport, type ByteTransport } from '../../server/net/byte-transport.js';
 import { createAmocrmEmulator, SANDBOX_ACCOUNT, type EmulatedAccount } from '../../server/sandbox/amocrm/index.js';
 
 const OAUTH = { clientId: 'c0ffee00-0000-4000-8000-000000000001', clientSecret: 'client-secret-for-tests-0123456789', redirectUri: 'https://backend.example.com/oauth/callback' };
@@ -141,8 +142,8 @@ describe('tokens', () => {
     expect(emulator.refreshCount(ID)).toBe(2);
   });
 
-  it('without tokens the account is not installed (409)', async () => {
-    await expect(client.getAccount(12345)).rejects.toMatchObject({ status: 409, code: 'not_installed' });
+  it('without tokens the account is not installed (412)', async () => {
+    await expect(client.getAccount(12345)).rejects.toMatchObject({ status: 412, code: 'not_installed' });
   });
 
   it('refuses to contact a host that is not an amoCRM account host when no base URL is set', async () => {
@@ -151,43 +152,90 @@ describe('tokens', () => {
   });
 });
 
+/**
+ * The client and an emulator on one virtual clock. It moves only when the client waits (pacing,
+ * backoff, Retry-After), and only once every request already sent has been answered, so what the
+ * emulator's one-second window sees is the same on an idle machine and on a busy one.
+ */
+function virtualTime() {
+  let t = Date.now();
+  let inFlight = 0;
+  const waiting: Array<() => void> = [];
+  const allAnswered = (): Promise<void> => (inFlight === 0 ? Promise.resolve() : new Promise<void>((resolve) => waiting.push(resolve)));
+  const transport: ByteTransport = async (req) => {
+    inFlight++;
+    try {
+      return await axiosByteTransport(req);
+    } finally {
+      if (--inFlight === 0) for (const resolve of waiting.splice(0)) resolve();
+    }
+  };
+  return {
+    now: () => t,
+    async sleep(ms: number) {
+      await allAnswered();
+      t += ms;
+    },
+    transport,
+  };
+}
+
 describe('pacing and retries', () => {
+  const clock = virtualTime();
+  const paced = createAmocrmEmulator({ ...OAUTH, accounts: [SANDBOX_ACCOUNT], now: clock.now });
+  let pacedUrl = '';
+  let closePaced: () => Promise<void>;
+  let pacedTokens: ReturnType<typeof memoryTokens>;
+  let pacedClient: ReturnType<typeof createAmocrmClient>;
+
+  beforeAll(async () => {
+    ({ url: pacedUrl, close: closePaced } = await paced.listen());
+  });
+  afterAll(() => closePaced());
+  beforeEach(async () => {
+    paced.reset();
+    pacedTokens = memoryTokens();
+    pacedClient = createAmocrmClient({ ...OAUTH, apiBaseUrl: pacedUrl, tokens: pacedTokens, ...clock, retry: { attempts: 4, baseDelayMs: 50, maxDelayMs: 1000 } });
+    const pair = await pacedClient.exchangeCode(HOST, paced.install({ accountId: ID }).code);
+    await pacedTokens.save((await pacedClient.getAccountWithToken(HOST, pair.accessToken)).id, HOST, pair);
+  });
+  const accountCalls = () => paced.requests().filter((r) => r.path.startsWith('/api/v4/account?'));
+
   it('never gets a 429 under a burst of 20 calls (it paces to 7 per second)', async () => {
-    const started = Date.now();
-    const all = await Promise.all(Array.from({ length: 20 }, () => client.getAccount(ID)));
+    const started = clock.now();
+    const all = await Promise.all(Array.from({ length: 20 }, () => pacedClient.getAccount(ID)));
     expect(all).toHaveLength(20);
-    const api = emulator.requests().filter((r) => r.path.startsWith('/api/v4/account'));
-    expect(api.filter((r) => r.status === 429)).toHaveLength(0);
-    expect(api.filter((r) => r.status === 200).length).toBeGreaterThanOrEqual(20);
-    expect(Date.now() - started).toBeGreaterThan(2000);
+    expect(accountCalls().map((r) => r.status)).toEqual(Array.from({ length: 21 }, () => 200));
+    // The install took 2 of the first window's 7 slots: 5 + 7 + 7 + 1 calls over four windows.
+    expect(clock.now() - started).toBe(3 * 1100);
   });
 
   it('the emulator does answer 429 beyond 7 requests per second', async () => {
-    const { accessToken } = tokens.rows.get(ID)!;
+    const { accessToken } = pacedTokens.rows.get(ID)!;
     const statuses = await Promise.all(
-      Array.from({ length: 10 }, () => fetch(`${url}/api/v4/account`, { headers: { Authorization: `Bearer ${accessToken}` } }).then((r) => r.status)),
+      Array.from({ length: 10 }, () => fetch(`${pacedUrl}/api/v4/account`, { headers: { Authorization: `Bearer ${accessToken}` } }).then((r) => r.status)),
     );
     // The install in beforeEach already spent one of this second's 7.
-    expect(statuses.filter((s) => s === 200).length).toBeLessThanOrEqual(7);
-    expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(3);
+    expect(statuses.filter((s) => s === 200)).toHaveLength(6);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(4);
   });
 
   it('retries a forced 429, honouring Retry-After', async () => {
-    emulator.failNext({ count: 1, status: 429, retryAfterSeconds: 1 });
-    const started = Date.now();
-    expect((await client.getAccount(ID)).id).toBe(ID);
-    expect(Date.now() - started).toBeGreaterThanOrEqual(900);
-    const api = emulator.requests().filter((r) => r.path.startsWith('/api/v4/account?'));
-    expect(api.map((r) => r.status).slice(-2)).toEqual([429, 200]);
+    paced.failNext({ count: 1, status: 429, retryAfterSeconds: 1 });
+    const started = clock.now();
+    expect((await pacedClient.getAccount(ID)).id).toBe(ID);
+    expect(clock.now() - started).toBe(1000);
+    expect(accountCalls().map((r) => r.status).slice(-2)).toEqual([429, 200]);
   });
 
   it('retries a 5xx on reads', async () => {
-    emulator.failNext({ count: 1, status: 503 });
-    expect((await client.getAccount(ID)).id).toBe(ID);
+    paced.failNext({ count: 1, status: 503 });
+    expect((await pacedClient.getAccount(ID)).id).toBe(ID);
+    expect(accountCalls().map((r) => r.status).slice(-2)).toEqual([503, 200]);
   });
 
   it('turns problem+json into a typed error', async () => {
-    const err = await client.getUser(ID, 99999).catch((e: unknown) => e);
+    const err = await pacedClient.getUser(ID, 99999).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(AmocrmError);
     expect(err).toMatchObject({ upstreamStatus: 404, title: 'Not Found', method: 'GET', path: '/api/v4/users/99999?with=amojo_id', status: 502, retryable: false });
   });

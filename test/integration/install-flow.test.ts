@@ -8,7 +8,7 @@ import { axiosByteTransport, type ByteTransport, type ByteRequest } from '../../
 import { createAmojoEmulator } from '../../server/sandbox/amojo/index.js';
 import { SANDBOX_ACCOUNT } from '../../server/sandbox/amocrm/index.js';
 import { startTestBackend, type TestBackend } from '../support/server.js';
-import { emulators, install, revokeSignature, widget } from '../support/amocrm.js';
+import { callHook, emulators, install, recordingLogger, revokeSignature, uninstall, widget } from '../support/amocrm.js';
 
 const ACCOUNT = SANDBOX_ACCOUNT.id;
 const SCOPE = `${SANDBOX_CHANNEL.id}_${SANDBOX_ACCOUNT.amojoId}`;
@@ -136,8 +136,15 @@ describe('install (GET /oauth/callback)', () => {
 
 describe('uninstall (GET /oauth/revoked)', () => {
   let backend: TestBackend;
+  let log: ReturnType<typeof recordingLogger>;
+  /** Breaks every call to amoCRM while true, as a network failure does. */
+  let amocrmDown = false;
+  const transport: ByteTransport = (req) => (amocrmDown ? Promise.reject(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' })) : axiosByteTransport(req));
+
   beforeEach(async () => {
-    backend = await startTestBackend();
+    amocrmDown = false;
+    log = recordingLogger();
+    backend = await startTestBackend({ logger: log.logger, serviceOptions: { amocrmTransport: transport } });
     await install(backend, ACCOUNT);
   });
   afterEach(() => backend.stop());
@@ -172,9 +179,11 @@ describe('uninstall (GET /oauth/revoked)', () => {
       .insertInto('conversations')
       .values({ id: 'conv-1', account_id: ACCOUNT, platform: 'webchat', platform_chat_id: 'v1', participant_id: 'p1', participant_name: null, profile: null, amojo_chat_id: null, amojo_participant_id: null, created_at: t, updated_at: t })
       .execute();
-    const { clientId, clientSecret } = backend.config.oauth;
-    const res = await hook(`account_id=${ACCOUNT}&client_uuid=${clientId}&signature=${revokeSignature(clientSecret, clientId, ACCOUNT).toUpperCase()}`);
-    expect(res.status).toBe(200);
+    const { hookUrl } = emulators(backend).amocrm.uninstall(ACCOUNT);
+    const upperCase = new URL(hookUrl);
+    upperCase.searchParams.set('signature', upperCase.searchParams.get('signature')!.toUpperCase());
+    const res = await callHook(upperCase.toString());
+    expect(res).toEqual({ status: 200, body: { status: 'uninstalled' } });
 
     const row = await backend.services.store.accounts.get(ACCOUNT);
     expect(row).toMatchObject({ connection_state: 'disconnected', access_token: null, refresh_token: null, token_expires_at: null });
@@ -183,10 +192,52 @@ describe('uninstall (GET /oauth/revoked)', () => {
 
     const status = await widget(backend, 'GET', '/widget/status');
     expect(status.body).toMatchObject({ connected: false, state: 'disconnected', webchat: null });
-    // Without tokens and without an amojo_id the widget cannot connect: the admin must reinstall.
-    const connect = await widget(backend, 'POST', '/widget/connect');
-    expect(connect.status).toBe(409);
-    expect(connect.body).toMatchObject({ error: 'not_installed' });
+    // Without tokens the widget cannot connect, whatever amojo_id it sends: the admin must reinstall.
+    const connect = await widget(backend, 'POST', '/widget/connect', { body: { amojo_id: SANDBOX_ACCOUNT.amojoId } });
+    expect(connect.status).toBe(412);
+    expect(connect.body).toMatchObject({ error: 'not_installed', message: expect.stringMatching(/install it again/) });
+  });
+
+  it('a hook replayed after a reinstall changes nothing: 200, logged at warn', async () => {
+    const first = await uninstall(backend, ACCOUNT);
+    expect(first.body).toEqual({ status: 'uninstalled' });
+    expect((await install(backend, ACCOUNT)).status).toBe(200);
+    const reinstalled = await backend.services.store.accounts.get(ACCOUNT);
+
+    const replay = await callHook(first.hookUrl);
+    expect(replay).toEqual({ status: 200, body: { status: 'still_installed' } });
+    const row = await backend.services.store.accounts.get(ACCOUNT);
+    expect(row).toMatchObject({ connection_state: 'connected', scope_id: SCOPE, site_key: reinstalled?.site_key });
+    expect(row?.refresh_token).toBeTruthy();
+    expect(emulators(backend).amojo.connections()[0]?.isActive).toBe(true);
+    expect((await widget(backend, 'GET', '/widget/status')).body).toMatchObject({ connected: true });
+    expect(log.lines.filter((l) => l.level === 40 && /uninstall hook ignored/.test(l.msg))).toEqual([expect.objectContaining({ accountId: ACCOUNT })]);
+  });
+
+  it('a hook for an account whose tokens amoCRM still accepts changes nothing', async () => {
+    const { clientId, clientSecret } = backend.config.oauth;
+    const res = await hook(`account_id=${ACCOUNT}&client_uuid=${clientId}&signature=${revokeSignature(clientSecret, clientId, ACCOUNT)}`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ status: 'still_installed' });
+    expect(await backend.services.store.accounts.get(ACCOUNT)).toMatchObject({ connection_state: 'connected', refresh_token: expect.any(String) });
+  });
+
+  it('keeps the account and answers 503 when amoCRM cannot be reached to confirm', async () => {
+    const { hookUrl } = emulators(backend).amocrm.uninstall(ACCOUNT);
+    amocrmDown = true;
+    const res = await fetch(hookUrl);
+    expect(res.status).toBe(503);
+    expect(res.headers.get('retry-after')).toBe('60');
+    expect(await res.json()).toMatchObject({ error: 'amocrm_unavailable', message: expect.any(String) });
+    const row = await backend.services.store.accounts.get(ACCOUNT);
+    expect(row).toMatchObject({ connection_state: 'connected' });
+    expect(row?.refresh_token).toBeTruthy();
+    expect(emulators(backend).amojo.connections()[0]?.isActive).toBe(true);
+
+    // amoCRM calls again once it can be reached: now the uninstall is confirmed.
+    amocrmDown = false;
+    expect(await callHook(hookUrl)).toEqual({ status: 200, body: { status: 'uninstalled' } });
+    expect(await backend.services.store.accounts.get(ACCOUNT)).toMatchObject({ connection_state: 'disconnected', refresh_token: null });
   });
 
   it('answers 200 for an account it never saw (the hook may repeat)', async () => {
@@ -238,14 +289,8 @@ describe('sandbox start-up', () => {
     const backend = await startTestBackend();
     try {
       await backend.services.start?.();
-      const deadline = Date.now() + 10_000;
-      let state: string | undefined;
-      while (Date.now() < deadline) {
-        state = (await backend.services.store.accounts.get(ACCOUNT))?.connection_state;
-        if (state === 'connected') break;
-        await new Promise((r) => setTimeout(r, 50));
-      }
-      expect(state).toBe('connected');
+      await backend.services.sandbox!.startupInstall();
+      expect((await backend.services.store.accounts.get(ACCOUNT))?.connection_state).toBe('connected');
       expect(emulators(backend).amocrm.codeExchangeCount(ACCOUNT)).toBe(1);
       expect((await widget(backend, 'GET', '/widget/status')).body).toMatchObject({ connected: true });
       // Idempotent: doing it again keeps the same scope and site key.

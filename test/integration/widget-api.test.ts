@@ -138,8 +138,8 @@ describe('tenant isolation', () => {
     const C = { ...OTHER_ACCOUNT, id: 30000003, host: 'third.amocrm.com', amojoId: 'e5f6a7b8-9c0d-4e1f-8a2b-3c4d5e6f7a80' };
     emulators(backend).amocrm.addAccount(C);
     const res = await widget(backend, 'POST', '/widget/connect', { mint: { accountId: C.id }, body: { amojo_id: OTHER_ACCOUNT.amojoId } });
-    expect(res.status).toBe(409);
-    expect(res.body).toMatchObject({ error: 'amojo_id_in_use' });
+    expect(res.status).toBe(412);
+    expect(res.body).toMatchObject({ error: 'not_installed' });
     expect((await backend.services.store.accounts.get(B))?.connection_state).toBe('connected');
   });
 });
@@ -151,23 +151,51 @@ describe('connect', () => {
     expect(res.body).toMatchObject({ error: 'invalid_request' });
   });
 
-  it('answers 409 not_installed for an account without tokens and without an amojo_id', async () => {
+  it('answers 412 not_installed, asking for an install, for an account without tokens and without an amojo_id', async () => {
     const D = { ...OTHER_ACCOUNT, id: 30000004, host: 'fourth.kommo.com', amojoId: 'f6a7b8c9-0d1e-4f2a-9b3c-4d5e6f7a8b90' };
     emulators(backend).amocrm.addAccount(D);
     const res = await widget(backend, 'POST', '/widget/connect', { mint: { accountId: D.id } });
-    expect(res.status).toBe(409);
-    expect(res.body).toMatchObject({ error: 'not_installed' });
+    expect(res.status).toBe(412);
+    expect(res.body).toMatchObject({ error: 'not_installed', message: expect.stringMatching(/install it again from the amoCRM \/ Kommo marketplace/) });
     const status = await widget(backend, 'GET', '/widget/status', { mint: { accountId: D.id } });
     expect(status.body).toMatchObject({ connected: false, state: 'not_connected', scope_id: null, webchat: null });
   });
+});
 
-  it('connects an account without tokens with the amojo_id the widget sends', async () => {
-    const E = { ...OTHER_ACCOUNT, id: 30000005, host: 'fifth.kommo.com', amojoId: 'a7b8c9d0-1e2f-4a3b-8c4d-5e6f7a8b9c01' };
-    emulators(backend).amocrm.addAccount(E);
-    const res = await widget(backend, 'POST', '/widget/connect', { mint: { accountId: E.id }, body: { amojo_id: E.amojoId } });
-    expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ connected: true, webchat: { site_key: expect.stringMatching(/^sk_/) } });
-    expect(await backend.services.store.accounts.get(E.id)).toMatchObject({ host: 'fifth.kommo.com', amojo_id: E.amojoId });
+describe('amojo_id squatting', () => {
+  const OWNER = { ...OTHER_ACCOUNT, id: 30000005, host: 'owner.kommo.com', amojoId: 'a7b8c9d0-1e2f-4a3b-8c4d-5e6f7a8b9c01' };
+  const SQUATTER = { ...OTHER_ACCOUNT, id: 30000006, host: 'squatter.kommo.com', amojoId: 'b8c9d0e1-2f3a-4b4c-9d5e-6f7a8b9c0d12' };
+
+  it("an account without tokens cannot connect with the owner's amojo_id (412), and the owner then installs", async () => {
+    emulators(backend).amocrm.addAccount(OWNER);
+    emulators(backend).amocrm.addAccount(SQUATTER);
+    const squat = await widget(backend, 'POST', '/widget/connect', { mint: { accountId: SQUATTER.id }, body: { amojo_id: OWNER.amojoId } });
+    expect(squat.status).toBe(412);
+    expect(squat.body).toMatchObject({ error: 'not_installed', message: expect.stringMatching(/install/) });
+    expect(await backend.services.store.accounts.getByAmojoId(OWNER.amojoId)).toBeUndefined();
+    expect(emulators(backend).amojo.connections().some((c) => c.accountId === OWNER.amojoId)).toBe(false);
+
+    const page = await install(backend, OWNER.id, { 'Accept-Language': 'en' });
+    expect(page.status).toBe(200);
+    expect(await backend.services.store.accounts.get(OWNER.id)).toMatchObject({ amojo_id: OWNER.amojoId, connection_state: 'connected' });
+  });
+
+  it("an installed account claiming another account's amojo_id gets 409 and connects nothing", async () => {
+    expect((await install(backend, SQUATTER.id)).status).toBe(200);
+    await widget(backend, 'POST', '/widget/disconnect', { mint: { accountId: SQUATTER.id } });
+    const claim = await widget(backend, 'POST', '/widget/connect', { mint: { accountId: SQUATTER.id }, body: { amojo_id: OWNER.amojoId } });
+    expect(claim.status).toBe(409);
+    expect(claim.body).toMatchObject({ error: 'amojo_id_mismatch' });
+    expect(await backend.services.store.accounts.get(SQUATTER.id)).toMatchObject({ amojo_id: SQUATTER.amojoId, connection_state: 'disconnected' });
+    expect(await backend.services.store.accounts.get(OWNER.id)).toMatchObject({ amojo_id: OWNER.amojoId, connection_state: 'connected' });
+  });
+
+  it('an account whose tokens amoCRM refuses gets 412 reauthorization_required and stays as it was', async () => {
+    emulators(backend).amocrm.revokeGrant(SQUATTER.id);
+    const res = await widget(backend, 'POST', '/widget/connect', { mint: { accountId: SQUATTER.id }, body: { amojo_id: SQUATTER.amojoId } });
+    expect(res.status).toBe(412);
+    expect(res.body).toMatchObject({ error: 'reauthorization_required', message: expect.stringMatching(/install it again/) });
+    expect((await backend.services.store.accounts.get(SQUATTER.id))?.connection_state).toBe('disconnected');
   });
 });
 

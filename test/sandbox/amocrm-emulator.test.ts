@@ -1,11 +1,12 @@
 /** The amoCRM emulator on its own port: OAuth grants, API shapes, problem+json, minted tokens. */
+import { createHmac } from 'node:crypto';
 import { decodeJwt, decodeProtectedHeader, jwtVerify } from 'jose';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createAmocrmEmulator, SANDBOX_ACCOUNT } from '../../server/sandbox/amocrm/index.js';
 
 const OAUTH = { clientId: 'c1c1c1c1-0000-4000-8000-000000000000', clientSecret: 'emulator-test-secret-0123456789', redirectUri: 'http://localhost:3000/oauth/callback' };
 let clock = 1_800_000_000_000;
-const emulator = createAmocrmEmulator({ ...OAUTH, now: () => clock });
+const emulator = createAmocrmEmulator({ ...OAUTH, revokeHookUri: 'http://localhost:3000/oauth/revoked', now: () => clock });
 let url = '';
 let close: () => Promise<void>;
 beforeAll(async () => ({ url, close } = await emulator.listen()));
@@ -70,6 +71,23 @@ describe('OAuth', () => {
     emulator.revokeGrant(SANDBOX_ACCOUNT.id);
     expect((await fetch(`${url}/api/v4/account`, { headers: { Authorization: `Bearer ${fresh.access_token}` } })).status).toBe(401);
     expect((await token({ grant_type: 'refresh_token', refresh_token: fresh.refresh_token })).status).toBe(401);
+  });
+
+  it('uninstall revokes every token of the account and hands back the signed disconnect-hook URL', async () => {
+    const pair = await firstPair();
+    const { hookUrl } = emulator.uninstall(SANDBOX_ACCOUNT.id);
+    const u = new URL(hookUrl);
+    expect(`${u.origin}${u.pathname}`).toBe('http://localhost:3000/oauth/revoked');
+    expect(Object.fromEntries(u.searchParams)).toEqual({
+      account_id: String(SANDBOX_ACCOUNT.id),
+      client_uuid: OAUTH.clientId,
+      signature: createHmac('sha256', OAUTH.clientSecret).update(`${OAUTH.clientId}|${SANDBOX_ACCOUNT.id}`).digest('hex'),
+    });
+    expect((await fetch(`${url}/api/v4/account`, { headers: { Authorization: `Bearer ${pair.access_token}` } })).status).toBe(401);
+    expect((await token({ grant_type: 'refresh_token', refresh_token: pair.refresh_token })).status).toBe(401);
+    // A reinstall issues tokens that work.
+    const again = await firstPair();
+    expect((await fetch(`${url}/api/v4/account`, { headers: { Authorization: `Bearer ${again.access_token}` } })).status).toBe(200);
   });
 });
 

@@ -1,9 +1,11 @@
 /**
  * Helpers for install / widget tests against the sandbox backend: install an emulated account
- * through the real callback, call the widget API with a one-time token, sign the uninstall hook.
+ * through the real callback, uninstall it as amoCRM does, call the widget API with a one-time
+ * token, sign the uninstall hook.
  */
 import { createHmac } from 'node:crypto';
 import type { TestBackend } from './server.js';
+import { createLogger, type Logger } from '../../server/log.js';
 import type { EmulatedAccount, MintOptions } from '../../server/sandbox/amocrm/index.js';
 
 export function emulators(backend: TestBackend) {
@@ -17,6 +19,28 @@ export async function install(backend: TestBackend, accountId?: number, headers:
   const { callbackUrl } = emulators(backend).amocrm.install(accountId === undefined ? {} : { accountId });
   const res = await fetch(callbackUrl, { headers });
   return { status: res.status, html: await res.text() };
+}
+
+/**
+ * Removes the integration from `accountId` as amoCRM does (its tokens stop working) and calls the
+ * signed disconnect hook; the hook URL comes back for replays.
+ */
+export async function uninstall(backend: TestBackend, accountId?: number): Promise<{ status: number; body: Record<string, unknown>; hookUrl: string }> {
+  const { hookUrl } = emulators(backend).amocrm.uninstall(accountId);
+  return { ...(await callHook(hookUrl)), hookUrl };
+}
+
+/** Calls a disconnect-hook URL (a replay, or a forged one). */
+export async function callHook(hookUrl: string): Promise<{ status: number; body: Record<string, unknown> }> {
+  const res = await fetch(hookUrl);
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+}
+
+/** A logger that keeps every line it writes, parsed, for assertions on what was logged. */
+export function recordingLogger(): { logger: Logger; lines: Array<{ level: number; msg: string; [k: string]: unknown }> } {
+  const lines: Array<{ level: number; msg: string }> = [];
+  const logger = createLogger({ level: 'info', secrets: [], destination: { write: (line: string) => void lines.push(JSON.parse(line) as { level: number; msg: string }) } });
+  return { logger, lines };
 }
 
 export interface WidgetAnswer {

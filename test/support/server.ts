@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createApp } from '../../server/app.js';
 import { loadConfig, type Config } from '../../server/config/index.js';
-import { silentLogger } from '../../server/log.js';
+import { silentLogger, type Logger } from '../../server/log.js';
 import { closeServices, createServices, type ServiceOptions, type Services } from '../../server/services.js';
 import { openStore } from '../../server/store/index.js';
 
@@ -30,6 +30,8 @@ export interface TestBackendOptions {
   /** Start the job runner loop (default true). */
   startJobs?: boolean;
   serviceOptions?: Partial<Omit<ServiceOptions, 'config' | 'store' | 'logger'>>;
+  /** Where the backend logs (default: nowhere). */
+  logger?: Logger;
 }
 
 export async function startTestBackend(opts: TestBackendOptions = {}): Promise<TestBackend> {
@@ -46,7 +48,7 @@ export async function startTestBackend(opts: TestBackendOptions = {}): Promise<T
   const services = createServices({
     config,
     store,
-    logger: silentLogger(),
+    logger: opts.logger ?? silentLogger(),
     jobs: { pollMs: 50, baseDelayMs: 50, maxDelayMs: 400, ...opts.serviceOptions?.jobs },
     ...opts.serviceOptions,
   });

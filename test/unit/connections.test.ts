@@ -78,10 +78,24 @@ describe('connection lifecycle', () => {
     await expect(connections.connect(1, { amojoId: AMOJO.toUpperCase() })).resolves.toMatchObject({ state: 'connected' });
   });
 
-  it('needs tokens or an amojo_id', async () => {
-    const { connections, calls } = setup();
-    await expect(connections.connect(1)).rejects.toMatchObject({ status: 409, code: 'not_installed' });
+  it('needs tokens: an amojo_id claimed without them connects nothing (412)', async () => {
+    const { connections, calls, accounts } = setup();
+    await expect(connections.connect(1)).rejects.toMatchObject({ status: 412, code: 'not_installed' });
+    await expect(connections.connect(1, { amojoId: AMOJO })).rejects.toMatchObject({ status: 412, code: 'not_installed' });
     expect(calls).toEqual([]);
+    expect(accounts.rows.get(1)).toBeUndefined();
+  });
+
+  it("takes the amojo_id amoCRM gives from a holder that has no tokens (a claim never confirmed by amoCRM)", async () => {
+    const { connections, accounts } = setup({
+      seed: [
+        { id: 2, amojo_id: AMOJO, connection_state: 'connected', scope_id: `chan_${AMOJO}`, site_key: 'sk_2' },
+        { id: 1, host: 'a.amocrm.ru', refresh_token: 'rt' },
+      ],
+    });
+    await expect(connections.connect(1)).resolves.toMatchObject({ state: 'connected', scopeId: `chan_${AMOJO}` });
+    expect(accounts.rows.get(2)).toMatchObject({ amojo_id: null, scope_id: null, connection_state: 'disconnected' });
+    expect(accounts.rows.get(1)).toMatchObject({ amojo_id: AMOJO, connection_state: 'connected' });
   });
 
   it('a refusal puts the account into error with the reason and answers 502 channel_not_approved', async () => {
@@ -97,8 +111,8 @@ describe('connection lifecycle', () => {
     expect(accounts.rows.get(1)?.connection_state).toBe('disconnected');
   });
 
-  it('refuses an amojo_id another account holds', async () => {
-    const { connections } = setup({ seed: [{ id: 2, amojo_id: AMOJO, connection_state: 'connected' }] });
+  it('refuses an amojo_id another installed account holds', async () => {
+    const { connections } = setup({ seed: [{ id: 2, amojo_id: AMOJO, connection_state: 'connected', refresh_token: 'rt2' }, { id: 1, host: 'a.amocrm.ru', refresh_token: 'rt' }] });
     await expect(connections.connect(1, { amojoId: AMOJO })).rejects.toMatchObject({ status: 409, code: 'amojo_id_in_use' });
   });
 

@@ -37,6 +37,8 @@ export const MESSAGE_KEYS = [
   'errors.not_admin',
   'errors.account_mismatch',
   'errors.not_installed',
+  'errors.reinstall_required',
+  'errors.amojo_id_in_use',
   'errors.channel_not_approved',
   'errors.upstream',
   'errors.rate_limited',
@@ -65,7 +67,10 @@ export function describeFailure(error: BackendError): Message {
   if (httpStatus === 401) return { key: 'errors.session_expired' };
   if (httpStatus === 403 && (code === null || code === 'forbidden' || code === 'not_admin')) return { key: 'errors.not_admin' };
   if (httpStatus === 409 && code === 'amojo_id_mismatch') return { key: 'errors.account_mismatch' };
-  if (httpStatus === 409 && code === 'not_installed') return { key: 'errors.not_installed' };
+  // 412 from this version on; 409 from older backends.
+  if (code === 'not_installed') return { key: 'errors.not_installed' };
+  if (code === 'reauthorization_required') return { key: 'errors.reinstall_required' };
+  if (httpStatus === 409 && code === 'amojo_id_in_use') return { key: 'errors.amojo_id_in_use' };
   if (code === 'channel_not_approved') return { key: 'errors.channel_not_approved' };
   if (code === 'upstream_error') return { key: 'errors.upstream' };
   if (httpStatus === 429) return { key: 'errors.rate_limited' };

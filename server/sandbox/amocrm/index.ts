@@ -2,9 +2,10 @@
  * Emulator of amoCRM's REST/OAuth side for the sandbox and the tests: the token endpoint (codes,
  * rotating single-use refresh tokens), `/api/v4/account` and `/api/v4/users` with `amojo_id`, the
  * 7 requests/s limit answered 429, problem+json errors, one-time tokens signed like amoCRM's, and
- * "install" (an authorization code plus the callback URL amoCRM would call). Imports nothing from
- * the rest of the server.
+ * "install" (an authorization code plus the callback URL amoCRM would call) and "uninstall" (every
+ * token revoked, plus the signed disconnect-hook URL). Imports nothing from the rest of the server.
  */
+import { createHmac } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express, { Router, type Request, type Response } from 'express';
@@ -32,6 +33,11 @@ export interface AmocrmEmulator {
   defaultAccountId(): number;
   /** An authorization code and the callback URL amoCRM calls after an install. */
   install(options?: InstallOptions): { code: string; callbackUrl: string };
+  /**
+   * Removes the integration from the account as amoCRM does: every token stops working, and the
+   * signed disconnect-hook URL amoCRM then calls comes back (needs `revokeHookUri`).
+   */
+  uninstall(accountId?: number): { hookUrl: string };
   mintOneTimeToken(options?: MintOptions): Promise<string>;
   /** How many refresh-token grants succeeded for the account. */
   refreshCount(accountId: number): number;
@@ -73,6 +79,16 @@ export function createAmocrmEmulator(options: AmocrmEmulatorOptions): AmocrmEmul
     url.searchParams.set('from_widget', '1');
     url.searchParams.set('platform', account.host.endsWith('.amocrm.ru') ? '1' : '2');
     return { code, callbackUrl: url.toString() };
+  }
+
+  function uninstall(accountId = firstId()): { hookUrl: string } {
+    if (!options.revokeHookUri) throw new RangeError('the emulator has no disconnect-hook URL (revokeHookUri)');
+    state.revokeGrant(state.account(accountId).id);
+    const url = new URL(options.revokeHookUri);
+    url.searchParams.set('account_id', String(accountId));
+    url.searchParams.set('client_uuid', options.clientId);
+    url.searchParams.set('signature', createHmac('sha256', options.clientSecret).update(`${options.clientId}|${accountId}`).digest('hex'));
+    return { hookUrl: url.toString() };
   }
 
   const router = Router();
@@ -158,6 +174,7 @@ export function createAmocrmEmulator(options: AmocrmEmulatorOptions): AmocrmEmul
     account: (id) => structuredClone(state.account(id)),
     defaultAccountId: firstId,
     install,
+    uninstall,
     mintOneTimeToken: mint,
     refreshCount: (id) => state.refreshCounts.get(id) ?? 0,
     codeExchangeCount: (id) => state.exchangeCounts.get(id) ?? 0,

@@ -29,6 +29,8 @@ export interface AmocrmEmulatorOptions {
   clientId: string;
   clientSecret: string;
   redirectUri: string;
+  /** The integration's disconnect-hook URL (§5.3), which `uninstall` signs and hands back. */
+  revokeHookUri?: string;
   /** Accounts served; the sandbox account when absent. */
   accounts?: EmulatedAccount[];
   /** Clock in ms (token lifetimes, code lifetimes, rate windows). */
