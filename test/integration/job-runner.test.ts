@@ -6,8 +6,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createJobRunner, type JobHandler } from '../../server/bridge/job-runner.js';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { createJobRunner, type JobHandler, type JobRunner } from '../../server/bridge/job-runner.js';
+import { backoffDelay, retryAfterOf } from '../../server/net/retry.js';
 import { ValidationError, isRetryable } from '../../server/errors.js';
 import { silentLogger } from '../../server/log.js';
 import { openStore, type Store } from '../../server/store/index.js';
@@ -23,12 +24,46 @@ beforeEach(async () => {
   store = await openStore(`sqlite:${join(dir, 'db.sqlite')}`, now);
 });
 afterEach(async () => {
+  vi.useRealTimers();
   await store.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
-function runner(handlers: JobHandler[], extra: { maxAttempts?: number; workerId?: string; leaseMs?: number; concurrency?: number; shouldYield?: () => boolean } = {}) {
-  return createJobRunner({ jobs: store.jobs, handlers, logger: silentLogger(), now, isRetryable, baseDelayMs: 100, maxDelayMs: 1000, ...extra });
+type RunnerExtra = Partial<Pick<Parameters<typeof createJobRunner>[0], 'jobs' | 'maxAttempts' | 'workerId' | 'leaseMs' | 'concurrency' | 'shouldYield' | 'pollMs'>>;
+
+function runner(handlers: JobHandler[], extra: RunnerExtra = {}) {
+  return createJobRunner({
+    jobs: store.jobs,
+    handlers,
+    logger: silentLogger(),
+    now,
+    isRetryable,
+    retryDelay: (attempt, err) => backoffDelay({ baseDelayMs: 100, maxDelayMs: 1000 }, attempt, retryAfterOf(err)),
+    ...extra,
+  });
+}
+
+/** Counts finished runs of a runner's jobs; `atLeast(n)` resolves once n have finished. */
+function counter(r: JobRunner) {
+  let n = 0;
+  let waiters: Array<{ n: number; resolve: () => void }> = [];
+  r.onJobFinished(() => {
+    n++;
+    waiters = waiters.filter((w) => (w.n <= n ? (w.resolve(), false) : true));
+  });
+  return {
+    get count() {
+      return n;
+    },
+    atLeast: (want: number) => new Promise<void>((resolve) => (n >= want ? resolve() : waiters.push({ n: want, resolve }))),
+  };
+}
+
+/** A promise with its resolve, for a handler that holds on until the test lets it go. */
+function gate() {
+  let open!: () => void;
+  const opened = new Promise<void>((r) => (open = r));
+  return { opened, open };
 }
 
 describe('job runner', () => {
@@ -134,20 +169,25 @@ describe('job runner', () => {
     expect(ids).toHaveLength(20);
   });
 
-  it('leaves the process to a burst of webhooks, still running a batch every second, and catches up after', async () => {
+  it('leaves the process to a burst of webhooks, still claiming every second, and catches up after', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval'] });
     let burst = true;
     const ran: number[] = [];
     await store.jobs.enqueue(Array.from({ length: 6 }, (_, i) => ({ kind: 'k', payload: { i } })));
     const r = runner([{ kind: 'k', perform: async (p) => void ran.push((p as { i: number }).i) }], { concurrency: 2, shouldYield: () => burst });
+    const finished = counter(r);
     r.start();
     try {
-      await new Promise((resolve) => setTimeout(resolve, 400));
+      await finished.atLeast(2);
+      await vi.advanceTimersByTimeAsync(900);
       expect(ran).toHaveLength(2);
-      // However long the burst, the work moves on: one batch at least every second.
-      await new Promise((resolve) => setTimeout(resolve, 1100));
+      // However long the burst, the work moves on: one claim at least every second.
+      await vi.advanceTimersByTimeAsync(150);
+      await finished.atLeast(4);
       expect(ran).toHaveLength(4);
       burst = false;
-      await new Promise((resolve) => setTimeout(resolve, 150));
+      await vi.advanceTimersByTimeAsync(1000);
+      await finished.atLeast(6);
       expect(ran.sort()).toEqual([0, 1, 2, 3, 4, 5]);
     } finally {
       await r.stop();
