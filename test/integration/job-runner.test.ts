@@ -29,7 +29,7 @@ afterEach(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-type RunnerExtra = Partial<Pick<Parameters<typeof createJobRunner>[0], 'jobs' | 'maxAttempts' | 'workerId' | 'leaseMs' | 'concurrency' | 'shouldYield' | 'pollMs'>>;
+type RunnerExtra = Partial<Pick<Parameters<typeof createJobRunner>[0], 'jobs' | 'maxAttempts' | 'workerId' | 'leaseMs' | 'concurrency' | 'shouldYield' | 'pollMs' | 'retryDelay'>>;
 
 function runner(handlers: JobHandler[], extra: RunnerExtra = {}) {
   return createJobRunner({
@@ -189,6 +189,192 @@ describe('job runner', () => {
       await vi.advanceTimersByTimeAsync(1000);
       await finished.atLeast(6);
       expect(ran.sort()).toEqual([0, 1, 2, 3, 4, 5]);
+    } finally {
+      await r.stop();
+    }
+  });
+});
+
+describe('job runner: slots, leases and sleep', () => {
+  it('runs another conversation as soon as a slot frees, while a slow one holds its own slot', async () => {
+    const slow = gate();
+    const seen: string[] = [];
+    const h: JobHandler<{ q: string; n: number }> = {
+      kind: 'k',
+      async perform(p) {
+        if (p.q === 'a') await slow.opened;
+        seen.push(`${p.q}${p.n}`);
+      },
+    };
+    await store.jobs.enqueue([
+      { kind: 'k', payload: { q: 'a', n: 1 }, queueKey: 'a' },
+      { kind: 'k', payload: { q: 'a', n: 2 }, queueKey: 'a' },
+      ...[1, 2, 3, 4].map((n) => ({ kind: 'k', payload: { q: 'b', n }, queueKey: `b${n}` })),
+    ]);
+    const r = runner([h as JobHandler], { concurrency: 2 });
+    const finished = counter(r);
+    r.start();
+    try {
+      // Conversation a's first job never finishes meanwhile; the other slot works through b's.
+      await finished.atLeast(4);
+      expect(seen).toEqual(['b1', 'b2', 'b3', 'b4']);
+      slow.open();
+      await finished.atLeast(6);
+      expect(seen.slice(4)).toEqual(['a1', 'a2']);
+    } finally {
+      await r.stop();
+    }
+  });
+
+  it('renews the leases of running jobs, so no other worker takes a job that takes longer than its lease', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval'] });
+    const slow = gate();
+    let started = 0;
+    await store.jobs.enqueue({ kind: 'k', payload: {} });
+    const a = runner([{ kind: 'k', perform: async () => void (started++, await slow.opened) }], { workerId: 'a', leaseMs: 3_000 });
+    const finished = counter(a);
+    a.start();
+    try {
+      await vi.waitFor(() => expect(started).toBe(1));
+      for (let i = 0; i < 10; i++) {
+        clock += 1_000;
+        await vi.advanceTimersByTimeAsync(1_000);
+      }
+      // Ten seconds into a 3-second lease: still a's.
+      expect(await store.jobs.claim('b', 10, 3_000)).toEqual([]);
+      slow.open();
+      await finished.atLeast(1);
+      expect(await store.jobs.list()).toEqual([]);
+    } finally {
+      await a.stop();
+    }
+  });
+
+  it('a worker that lost its lease leaves the job to the new holder: its signal aborts and it records nothing', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval'] });
+    const slow = gate();
+    let signal: AbortSignal | undefined;
+    const outcomes: string[] = [];
+    await store.jobs.enqueue({ kind: 'k', payload: {} });
+    const a = runner([{ kind: 'k', perform: async (_p, ctx) => void ((signal = ctx.signal), await slow.opened) }], { workerId: 'a', leaseMs: 3_000 });
+    a.onJobFinished((e) => outcomes.push(e.outcome));
+    a.start();
+    try {
+      await vi.waitFor(() => expect(signal).toBeDefined());
+      // The process stalls past its lease (no heartbeat ran) and another worker takes the job.
+      clock += 3_001;
+      const [taken] = await store.jobs.claim('b', 10, 3_000);
+      expect(taken).toMatchObject({ leased_by: 'b', attempts: 2 });
+      await vi.advanceTimersByTimeAsync(1_000);
+      expect(signal!.aborted).toBe(true);
+      slow.open();
+      await vi.waitFor(() => expect(outcomes).toEqual(['lost']));
+      expect(await store.jobs.list()).toMatchObject([{ id: taken!.id, state: 'running', leased_by: 'b' }]);
+      await store.jobs.complete(taken!.id, 'b');
+      expect(await store.jobs.list()).toEqual([]);
+    } finally {
+      await a.stop();
+    }
+  });
+
+  it('never runs its own job twice at once when the job comes back from a claim after a stall past its lease', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval'] });
+    const slow = gate();
+    let runs = 0;
+    let claimsAfterStall = 0;
+    let stalled = false;
+    const claimed = gate();
+    await store.jobs.enqueue({ kind: 'k', payload: {} });
+    const jobs = {
+      ...store.jobs,
+      async claim(workerId: string, limit: number, leaseMs: number) {
+        const rows = await store.jobs.claim(workerId, limit, leaseMs);
+        if (stalled && rows.length > 0 && ++claimsAfterStall === 1) claimed.open();
+        return rows;
+      },
+    };
+    const a = runner([{ kind: 'k', perform: async () => void (runs++, await slow.opened) }], { workerId: 'a', leaseMs: 3_000, jobs });
+    const finished = counter(a);
+    a.start();
+    try {
+      await vi.waitFor(() => expect(runs).toBe(1));
+      clock += 3_001;
+      stalled = true;
+      a.wake();
+      await claimed.opened;
+      expect(runs).toBe(1);
+      slow.open();
+      await finished.atLeast(1);
+      expect(runs).toBe(1);
+      expect(await store.jobs.list()).toEqual([]);
+    } finally {
+      await a.stop();
+    }
+  });
+
+  it('with SQLite, starts the jobs a previous process left running at once, without waiting out their lease', async () => {
+    await store.jobs.enqueue({ kind: 'k', payload: {} });
+    await store.jobQueue.claim('gone', 10, 60_000);
+    const ran: string[] = [];
+    const r = runner([{ kind: 'k', perform: async () => void ran.push('ran') }], { jobs: store.jobQueue });
+    const finished = counter(r);
+    r.start();
+    try {
+      await finished.atLeast(1);
+      expect(ran).toEqual(['ran']);
+    } finally {
+      await r.stop();
+    }
+  });
+
+  it('costs next to no database work while a conversation waits for its retry, and runs it when due', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval'] });
+    let calls = 0;
+    const counted = Object.fromEntries(
+      Object.entries(store.jobQueue).map(([name, fn]) => [name, (...args: unknown[]) => (calls++, (fn as (...a: unknown[]) => unknown)(...args))]),
+    ) as unknown as typeof store.jobQueue;
+    let down = true;
+    const sent: number[] = [];
+    await store.jobs.enqueue([1, 2, 3, 4, 5].map((n) => ({ kind: 'send', payload: { n }, queueKey: 'conv' })));
+    const retryAfter = Object.assign(new Error('amojo 503'), { retryable: true, retryAfterMs: 30_000 });
+    const r = runner(
+      [{ kind: 'send', perform: async (p) => { if (down) throw retryAfter; sent.push((p as { n: number }).n); } }],
+      { jobs: counted, pollMs: 1_000, retryDelay: (a, e) => backoffDelay({ baseDelayMs: 100, maxDelayMs: 60_000 }, a, retryAfterOf(e)) },
+    );
+    const finished = counter(r);
+    r.start();
+    try {
+      await finished.atLeast(1);
+      const [head] = await store.jobs.list();
+      expect(head!.run_after).toBe(clock + 30_000); // the failure's Retry-After
+      await r.whenIdle();
+      calls = 0;
+      for (let i = 0; i < 20; i++) {
+        clock += 1_000;
+        await vi.advanceTimersByTimeAsync(1_000);
+      }
+      // Twenty seconds blocked: a poll a second at most (claim and next-due check), never a spin.
+      expect(calls).toBeLessThanOrEqual(2 * 20 + 2);
+      down = false;
+      clock += 10_000;
+      await vi.advanceTimersByTimeAsync(10_000);
+      await finished.atLeast(6);
+      expect(sent).toEqual([1, 2, 3, 4, 5]);
+    } finally {
+      await r.stop();
+    }
+  });
+
+  it('reports idle once everything ready has run', async () => {
+    const ran: number[] = [];
+    const r = runner([{ kind: 'k', perform: async (p) => void ran.push((p as { i: number }).i) }], { jobs: store.jobQueue });
+    r.start();
+    try {
+      await r.whenIdle();
+      await store.jobs.enqueue([1, 2, 3].map((i) => ({ kind: 'k', payload: { i } })));
+      r.wake();
+      await r.whenIdle();
+      expect(ran.sort()).toEqual([1, 2, 3]);
     } finally {
       await r.stop();
     }
