@@ -258,18 +258,25 @@ export function createJobRunner(opts: JobRunnerOptions) {
   }
 
   async function sleepUntilWork(): Promise<void> {
-    if (signalled) {
+    if (signalled && active.size < concurrency) {
       // Jobs finishing together free their slots in one turn: one claim fills them all.
       await new Promise<void>((r) => setImmediate(r));
       return;
     }
+    // With every slot busy a wake-up can do nothing until a slot frees (which signals again).
+    signalled = false;
     let wait: number | undefined;
     // With every slot busy only a freed slot matters; otherwise the earliest due job does.
     if (active.size < concurrency) {
       const next = await opts.jobs.nextRunAfter();
       wait = next === undefined ? pollMs : Math.max(0, Math.min(pollMs, next - opts.now()));
     }
-    if (signalled || !running || wait === 0) return;
+    if (signalled || !running) return;
+    if (wait === 0) {
+      // Due now yet nothing was claimable (another worker won it): let I/O in before trying again.
+      await new Promise<void>((r) => setImmediate(r));
+      return;
+    }
     if (active.size === 0) becomeIdle();
     await new Promise<void>((resolve) => {
       const timer = wait === undefined ? undefined : setTimeout(done, wait);
