@@ -28,7 +28,7 @@ export function createStore(storeDb: StoreDb, now: () => number = Date.now) {
     jobQueue: createJobQueue(jobs, inbound, storeDb.dialect),
     /** Conversations, messages, timeline, files and reactions, as the bridge uses them. */
     bridge: createBridgeStore(storeDb, now),
-    /** Deletes what can no longer matter (expired token ids, old hook dedupe keys). */
+    /** Deletes what can no longer matter (expired token ids, old hook dedupe keys, long-parked jobs). */
     purgeExpired: () => purgeExpired(storeDb.db, now()),
     ping: () => storeDb.ping(),
     close: () => storeDb.close(),
