@@ -4,10 +4,10 @@
  * one at a time in id order, which keeps per-conversation order. Finished jobs are deleted;
  * parked (`dead`) ones stay with their last error.
  */
-import { sql, type Kysely, type Transaction } from 'kysely';
+import { sql, type ExpressionBuilder, type Kysely, type Transaction } from 'kysely';
 import { createBatcher } from './batcher.js';
 import type { StoreDb } from './db.js';
-import type { Database, JobRow } from './schema.js';
+import type { Database, JobRow, JobsTable } from './schema.js';
 
 export interface NewJob {
   kind: string;
@@ -59,21 +59,7 @@ export function createJobRepo(store: StoreDb, now: () => number = Date.now) {
             eb.and([eb('j.state', '=', 'running'), eb('j.lease_until', '<', t)]),
           ]),
         )
-        .where((eb) =>
-          eb.or([
-            eb('j.queue_key', 'is', null),
-            eb.not(
-              eb.exists(
-                eb
-                  .selectFrom('jobs as e')
-                  .select(sql<number>`1`.as('one'))
-                  .whereRef('e.queue_key', '=', 'j.queue_key')
-                  .whereRef('e.id', '<', 'j.id')
-                  .where('e.state', 'in', ['pending', 'running']),
-              ),
-            ),
-          ]),
-        )
+        .where(isQueueHead)
         .orderBy('j.id')
         .limit(limit)
         .execute();
@@ -146,21 +132,7 @@ export function createJobRepo(store: StoreDb, now: () => number = Date.now) {
         .selectFrom('jobs as j')
         .select(sql<number | null>`min(case when j.state = 'pending' then j.run_after else j.lease_until end)`.as('next'))
         .where('j.state', 'in', ['pending', 'running'])
-        .where((eb) =>
-          eb.or([
-            eb('j.queue_key', 'is', null),
-            eb.not(
-              eb.exists(
-                eb
-                  .selectFrom('jobs as e')
-                  .select(sql<number>`1`.as('one'))
-                  .whereRef('e.queue_key', '=', 'j.queue_key')
-                  .whereRef('e.id', '<', 'j.id')
-                  .where('e.state', 'in', ['pending', 'running']),
-              ),
-            ),
-          ]),
-        )
+        .where(isQueueHead)
         .executeTakeFirst();
       return row?.next == null ? undefined : Number(row.next);
     },
@@ -216,6 +188,23 @@ export function createJobRepo(store: StoreDb, now: () => number = Date.now) {
       return Number(r.numDeletedRows) > 0;
     },
   };
+}
+
+/** `j` is not behind an unfinished job of its queue (or has no queue). */
+function isQueueHead(eb: ExpressionBuilder<Database & { j: JobsTable }, 'j'>) {
+  return eb.or([
+    eb('j.queue_key', 'is', null),
+    eb.not(
+      eb.exists(
+        eb
+          .selectFrom('jobs as e')
+          .select(sql<number>`1`.as('one'))
+          .whereRef('e.queue_key', '=', 'j.queue_key')
+          .whereRef('e.id', '<', 'j.id')
+          .where('e.state', 'in', ['pending', 'running']),
+      ),
+    ),
+  ]);
 }
 
 /** A job whose payload is JSON text already (as the webhook inbox keeps it). */

@@ -59,6 +59,11 @@ function counter(r: JobRunner) {
   };
 }
 
+/** Fake timers for the runner's sleeps, leases and heartbeat; setImmediate stays real so jobs move. */
+function fakeTimers() {
+  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval'] });
+}
+
 /** A promise with its resolve, for a handler that holds on until the test lets it go. */
 function gate() {
   let open!: () => void;
@@ -170,7 +175,7 @@ describe('job runner', () => {
   });
 
   it('leaves the process to a burst of webhooks, still claiming every second, and catches up after', async () => {
-    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval'] });
+    fakeTimers();
     let burst = true;
     const ran: number[] = [];
     await store.jobs.enqueue(Array.from({ length: 6 }, (_, i) => ({ kind: 'k', payload: { i } })));
@@ -227,7 +232,7 @@ describe('job runner: slots, leases and sleep', () => {
   });
 
   it('renews the leases of running jobs, so no other worker takes a job that takes longer than its lease', async () => {
-    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval'] });
+    fakeTimers();
     const slow = gate();
     let started = 0;
     await store.jobs.enqueue({ kind: 'k', payload: {} });
@@ -251,7 +256,7 @@ describe('job runner: slots, leases and sleep', () => {
   });
 
   it('a worker that lost its lease leaves the job to the new holder: its signal aborts and it records nothing', async () => {
-    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval'] });
+    fakeTimers();
     const slow = gate();
     let signal: AbortSignal | undefined;
     const outcomes: string[] = [];
@@ -278,7 +283,7 @@ describe('job runner: slots, leases and sleep', () => {
   });
 
   it('never runs its own job twice at once when the job comes back from a claim after a stall past its lease', async () => {
-    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval'] });
+    fakeTimers();
     const slow = gate();
     let runs = 0;
     let claimsAfterStall = 0;
@@ -328,7 +333,7 @@ describe('job runner: slots, leases and sleep', () => {
   });
 
   it('costs next to no database work while a conversation waits for its retry, and runs it when due', async () => {
-    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval'] });
+    fakeTimers();
     let calls = 0;
     const counted = Object.fromEntries(
       Object.entries(store.jobQueue).map(([name, fn]) => [name, (...args: unknown[]) => (calls++, (fn as (...a: unknown[]) => unknown)(...args))]),
