@@ -5,10 +5,11 @@
  * only the named benchmarks (names in the list below).
  */
 import { bridgeDeliveryBenchmark } from './bridge-delivery.js';
+import { jobIdleCostBenchmark } from './job-idle-cost.js';
 import type { Benchmark, Row } from './rows.js';
 import { webhookIngestBenchmark } from './webhook-ingest.js';
 
-const BENCHMARKS: Benchmark[] = [webhookIngestBenchmark, bridgeDeliveryBenchmark];
+const BENCHMARKS: Benchmark[] = [webhookIngestBenchmark, bridgeDeliveryBenchmark, jobIdleCostBenchmark];
 
 const seconds = Number(process.env['BENCH_SECONDS'] ?? 10);
 const only = process.env['BENCH_ONLY']?.split(',').map((s) => s.trim()).filter(Boolean);
