@@ -1,6 +1,7 @@
 /**
  * The application's error types. Exactly one place maps them to HTTP (`http/error-handler.ts`)
- * and exactly one maps them to jobs (retry or park, `bridge/job-runner.ts` via `isRetryable`).
+ * and exactly one maps them to jobs (retry or park, `bridge/job-runner.ts` via `isRetryable`;
+ * when, `net/retry.ts`).
  */
 
 export abstract class AppError extends Error {
@@ -110,6 +111,8 @@ export abstract class UpstreamCallError extends AppError {
   readonly status = 502;
   readonly code: string;
   readonly retryable: boolean;
+  /** The upstream's Retry-After, in ms: the job's next try waits that long. */
+  readonly retryAfterMs: number | undefined;
   constructor(
     service: 'amojo' | 'amocrm',
     readonly method: string,
@@ -117,9 +120,10 @@ export abstract class UpstreamCallError extends AppError {
     /** HTTP status from upstream, or 0 when no answer came (network error, timeout). */
     readonly upstreamStatus: number,
     message: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; retryAfterMs?: number | undefined },
   ) {
-    super(message, options);
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.retryAfterMs = options?.retryAfterMs;
     this.retryable = upstreamStatus === 0 || upstreamStatus === 429 || upstreamStatus >= 500;
     this.code = upstreamStatus === 0 ? `${service}_unreachable` : `${service}_${upstreamStatus}`;
   }

@@ -15,6 +15,7 @@ import { createJobRunner, type JobHandler, type JobRunner } from './bridge/job-r
 import { createLoopLoad } from './http/loop-load.js';
 import { createAmojoEmulator, type AmojoEmulator } from './sandbox/amojo/index.js';
 import { isRetryable } from './errors.js';
+import { JOB_BACKOFF, backoffDelay, retryAfterOf } from './net/retry.js';
 import { amojoBaseUrlForHost } from './amojo/hosts.js';
 import { createAmocrmClient, type AmocrmClient } from './amocrm/client.js';
 import { accountDirectory, createInstaller, type Installer } from './amocrm/install.js';
@@ -151,18 +152,20 @@ export function createServices(opts: ServiceOptions): Services {
 
   const loopLoad = createLoopLoad();
   const jobHandlers = timedJobHandlers(withOverrides(builtInJobHandlers(bridge), opts.jobHandlers ?? []), metrics);
+  const { baseDelayMs = JOB_BACKOFF.baseDelayMs, maxDelayMs = JOB_BACKOFF.maxDelayMs, ...runnerTuning } = opts.jobs ?? {};
   const jobRunner = createJobRunner({
     jobs: store.jobQueue,
     handlers: jobHandlers,
     logger: logger.child({ module: 'jobs' }),
     now,
     isRetryable,
+    retryDelay: (attempt, err) => backoffDelay({ baseDelayMs, maxDelayMs }, attempt, retryAfterOf(err)),
     // Jobs of different conversations run side by side; 64 keeps many visitors' messages moving at once.
     concurrency: 64,
     // A burst of webhooks (a broadcast to many chats) that saturates the process is answered
     // first and processed right after; a steady flow the process can carry is processed as it comes.
     shouldYield: () => webhookIntake.hookRate() >= HOOK_BURST_PER_SECOND && loopLoad.utilization() > 0.5,
-    ...opts.jobs,
+    ...runnerTuning,
   });
   wakeJobs = () => jobRunner.wake();
 

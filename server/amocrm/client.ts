@@ -7,7 +7,7 @@ import type { z } from 'zod';
 import { ValidationError } from '../errors.js';
 import { isAmoAccountHost } from '../amojo/hosts.js';
 import { AmocrmError } from './errors.js';
-import { DEFAULT_AMOCRM_RETRY, errorFromResponse, parseJson, sendAmocrm, type RequestContext, type RetryPolicy } from './http.js';
+import { errorFromResponse, parseJson, sendAmocrm, type RequestContext } from './http.js';
 import { createOAuthTokens } from './oauth-tokens.js';
 import { AMOCRM_RATE_LIMIT, createRateLimiter, type RateLimiter } from './rate-limiter.js';
 import {
@@ -37,7 +37,6 @@ export interface AmocrmClientOptions {
   rateLimit?: { limit: number; windowMs: number };
   /** Replaces the limiter entirely (tests share one between clients). */
   limiter?: RateLimiter;
-  retry?: RetryPolicy;
   timeoutMs?: number;
   /** Refresh this long before the access token expires (default 5 minutes). */
   refreshAheadMs?: number;
@@ -56,7 +55,6 @@ export function createAmocrmClient(opts: AmocrmClientOptions) {
   const request: RequestContext = {
     transport: opts.transport ?? axiosByteTransport,
     limiter: opts.limiter ?? createRateLimiter({ ...(opts.rateLimit ?? AMOCRM_RATE_LIMIT), now, sleep }),
-    retry: opts.retry ?? DEFAULT_AMOCRM_RETRY,
     timeoutMs: opts.timeoutMs ?? 15_000,
     sleep,
   };

@@ -15,7 +15,7 @@ export class AmocrmError extends UpstreamCallError {
     upstreamStatus: number,
     readonly title: string | undefined,
     readonly detail: string | undefined,
-    options?: { cause?: unknown; message?: string },
+    options?: { cause?: unknown; message?: string; retryAfterMs?: number | undefined },
   ) {
     super('amocrm', method, path, upstreamStatus, options?.message ?? describe(method, path, upstreamStatus, title, detail), options);
   }

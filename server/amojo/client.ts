@@ -1,12 +1,13 @@
 /**
  * The Chats API client: one function per endpoint (chats-api.md §4), each signing with the channel
- * secret (§2) and retrying 429, 5xx and network failures with backoff (never 400/403/404).
+ * secret (§2). A failed call throws `AmojoError` (with the Retry-After of a 429/5xx); the job that
+ * made it retries. Only a connection that failed before any answer is repeated here, once.
  * The base URL is per account (`hosts.ts`) unless AMOJO_BASE_URL overrides it; a base URL with a
  * path prefix is signed as part of the path, as the real rule says.
  */
 import { z } from 'zod';
 import { AmojoError } from './errors.js';
-import { DEFAULT_RETRY, backoffDelay, sleep as realSleep, type RetryPolicy } from '../net/retry.js';
+import { parseRetryAfter, sleep as realSleep, withConnectionRetry } from '../net/retry.js';
 import { formatRfc2822, signRequest, type AmojoMethod } from './signing.js';
 import { axiosByteTransport, type ByteResponse, type ByteTransport } from '../net/byte-transport.js';
 import type {
@@ -26,7 +27,6 @@ export interface AmojoClientOptions {
   channelId: string;
   channelSecret: string;
   transport?: ByteTransport;
-  retry?: RetryPolicy;
   timeoutMs?: number;
   now?: () => Date;
   sleep?: (ms: number) => Promise<void>;
@@ -80,35 +80,34 @@ const historyResponse = z.object({
 
 export function createAmojoClient(opts: AmojoClientOptions) {
   const transport = opts.transport ?? axiosByteTransport;
-  const retry = opts.retry ?? DEFAULT_RETRY;
   const timeoutMs = opts.timeoutMs ?? 10_000;
   const now = opts.now ?? (() => new Date());
   const sleep = opts.sleep ?? realSleep;
 
-  /** One signed call with retries; resolves with the final answer of status < 300. */
+  /**
+   * One signed call; resolves with an answer of status < 300. Repeated once only when the
+   * connection failed before any answer; a 429 or 5xx throws with its Retry-After, for the job
+   * that made the call to retry (`net/retry.ts`).
+   */
   async function call(baseUrl: string, method: AmojoMethod, path: string, payload?: unknown, query = ''): Promise<ByteResponse> {
     const base = new URL(baseUrl);
     const wirePath = `${base.pathname.replace(/\/+$/, '')}${path}`;
     // Serialize once: these bytes are hashed and these bytes are sent.
     const body = payload === undefined ? Buffer.alloc(0) : Buffer.from(JSON.stringify(payload), 'utf8');
     const url = `${base.origin}${wirePath}${query}`;
-    for (let attempt = 1; ; attempt++) {
-      // A fresh Date per try: a retry after a long Retry-After must not fall out of the 15-minute window.
+    // A fresh Date per try keeps the signature's Date current.
+    const send = () => {
       const headers = signRequest(opts.channelSecret, { method, path: wirePath, body, date: formatRfc2822(now()) });
-      let res: ByteResponse;
-      try {
-        res = await transport({ method, url, headers: { ...headers }, body: method === 'GET' ? undefined : body, timeoutMs });
-      } catch (cause) {
-        const err = new AmojoError(method, wirePath, 0, '', `amojo ${method} ${wirePath}: no answer (${describe(cause)})`, { cause });
-        if (attempt >= retry.attempts) throw err;
-        await sleep(backoffDelay(retry, attempt));
-        continue;
-      }
-      if (res.status < 300) return res;
-      const err = new AmojoError(method, wirePath, res.status, res.body.toString('utf8'));
-      if (!err.retryable || attempt >= retry.attempts) throw err;
-      await sleep(backoffDelay(retry, attempt, res.headers['retry-after']));
+      return transport({ method, url, headers: { ...headers }, body: method === 'GET' ? undefined : body, timeoutMs });
+    };
+    let res: ByteResponse;
+    try {
+      res = await withConnectionRetry(send, { sleep });
+    } catch (cause) {
+      throw new AmojoError(method, wirePath, 0, '', `amojo ${method} ${wirePath}: no answer (${describe(cause)})`, { cause });
     }
+    if (res.status < 300) return res;
+    throw new AmojoError(method, wirePath, res.status, res.body.toString('utf8'), undefined, { retryAfterMs: parseRetryAfter(res.headers['retry-after']) });
   }
 
   async function callJson<T>(schema: z.ZodType<T>, baseUrl: string, method: AmojoMethod, path: string, payload?: unknown, query = ''): Promise<T> {

@@ -10,7 +10,7 @@ export class AmojoError extends UpstreamCallError {
     upstreamStatus: number,
     readonly body: string,
     message?: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; retryAfterMs?: number | undefined },
   ) {
     super(
       'amojo',

@@ -1,14 +1,21 @@
 /**
  * The one job runner, for outgoing calls and incoming events alike. Jobs live in the store
- * (`JobQueueStore`); each is leased while it runs, retried with exponential backoff on retryable
- * failures, and parked as dead after `maxAttempts` or on a permanent failure, with its last error.
- * Jobs of one queue key (one conversation) run strictly one after another.
+ * (`JobQueueStore`); each is leased while it runs, retried later on retryable failures, and
+ * parked as dead after `maxAttempts` or on a permanent failure, with its last error. Jobs of one
+ * queue key (one conversation) run strictly one after another.
  *
- * This file imports nothing from other server folders: the store and the error policy come in
- * as parameters.
+ * - A pool of `concurrency` slots is refilled as soon as a slot frees: a slow conversation holds
+ *   one slot, never the others' work.
+ * - Leases are short and renewed by a heartbeat (one statement for all running jobs), so the jobs
+ *   of a process that died are taken over within a lease.
+ * - With nothing ready, the runner sleeps until the earliest due job (a conversation blocked
+ *   behind a job waiting for its retry costs nothing until then), `wake()`, or a poll interval
+ *   (work enqueued by another process).
+ *
+ * This file imports nothing from other server folders: the store, the error policy and the
+ * backoff come in as parameters.
  */
 import { randomUUID } from 'node:crypto';
-import { performance } from 'node:perf_hooks';
 
 export interface JobRecord {
   id: number;
@@ -23,7 +30,12 @@ export interface JobQueueStore {
   complete(id: number, workerId: string): Promise<void>;
   retryLater(id: number, workerId: string, runAfter: number, error: string): Promise<void>;
   bury(id: number, workerId: string, error: string): Promise<void>;
+  /** Extends the leases of these jobs still held by `workerId`; answers the ids it still holds. */
+  renew(workerId: string, ids: number[], leaseMs: number): Promise<number[]>;
+  /** When the earliest job that could be claimed becomes due (0: now), ignoring jobs queued behind another. */
   nextRunAfter(): Promise<number | undefined>;
+  /** Hands back jobs a previous process left running, where no other process can hold them (SQLite). */
+  releaseAbandoned?(): Promise<number>;
 }
 
 export interface JobContext {
@@ -32,6 +44,8 @@ export interface JobContext {
   attempt: number;
   /** True when this is the last try before the job is parked. */
   isLastAttempt: boolean;
+  /** Aborted when the lease was lost (another worker took the job over): stop before further effects. */
+  signal: AbortSignal;
 }
 
 export interface JobHandler<P = unknown> {
@@ -48,6 +62,16 @@ interface RunnerLogger {
   error(obj: object, msg: string): void;
 }
 
+/** How one run of a job ended. `lost`: the lease went to another worker meanwhile; nothing was recorded. */
+export type JobOutcome = 'completed' | 'retry' | 'dead' | 'lost';
+
+export interface JobFinished {
+  id: number;
+  kind: string;
+  attempt: number;
+  outcome: JobOutcome;
+}
+
 export interface JobRunnerOptions {
   jobs: JobQueueStore;
   handlers: JobHandler[];
@@ -55,78 +79,107 @@ export interface JobRunnerOptions {
   now: () => number;
   /** Decides retry vs. park for a failure. */
   isRetryable: (err: unknown) => boolean;
+  /** Delay before the next try after failed try number `attempt` (the one backoff policy). */
+  retryDelay: (attempt: number, err: unknown) => number;
   workerId?: string;
-  /** Idle poll interval; `wake()` shortcuts it when work is enqueued in-process. */
+  /** Longest sleep with nothing due: picks up work enqueued by another process. */
   pollMs?: number;
+  /** Lease of a running job; renewed every third of it while the job runs. */
   leaseMs?: number;
   maxAttempts?: number;
-  baseDelayMs?: number;
-  maxDelayMs?: number;
   /** Jobs run in parallel (from different queue keys). */
   concurrency?: number;
   /**
    * True while requests that must be answered fast need the whole process: a burst of amoCRM
    * webhooks (5 seconds to answer, never retried) that keeps the event loop busy. Meanwhile the
-   * runner pauses between batches; what the requests stored waits for the burst to end, and one
-   * batch still runs at least every second. Work that merely arrives often (the loop has room)
+   * runner pauses between claims; what the requests stored waits for the burst to end, and one
+   * claim still happens at least every second. Work that merely arrives often (the loop has room)
    * is never held back.
    */
   shouldYield?: () => boolean;
 }
 
+/** A job of a process that dies is taken over within this (plus one poll interval). */
+export const DEFAULT_LEASE_MS = 12_000;
+export const DEFAULT_MAX_ATTEMPTS = 12;
+
 export type JobRunner = ReturnType<typeof createJobRunner>;
+
+interface ActiveJob {
+  controller: AbortController;
+  lost: boolean;
+  done?: Promise<void>;
+}
 
 export function createJobRunner(opts: JobRunnerOptions) {
   const workerId = opts.workerId ?? `worker-${randomUUID()}`;
   const pollMs = opts.pollMs ?? 1_000;
-  const leaseMs = opts.leaseMs ?? 120_000;
-  const maxAttempts = opts.maxAttempts ?? 12;
-  const baseDelayMs = opts.baseDelayMs ?? 1_000;
-  const maxDelayMs = opts.maxDelayMs ?? 10 * 60_000;
+  const leaseMs = opts.leaseMs ?? DEFAULT_LEASE_MS;
+  const maxAttempts = opts.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
   const concurrency = opts.concurrency ?? 32;
-  /** However busy the process, a batch runs at least this often. */
+  /** However busy the process, a claim happens at least this often. */
   const maxStarvationMs = 1_000;
   const yieldSliceMs = 20;
   const handlers = new Map<string, JobHandler>();
   for (const h of opts.handlers) register(h);
 
+  const active = new Map<number, ActiveJob>();
+  const finishedListeners = new Set<(e: JobFinished) => void>();
+  let idleWaiters: Array<() => void> = [];
   let running = false;
   let loop: Promise<void> | undefined;
+  let heartbeat: NodeJS.Timeout | undefined;
+  let renewing = false;
+  /** Set by `wake()` and by a freed slot; consumed by the next claim. */
+  let signalled = false;
   let wakeUp: (() => void) | undefined;
-  let wakePending = false;
+  let idle = false;
 
   function register(handler: JobHandler): void {
     if (handlers.has(handler.kind)) throw new Error(`job handler for ${handler.kind} registered twice`);
     handlers.set(handler.kind, handler as JobHandler);
   }
 
-  function retryDelay(attempt: number): number {
-    const ceiling = Math.min(maxDelayMs, baseDelayMs * 2 ** (attempt - 1));
-    return Math.round(ceiling / 2 + Math.random() * (ceiling / 2));
+  function signal(): void {
+    signalled = true;
+    idle = false;
+    wakeUp?.();
   }
 
-  async function runJob(job: JobRecord): Promise<void> {
+  function finished(e: JobFinished): void {
+    for (const l of finishedListeners) {
+      try {
+        l(e);
+      } catch (err) {
+        opts.logger.error({ err: describe(err) }, 'job listener failed');
+      }
+    }
+  }
+
+  async function runJob(job: JobRecord, entry: ActiveJob): Promise<JobOutcome> {
     // Database work completes in microtasks, which never let I/O in: starting each job in its
-    // own macrotask keeps a batch of jobs from holding up request handling for its whole length.
+    // own macrotask keeps a run of jobs from holding up request handling for its whole length.
     await new Promise<void>((r) => setImmediate(r));
     const handler = handlers.get(job.kind);
-    const ctx: JobContext = { jobId: job.id, attempt: job.attempts, isLastAttempt: job.attempts >= maxAttempts };
+    const ctx: JobContext = { jobId: job.id, attempt: job.attempts, isLastAttempt: job.attempts >= maxAttempts, signal: entry.controller.signal };
     if (!handler) {
       await opts.jobs.bury(job.id, workerId, `no handler for job kind ${job.kind}`);
       opts.logger.error({ jobId: job.id, kind: job.kind }, 'job parked: no handler');
-      return;
+      return 'dead';
     }
     let payload: unknown;
     try {
       payload = JSON.parse(job.payload);
       await handler.perform(payload, ctx);
     } catch (err) {
-      const message = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+      // The new lease holder runs the job; this worker records nothing (the store refuses it too).
+      if (entry.lost) return 'lost';
+      const message = describe(err);
       if (opts.isRetryable(err) && job.attempts < maxAttempts) {
-        const runAfter = opts.now() + retryDelay(job.attempts);
+        const runAfter = opts.now() + opts.retryDelay(job.attempts, err);
         await opts.jobs.retryLater(job.id, workerId, runAfter, message);
         opts.logger.warn({ jobId: job.id, kind: job.kind, attempt: job.attempts, err: message }, 'job failed; will retry');
-        return;
+        return 'retry';
       }
       await opts.jobs.bury(job.id, workerId, message);
       opts.logger.error({ jobId: job.id, kind: job.kind, attempt: job.attempts, err: message }, 'job parked as dead');
@@ -134,46 +187,99 @@ export function createJobRunner(opts: JobRunnerOptions) {
         try {
           await handler.onFailed(payload, err, ctx);
         } catch (hookErr) {
-          opts.logger.error({ jobId: job.id, err: String(hookErr) }, 'onFailed of a parked job failed');
+          opts.logger.error({ jobId: job.id, err: describe(hookErr) }, 'onFailed of a parked job failed');
         }
       }
-      return;
+      return 'dead';
     }
+    if (entry.lost) return 'lost';
     await opts.jobs.complete(job.id, workerId);
+    return 'completed';
   }
 
-  /** Claims and runs one batch of ready jobs; returns how many ran. */
-  async function runBatch(): Promise<number> {
-    const batch = await opts.jobs.claim(workerId, concurrency, leaseMs);
-    await Promise.all(batch.map(runJob));
-    return batch.length;
+  /** Runs a claimed job in a slot; the slot, once free, is refilled at once. */
+  function launch(job: JobRecord): boolean {
+    // Our own job whose lease lapsed (the process stalled past it) comes back from a claim: it is
+    // still running here, and must not run a second time alongside.
+    if (active.has(job.id)) return false;
+    const entry: ActiveJob = { controller: new AbortController(), lost: false };
+    active.set(job.id, entry);
+    entry.done = runJob(job, entry)
+      .catch((err: unknown) => {
+        opts.logger.error({ jobId: job.id, kind: job.kind, err: describe(err) }, 'recording a job outcome failed');
+        return 'lost' as const;
+      })
+      .then((outcome) => {
+        active.delete(job.id);
+        signal();
+        finished({ id: job.id, kind: job.kind, attempt: job.attempts, outcome });
+      });
+    return true;
   }
 
-  /** Claims and runs ready jobs until none is left; returns how many ran. */
-  async function runReady(): Promise<number> {
-    let total = 0;
-    for (let ran = await runBatch(); ran > 0; ran = await runBatch()) total += ran;
-    return total;
+  /** Claims ready jobs for the free slots; answers how many started. */
+  async function fillSlots(): Promise<number> {
+    const free = concurrency - active.size;
+    if (free <= 0) return 0;
+    signalled = false;
+    const jobs = await opts.jobs.claim(workerId, free, leaseMs);
+    let started = 0;
+    for (const job of jobs) if (launch(job)) started++;
+    return started;
+  }
+
+  /** One statement renews every lease this worker holds; a job found taken over is marked lost. */
+  async function renewLeases(): Promise<void> {
+    if (renewing || active.size === 0) return;
+    renewing = true;
+    try {
+      const ids = [...active.keys()];
+      const held = new Set(await opts.jobs.renew(workerId, ids, leaseMs));
+      for (const id of ids) {
+        const entry = active.get(id);
+        if (!entry || held.has(id) || entry.lost) continue;
+        entry.lost = true;
+        entry.controller.abort();
+        opts.logger.warn({ jobId: id }, 'job lease lost to another worker; leaving the job to it');
+      }
+    } catch (err) {
+      opts.logger.error({ err: describe(err) }, 'renewing job leases failed');
+    } finally {
+      renewing = false;
+    }
   }
 
   /** During a burst of requests that must be answered fast, gives them the process (`shouldYield`). */
   async function yieldToRequests(): Promise<void> {
     if (!opts.shouldYield) return;
-    const started = performance.now();
-    while (running && opts.shouldYield() && performance.now() - started < maxStarvationMs) {
+    for (let waited = 0; running && opts.shouldYield() && waited < maxStarvationMs; waited += yieldSliceMs) {
       await new Promise<void>((r) => setTimeout(r, yieldSliceMs));
     }
   }
 
   async function sleepUntilWork(): Promise<void> {
-    if (wakePending) {
-      wakePending = false;
+    if (signalled && active.size < concurrency) {
+      // Jobs finishing together free their slots in one turn: one claim fills them all.
+      await new Promise<void>((r) => setImmediate(r));
       return;
     }
-    const next = await opts.jobs.nextRunAfter();
-    const wait = next === undefined ? pollMs : Math.max(0, Math.min(pollMs, next - opts.now()));
+    // With every slot busy a wake-up can do nothing until a slot frees (which signals again).
+    signalled = false;
+    let wait: number | undefined;
+    // With every slot busy only a freed slot matters; otherwise the earliest due job does.
+    if (active.size < concurrency) {
+      const next = await opts.jobs.nextRunAfter();
+      wait = next === undefined ? pollMs : Math.max(0, Math.min(pollMs, next - opts.now()));
+    }
+    if (signalled || !running) return;
+    if (wait === 0) {
+      // Due now yet nothing was claimable (another worker won it): let I/O in before trying again.
+      await new Promise<void>((r) => setImmediate(r));
+      return;
+    }
+    if (active.size === 0) becomeIdle();
     await new Promise<void>((resolve) => {
-      const timer = setTimeout(done, wait);
+      const timer = wait === undefined ? undefined : setTimeout(done, wait);
       function done() {
         clearTimeout(timer);
         wakeUp = undefined;
@@ -183,32 +289,90 @@ export function createJobRunner(opts: JobRunnerOptions) {
     });
   }
 
+  function becomeIdle(): void {
+    idle = true;
+    const waiters = idleWaiters;
+    idleWaiters = [];
+    for (const w of waiters) w();
+  }
+
+  async function runLoop(): Promise<void> {
+    try {
+      await opts.jobs.releaseAbandoned?.();
+    } catch (err) {
+      opts.logger.error({ err: describe(err) }, 'releasing abandoned jobs failed');
+    }
+    let claimedLast = false;
+    while (running) {
+      if (claimedLast) await yieldToRequests();
+      let started = 0;
+      try {
+        started = await fillSlots();
+      } catch (err) {
+        opts.logger.error({ err: describe(err) }, 'job loop error');
+      }
+      claimedLast = started > 0;
+      if (!running) break;
+      // Started some: more may be ready (claims are capped by the free slots); loop again.
+      if (started > 0 && active.size < concurrency) continue;
+      try {
+        await sleepUntilWork();
+      } catch (err) {
+        opts.logger.error({ err: describe(err) }, 'job loop error');
+        await new Promise<void>((r) => setTimeout(r, pollMs));
+      }
+    }
+  }
+
+  /** Claims and runs ready jobs until none is left; returns how many ran (tests, tools). */
+  async function runReady(): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const jobs = await opts.jobs.claim(workerId, concurrency, leaseMs);
+      if (jobs.length === 0) return total;
+      const done = jobs.map((job) => {
+        const entry: ActiveJob = { controller: new AbortController(), lost: false };
+        active.set(job.id, entry);
+        return runJob(job, entry).finally(() => active.delete(job.id));
+      });
+      await Promise.all(done);
+      total += jobs.length;
+    }
+  }
+
   return {
     workerId,
     register,
     runReady,
-    /** Starts the background loop. */
+    /** Starts the background loop and the lease heartbeat. */
     start(): void {
       if (running) return;
       running = true;
-      loop = (async () => {
-        while (running) {
-          let ran = 0;
-          try {
-            ran = await runBatch();
-          } catch (err) {
-            opts.logger.error({ err: err instanceof Error ? err.message : String(err) }, 'job loop error');
-          }
-          if (!running) break;
-          if (ran > 0) await yieldToRequests();
-          else await sleepUntilWork();
-        }
-      })();
+      idle = false;
+      heartbeat = setInterval(() => void renewLeases(), Math.max(1, Math.floor(leaseMs / 3)));
+      heartbeat.unref();
+      loop = runLoop();
     },
-    /** Tells an idle loop that work was just enqueued. */
+    /** Tells a sleeping loop that work was just enqueued. */
     wake(): void {
-      if (wakeUp) wakeUp();
-      else wakePending = true;
+      signal();
+    },
+    /** Jobs running now. */
+    get activeCount(): number {
+      return active.size;
+    },
+    /**
+     * Resolves when the runner has no job running and none due: everything that was ready has
+     * finished. Settles at once when it is idle already.
+     */
+    whenIdle(): Promise<void> {
+      if (idle && !signalled) return Promise.resolve();
+      return new Promise<void>((resolve) => idleWaiters.push(resolve));
+    },
+    /** Calls `listener` after each run of a job, with its outcome; returns the unsubscribe. */
+    onJobFinished(listener: (e: JobFinished) => void): () => void {
+      finishedListeners.add(listener);
+      return () => finishedListeners.delete(listener);
     },
     /** Stops taking jobs and waits for the ones in progress. */
     async stop(): Promise<void> {
@@ -216,6 +380,15 @@ export function createJobRunner(opts: JobRunnerOptions) {
       wakeUp?.();
       await loop;
       loop = undefined;
+      // Running jobs finish (their leases still renewed meanwhile) before the store may close.
+      await Promise.all([...active.values()].map((e) => e.done));
+      clearInterval(heartbeat);
+      heartbeat = undefined;
+      becomeIdle();
     },
   };
+}
+
+function describe(err: unknown): string {
+  return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
 }

@@ -26,10 +26,10 @@ export function createStore(storeDb: StoreDb, now: () => number = Date.now) {
     jobs,
     inbound,
     /** What the job runner works from: jobs, fed from the webhook inbox. */
-    jobQueue: createJobQueue(jobs, inbound),
+    jobQueue: createJobQueue(jobs, inbound, storeDb.dialect),
     /** Conversations, messages, timeline, files and reactions, as the bridge uses them. */
     bridge: createBridgeStore(storeDb, now),
-    /** Deletes what can no longer matter (expired token ids, old hook dedupe keys). */
+    /** Deletes what can no longer matter (expired token ids, old hook dedupe keys, long-parked jobs). */
     purgeExpired: () => purgeExpired(storeDb.db, now()),
     /** Jobs per kind and state (metrics). */
     jobCounts: () => countJobsByKindAndState(storeDb.db),

@@ -3,12 +3,16 @@
  * become jobs just before a claim, a batch at a time, so the webhook's own commit never pays for
  * the job indexes.
  */
+import type { SqlDialect } from './db.js';
 import type { InboundRepo } from './inbound-repo.js';
 import type { JobRepo } from './jobs-repo.js';
 
+/** Hooks moved into jobs per step, however few slots a claim fills. */
+const FEED_BATCH = 64;
+
 export type JobQueue = ReturnType<typeof createJobQueue>;
 
-export function createJobQueue(jobs: JobRepo, inbound: InboundRepo) {
+export function createJobQueue(jobs: JobRepo, inbound: InboundRepo, dialect: SqlDialect) {
   /** Moves hooks until some became jobs or the inbox is empty (a batch of repeats creates none). */
   async function feed(limit: number): Promise<void> {
     for (;;) {
@@ -19,12 +23,21 @@ export function createJobQueue(jobs: JobRepo, inbound: InboundRepo) {
 
   return {
     async claim(workerId: string, limit: number, leaseMs: number) {
-      await feed(limit);
+      await feed(Math.max(limit, FEED_BATCH));
       return jobs.claim(workerId, limit, leaseMs);
     },
     complete: jobs.complete,
     retryLater: jobs.retryLater,
     bury: jobs.bury,
+    renew: jobs.renew,
+    /**
+     * SQLite is one process's database: a job still running at start-up belongs to a process that
+     * is gone, and runs again now rather than after its lease. PostgreSQL may be shared by live
+     * instances, whose jobs only a lapsed lease hands over.
+     */
+    async releaseAbandoned(): Promise<number> {
+      return dialect === 'sqlite' ? jobs.releaseRunning() : 0;
+    },
     /** Waiting hooks are work that is due now. */
     async nextRunAfter(): Promise<number | undefined> {
       if ((await inbound.countWaiting(1)) > 0) return 0;

@@ -4,10 +4,10 @@
  * one at a time in id order, which keeps per-conversation order. Finished jobs are deleted;
  * parked (`dead`) ones stay with their last error.
  */
-import { sql, type Kysely, type Transaction } from 'kysely';
+import { sql, type ExpressionBuilder, type Kysely, type Transaction } from 'kysely';
 import { createBatcher } from './batcher.js';
 import type { StoreDb } from './db.js';
-import type { Database, JobRow } from './schema.js';
+import type { Database, JobRow, JobsTable } from './schema.js';
 
 export interface NewJob {
   kind: string;
@@ -59,21 +59,7 @@ export function createJobRepo(store: StoreDb, now: () => number = Date.now) {
             eb.and([eb('j.state', '=', 'running'), eb('j.lease_until', '<', t)]),
           ]),
         )
-        .where((eb) =>
-          eb.or([
-            eb('j.queue_key', 'is', null),
-            eb.not(
-              eb.exists(
-                eb
-                  .selectFrom('jobs as e')
-                  .select(sql<number>`1`.as('one'))
-                  .whereRef('e.queue_key', '=', 'j.queue_key')
-                  .whereRef('e.id', '<', 'j.id')
-                  .where('e.state', 'in', ['pending', 'running']),
-              ),
-            ),
-          ]),
-        )
+        .where(isQueueHead)
         .orderBy('j.id')
         .limit(limit)
         .execute();
@@ -135,16 +121,90 @@ export function createJobRepo(store: StoreDb, now: () => number = Date.now) {
       return q.execute();
     },
 
-    /** Time of the next pending job, so an idle worker can sleep until then. */
+    /**
+     * When the earliest job that a claim could take becomes due: a pending job's `run_after`, a
+     * running one's lease end (taken over then if its worker died). Only the head of each queue
+     * counts: jobs waiting behind an unfinished job of their queue are not due before it, so a
+     * conversation blocked by a job that waits for its retry costs nothing until that retry.
+     */
     async nextRunAfter(): Promise<number | undefined> {
       const row = await db
-        .selectFrom('jobs')
-        .select((eb) => eb.fn.min('run_after').as('next'))
-        .where('state', '=', 'pending')
+        .selectFrom('jobs as j')
+        .select(sql<number | null>`min(case when j.state = 'pending' then j.run_after else j.lease_until end)`.as('next'))
+        .where('j.state', 'in', ['pending', 'running'])
+        .where(isQueueHead)
         .executeTakeFirst();
       return row?.next == null ? undefined : Number(row.next);
     },
+
+    /** The heartbeat: extends, in one statement, the leases `workerId` still holds; answers their ids. */
+    async renew(workerId: string, ids: number[], leaseMs: number): Promise<number[]> {
+      if (ids.length === 0) return [];
+      const t = now();
+      const rows = await db
+        .updateTable('jobs')
+        .set({ lease_until: t + leaseMs })
+        .where('id', 'in', ids)
+        .where('state', '=', 'running')
+        .where('leased_by', '=', workerId)
+        .returning('id')
+        .execute();
+      return rows.map((r) => r.id);
+    },
+
+    /**
+     * Makes every running job claimable now. Only right for a database one process uses (SQLite):
+     * at start-up, whatever is still running was left by a process that is gone.
+     */
+    async releaseRunning(): Promise<number> {
+      const r = await db
+        .updateTable('jobs')
+        .set({ state: 'pending', run_after: now(), lease_until: null, leased_by: null, updated_at: now() })
+        .where('state', '=', 'running')
+        .executeTakeFirst();
+      return Number(r.numUpdatedRows);
+    },
+
+    async get(id: number): Promise<JobRow | undefined> {
+      return db.selectFrom('jobs').selectAll().where('id', '=', id).executeTakeFirst();
+    },
+
+    /**
+     * Gives parked jobs (one, or all when `id` is omitted) a fresh set of attempts, due now; answers
+     * how many. Jobs in another state are left alone.
+     */
+    async retryDead(id?: number): Promise<number> {
+      let q = db
+        .updateTable('jobs')
+        .set({ state: 'pending', attempts: 0, run_after: now(), lease_until: null, leased_by: null, updated_at: now() })
+        .where('state', '=', 'dead');
+      if (id !== undefined) q = q.where('id', '=', id);
+      return Number((await q.executeTakeFirst()).numUpdatedRows);
+    },
+
+    /** Deletes a job that no worker runs (pending or dead); answers whether one was deleted. */
+    async discard(id: number): Promise<boolean> {
+      const r = await db.deleteFrom('jobs').where('id', '=', id).where('state', 'in', ['pending', 'dead']).executeTakeFirst();
+      return Number(r.numDeletedRows) > 0;
+    },
   };
+}
+
+/** `j` is not behind an unfinished job of its queue (or has no queue). */
+function isQueueHead(eb: ExpressionBuilder<Database & { j: JobsTable }, 'j'>) {
+  return eb.or([
+    eb('j.queue_key', 'is', null),
+    eb.not(
+      eb.exists(
+        eb
+          .selectFrom('jobs as e')
+          .select(sql<number>`1`.as('one'))
+          .whereRef('e.queue_key', '=', 'j.queue_key')
+          .whereRef('e.id', '<', 'j.id')
+          .where('e.state', 'in', ['pending', 'running']),
+      ),
+    ),
+  ]);
 }
 
 /** A job whose payload is JSON text already (as the webhook inbox keeps it). */

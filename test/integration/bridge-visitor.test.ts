@@ -46,7 +46,7 @@ describe('visitor → amoCRM', () => {
     expect(c.body['msgid']).toBe(a.body['msgid']);
     expect(again.body['msgid']).toBe(a.body['msgid']);
     await waitForEmulatorMessages(b, v.conversationId, 1);
-    await new Promise((r) => setTimeout(r, 200));
+    await b.services.jobRunner.whenIdle();
     expect(emulatorMessages(b, v.conversationId)).toHaveLength(1);
   });
 
@@ -107,7 +107,7 @@ describe('visitor → amoCRM', () => {
     await new Promise((r) => setTimeout(r, b.services.bridge.limits.typingIntervalMs));
     for (let i = 0; i < 5; i++) expect((await v.post('/typing', {})).status).toBe(204);
     await waitFor(() => b.emulator.typingEvents(b.scopeId).filter((t) => t.origin === 'integration').length === 1, 3000, 'typing');
-    await new Promise((r) => setTimeout(r, 200));
+    await b.services.jobRunner.whenIdle();
     expect(b.emulator.typingEvents(b.scopeId).filter((t) => t.origin === 'integration')).toHaveLength(1);
   });
 
@@ -135,7 +135,7 @@ describe('visitor → amoCRM', () => {
     await waitForEmulatorMessages(b, v.conversationId, 1);
     await b.services.connections.disconnect(4242);
     const held = [await v.send('while away 1'), await v.send('while away 2'), await v.send('while away 3')];
-    await new Promise((r) => setTimeout(r, 300));
+    await b.services.jobRunner.whenIdle();
     const rows = await Promise.all(held.map((id) => b.services.store.bridge.messages.get(id as never)));
     expect(rows.map((r) => r?.status)).toEqual(['held', 'held', 'held']);
     expect((await v.messages()).messages.slice(1).map((m) => m['status'])).toEqual(['queued', 'queued', 'queued']);

@@ -6,8 +6,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createJobRunner, type JobHandler } from '../../server/bridge/job-runner.js';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { createJobRunner, type JobHandler, type JobRunner } from '../../server/bridge/job-runner.js';
+import { backoffDelay, retryAfterOf } from '../../server/net/retry.js';
 import { ValidationError, isRetryable } from '../../server/errors.js';
 import { silentLogger } from '../../server/log.js';
 import { openStore, type Store } from '../../server/store/index.js';
@@ -23,12 +24,51 @@ beforeEach(async () => {
   store = await openStore(`sqlite:${join(dir, 'db.sqlite')}`, now);
 });
 afterEach(async () => {
+  vi.useRealTimers();
   await store.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
-function runner(handlers: JobHandler[], extra: { maxAttempts?: number; workerId?: string; leaseMs?: number; concurrency?: number; shouldYield?: () => boolean } = {}) {
-  return createJobRunner({ jobs: store.jobs, handlers, logger: silentLogger(), now, isRetryable, baseDelayMs: 100, maxDelayMs: 1000, ...extra });
+type RunnerExtra = Partial<Pick<Parameters<typeof createJobRunner>[0], 'jobs' | 'maxAttempts' | 'workerId' | 'leaseMs' | 'concurrency' | 'shouldYield' | 'pollMs' | 'retryDelay'>>;
+
+function runner(handlers: JobHandler[], extra: RunnerExtra = {}) {
+  return createJobRunner({
+    jobs: store.jobs,
+    handlers,
+    logger: silentLogger(),
+    now,
+    isRetryable,
+    retryDelay: (attempt, err) => backoffDelay({ baseDelayMs: 100, maxDelayMs: 1000 }, attempt, retryAfterOf(err)),
+    ...extra,
+  });
+}
+
+/** Counts finished runs of a runner's jobs; `atLeast(n)` resolves once n have finished. */
+function counter(r: JobRunner) {
+  let n = 0;
+  let waiters: Array<{ n: number; resolve: () => void }> = [];
+  r.onJobFinished(() => {
+    n++;
+    waiters = waiters.filter((w) => (w.n <= n ? (w.resolve(), false) : true));
+  });
+  return {
+    get count() {
+      return n;
+    },
+    atLeast: (want: number) => new Promise<void>((resolve) => (n >= want ? resolve() : waiters.push({ n: want, resolve }))),
+  };
+}
+
+/** Fake timers for the runner's sleeps, leases and heartbeat; setImmediate stays real so jobs move. */
+function fakeTimers() {
+  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval'] });
+}
+
+/** A promise with its resolve, for a handler that holds on until the test lets it go. */
+function gate() {
+  let open!: () => void;
+  const opened = new Promise<void>((r) => (open = r));
+  return { opened, open };
 }
 
 describe('job runner', () => {
@@ -134,21 +174,212 @@ describe('job runner', () => {
     expect(ids).toHaveLength(20);
   });
 
-  it('leaves the process to a burst of webhooks, still running a batch every second, and catches up after', async () => {
+  it('leaves the process to a burst of webhooks, still claiming every second, and catches up after', async () => {
+    fakeTimers();
     let burst = true;
     const ran: number[] = [];
     await store.jobs.enqueue(Array.from({ length: 6 }, (_, i) => ({ kind: 'k', payload: { i } })));
     const r = runner([{ kind: 'k', perform: async (p) => void ran.push((p as { i: number }).i) }], { concurrency: 2, shouldYield: () => burst });
+    const finished = counter(r);
     r.start();
     try {
-      await new Promise((resolve) => setTimeout(resolve, 400));
+      await finished.atLeast(2);
+      await vi.advanceTimersByTimeAsync(900);
       expect(ran).toHaveLength(2);
-      // However long the burst, the work moves on: one batch at least every second.
-      await new Promise((resolve) => setTimeout(resolve, 1100));
+      // However long the burst, the work moves on: one claim at least every second.
+      await vi.advanceTimersByTimeAsync(150);
+      await finished.atLeast(4);
       expect(ran).toHaveLength(4);
       burst = false;
-      await new Promise((resolve) => setTimeout(resolve, 150));
+      await vi.advanceTimersByTimeAsync(1000);
+      await finished.atLeast(6);
       expect(ran.sort()).toEqual([0, 1, 2, 3, 4, 5]);
+    } finally {
+      await r.stop();
+    }
+  });
+});
+
+describe('job runner: slots, leases and sleep', () => {
+  it('runs another conversation as soon as a slot frees, while a slow one holds its own slot', async () => {
+    const slow = gate();
+    const seen: string[] = [];
+    const h: JobHandler<{ q: string; n: number }> = {
+      kind: 'k',
+      async perform(p) {
+        if (p.q === 'a') await slow.opened;
+        seen.push(`${p.q}${p.n}`);
+      },
+    };
+    await store.jobs.enqueue([
+      { kind: 'k', payload: { q: 'a', n: 1 }, queueKey: 'a' },
+      { kind: 'k', payload: { q: 'a', n: 2 }, queueKey: 'a' },
+      ...[1, 2, 3, 4].map((n) => ({ kind: 'k', payload: { q: 'b', n }, queueKey: `b${n}` })),
+    ]);
+    const r = runner([h as JobHandler], { concurrency: 2 });
+    const finished = counter(r);
+    r.start();
+    try {
+      // Conversation a's first job never finishes meanwhile; the other slot works through b's.
+      await finished.atLeast(4);
+      expect(seen).toEqual(['b1', 'b2', 'b3', 'b4']);
+      slow.open();
+      await finished.atLeast(6);
+      expect(seen.slice(4)).toEqual(['a1', 'a2']);
+    } finally {
+      await r.stop();
+    }
+  });
+
+  it('renews the leases of running jobs, so no other worker takes a job that takes longer than its lease', async () => {
+    fakeTimers();
+    const slow = gate();
+    let started = 0;
+    await store.jobs.enqueue({ kind: 'k', payload: {} });
+    const a = runner([{ kind: 'k', perform: async () => void (started++, await slow.opened) }], { workerId: 'a', leaseMs: 3_000 });
+    const finished = counter(a);
+    a.start();
+    try {
+      await vi.waitFor(() => expect(started).toBe(1));
+      for (let i = 0; i < 10; i++) {
+        clock += 1_000;
+        await vi.advanceTimersByTimeAsync(1_000);
+      }
+      // Ten seconds into a 3-second lease: still a's.
+      expect(await store.jobs.claim('b', 10, 3_000)).toEqual([]);
+      slow.open();
+      await finished.atLeast(1);
+      expect(await store.jobs.list()).toEqual([]);
+    } finally {
+      await a.stop();
+    }
+  });
+
+  it('a worker that lost its lease leaves the job to the new holder: its signal aborts and it records nothing', async () => {
+    fakeTimers();
+    const slow = gate();
+    let signal: AbortSignal | undefined;
+    const outcomes: string[] = [];
+    await store.jobs.enqueue({ kind: 'k', payload: {} });
+    const a = runner([{ kind: 'k', perform: async (_p, ctx) => void ((signal = ctx.signal), await slow.opened) }], { workerId: 'a', leaseMs: 3_000 });
+    a.onJobFinished((e) => outcomes.push(e.outcome));
+    a.start();
+    try {
+      await vi.waitFor(() => expect(signal).toBeDefined());
+      // The process stalls past its lease (no heartbeat ran) and another worker takes the job.
+      clock += 3_001;
+      const [taken] = await store.jobs.claim('b', 10, 3_000);
+      expect(taken).toMatchObject({ leased_by: 'b', attempts: 2 });
+      await vi.advanceTimersByTimeAsync(1_000);
+      expect(signal!.aborted).toBe(true);
+      slow.open();
+      await vi.waitFor(() => expect(outcomes).toEqual(['lost']));
+      expect(await store.jobs.list()).toMatchObject([{ id: taken!.id, state: 'running', leased_by: 'b' }]);
+      await store.jobs.complete(taken!.id, 'b');
+      expect(await store.jobs.list()).toEqual([]);
+    } finally {
+      await a.stop();
+    }
+  });
+
+  it('never runs its own job twice at once when the job comes back from a claim after a stall past its lease', async () => {
+    fakeTimers();
+    const slow = gate();
+    let runs = 0;
+    let claimsAfterStall = 0;
+    let stalled = false;
+    const claimed = gate();
+    await store.jobs.enqueue({ kind: 'k', payload: {} });
+    const jobs = {
+      ...store.jobs,
+      async claim(workerId: string, limit: number, leaseMs: number) {
+        const rows = await store.jobs.claim(workerId, limit, leaseMs);
+        if (stalled && rows.length > 0 && ++claimsAfterStall === 1) claimed.open();
+        return rows;
+      },
+    };
+    const a = runner([{ kind: 'k', perform: async () => void (runs++, await slow.opened) }], { workerId: 'a', leaseMs: 3_000, jobs });
+    const finished = counter(a);
+    a.start();
+    try {
+      await vi.waitFor(() => expect(runs).toBe(1));
+      clock += 3_001;
+      stalled = true;
+      a.wake();
+      await claimed.opened;
+      expect(runs).toBe(1);
+      slow.open();
+      await finished.atLeast(1);
+      expect(runs).toBe(1);
+      expect(await store.jobs.list()).toEqual([]);
+    } finally {
+      await a.stop();
+    }
+  });
+
+  it('with SQLite, starts the jobs a previous process left running at once, without waiting out their lease', async () => {
+    await store.jobs.enqueue({ kind: 'k', payload: {} });
+    await store.jobQueue.claim('gone', 10, 60_000);
+    const ran: string[] = [];
+    const r = runner([{ kind: 'k', perform: async () => void ran.push('ran') }], { jobs: store.jobQueue });
+    const finished = counter(r);
+    r.start();
+    try {
+      await finished.atLeast(1);
+      expect(ran).toEqual(['ran']);
+    } finally {
+      await r.stop();
+    }
+  });
+
+  it('costs next to no database work while a conversation waits for its retry, and runs it when due', async () => {
+    fakeTimers();
+    let calls = 0;
+    const counted = Object.fromEntries(
+      Object.entries(store.jobQueue).map(([name, fn]) => [name, (...args: unknown[]) => (calls++, (fn as (...a: unknown[]) => unknown)(...args))]),
+    ) as unknown as typeof store.jobQueue;
+    let down = true;
+    const sent: number[] = [];
+    await store.jobs.enqueue([1, 2, 3, 4, 5].map((n) => ({ kind: 'send', payload: { n }, queueKey: 'conv' })));
+    const retryAfter = Object.assign(new Error('amojo 503'), { retryable: true, retryAfterMs: 30_000 });
+    const r = runner(
+      [{ kind: 'send', perform: async (p) => { if (down) throw retryAfter; sent.push((p as { n: number }).n); } }],
+      { jobs: counted, pollMs: 1_000, retryDelay: (a, e) => backoffDelay({ baseDelayMs: 100, maxDelayMs: 60_000 }, a, retryAfterOf(e)) },
+    );
+    const finished = counter(r);
+    r.start();
+    try {
+      await finished.atLeast(1);
+      const [head] = await store.jobs.list();
+      expect(head!.run_after).toBe(clock + 30_000); // the failure's Retry-After
+      await r.whenIdle();
+      calls = 0;
+      for (let i = 0; i < 20; i++) {
+        clock += 1_000;
+        await vi.advanceTimersByTimeAsync(1_000);
+      }
+      // Twenty seconds blocked: a poll a second at most (claim and next-due check), never a spin.
+      expect(calls).toBeLessThanOrEqual(2 * 20 + 2);
+      down = false;
+      clock += 10_000;
+      await vi.advanceTimersByTimeAsync(10_000);
+      await finished.atLeast(6);
+      expect(sent).toEqual([1, 2, 3, 4, 5]);
+    } finally {
+      await r.stop();
+    }
+  });
+
+  it('reports idle once everything ready has run', async () => {
+    const ran: number[] = [];
+    const r = runner([{ kind: 'k', perform: async (p) => void ran.push((p as { i: number }).i) }], { jobs: store.jobQueue });
+    r.start();
+    try {
+      await r.whenIdle();
+      await store.jobs.enqueue([1, 2, 3].map((i) => ({ kind: 'k', payload: { i } })));
+      r.wake();
+      await r.whenIdle();
+      expect(ran.sort()).toEqual([1, 2, 3]);
     } finally {
       await r.stop();
     }

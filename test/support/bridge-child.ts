@@ -26,7 +26,7 @@ async function main(): Promise<void> {
     config,
     store,
     logger,
-    jobs: { leaseMs: Number(process.env['JOB_LEASE_MS'] ?? 120_000), pollMs: 100, baseDelayMs: 100, maxDelayMs: 1000 },
+    jobs: { ...(process.env['JOB_LEASE_MS'] ? { leaseMs: Number(process.env['JOB_LEASE_MS']) } : {}), pollMs: 100, baseDelayMs: 100, maxDelayMs: 1000 },
     ...(noLimits
       ? {
           webchat: {
