@@ -4,6 +4,7 @@
  * store, the record to the database; the id is the secret part of the link.
  */
 import type { Readable } from 'node:stream';
+import { cleanName } from './clean-text.js';
 import type { BridgeContext } from './context.js';
 import { newFileId, type ConversationId, type FileId } from './ids.js';
 import type { FileOrigin, FileRecord, MessageKind } from './records.js';
@@ -58,7 +59,7 @@ export function contentTypeOfName(name: string): string | undefined {
 export function safeFileName(name: string | undefined, fallback = 'file'): string {
   const base = (name ?? '').split(/[\\/]/).pop() ?? '';
   // eslint-disable-next-line no-control-regex
-  let clean = base.replace(/[\u0000-\u001f\u007f"<>|*?:%]/g, '_').replace(/^[.\s]+/, '').trim();
+  let clean = cleanName(base.replace(/[\u0000-\u001f\u007f"<>|*?:%]/g, '_')).replace(/^[.\s]+/, '').trim();
   if (clean.length > 120) {
     const dot = clean.lastIndexOf('.');
     const ext = dot > 0 && clean.length - dot <= 10 ? clean.slice(dot) : '';

@@ -5,6 +5,7 @@
  * amoCRM as delivery status -1: 904 for "write first" (a website chat cannot start a
  * conversation by phone), 905 with a reason otherwise.
  */
+import { cleanName, cleanText } from './clean-text.js';
 import { appendEvent, insertMessage, publish, type BridgeContext } from './context.js';
 import { describeError, isPermanent } from './errors.js';
 import type { Files } from './files.js';
@@ -73,7 +74,8 @@ export function createHookHandler(ctx: BridgeContext, kind: string, deps: HookHa
       await report(job, amojoMsgId, { status: -1, errorCode: 905, errorText: `The website chat cannot show messages of type ${e.message.type}.` });
       return;
     }
-    const text = e.message.text || e.message.forwarded?.text || e.message.template?.content || undefined;
+    const rawText = e.message.text || e.message.forwarded?.text || e.message.template?.content || undefined;
+    const text = rawText === undefined ? undefined : cleanText(rawText) || undefined;
     let file: FileRecord | undefined;
     if (messageKind !== 'text') {
       if (!e.message.media) {
@@ -96,7 +98,8 @@ export function createHookHandler(ctx: BridgeContext, kind: string, deps: HookHa
     const content: MessageContent = {};
     if (text) content.text = text;
     if (file) content.file = { id: file.id, name: file.name, size: file.size, contentType: file.contentType };
-    if (e.senderName) content.senderName = e.senderName;
+    const senderName = e.senderName ? cleanName(e.senderName) : '';
+    if (senderName) content.senderName = senderName;
     if (e.message.buttons && e.message.buttons.length > 0) {
       content.buttons = e.message.buttons.map((row) => row.map((b) => (b.url ? { text: b.text, url: b.url } : { text: b.text })));
     }

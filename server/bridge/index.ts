@@ -89,5 +89,6 @@ export type { BridgeStore, BridgeRepos, BlobStore, ChatsGateway, ChatsTarget, Br
 export { BlobTooLargeError } from './ports.js';
 export { BridgeRefusal } from './errors.js';
 export { kindOfContentType, baseType, safeFileName } from './files.js';
+export { cleanName, cleanText } from './clean-text.js';
 export * from './ids.js';
 export type * from './records.js';

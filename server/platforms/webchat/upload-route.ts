@@ -7,7 +7,7 @@
 import busboy from 'busboy';
 import { Router, type Request } from 'express';
 import type { Readable } from 'node:stream';
-import { baseType, kindOfContentType, type Bridge, type FileRecord } from '../../bridge/index.js';
+import { baseType, cleanName, kindOfContentType, type Bridge, type FileRecord } from '../../bridge/index.js';
 import { PayloadTooLargeError, UnsupportedMediaTypeError, ValidationError } from '../../errors.js';
 import { corsForAnyOrigin } from './cors.js';
 import { isAllowedType, looksLikeImage } from './file-types.js';
@@ -111,7 +111,7 @@ function receiveOne(req: Request, handle: FileHandler): Promise<FileRecord> {
 
 /** Browsers escape `"`, CR and LF in multipart file names as %22, %0D, %0A (WHATWG form-data). */
 function formFileName(name: string | undefined): string | undefined {
-  return name?.replace(/%22/g, '"').replace(/%0D|%0A/gi, ' ');
+  return name === undefined ? undefined : cleanName(name.replace(/%22/g, '"').replace(/%0D|%0A/gi, ' '));
 }
 
 /** Passes the bytes through, refusing an "image" whose first bytes are not that image format. */
