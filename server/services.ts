@@ -28,6 +28,7 @@ import { generateSecret } from './store/kv-repo.js';
 import { HOOK_JOB_KIND } from './routes/amojo-webhook.js';
 
 const HOUSEKEEPING_INTERVAL_MS = 60 * 60 * 1000;
+const DAY_MS = 24 * 60 * 60 * 1000;
 /** Webhooks per second from which a busy process answers them before processing them. */
 const HOOK_BURST_PER_SECOND = 100;
 
@@ -47,7 +48,7 @@ export interface ServiceOptions {
   /** Where stored files go (default: `files/` beside the SQLite file). */
   filesDir?: string;
   /** Website-chat tuning: rate limits (benchmarks lift them), stream heartbeat. */
-  webchat?: { limits?: WebchatLimitOverrides; heartbeatMs?: number };
+  webchat?: { limits?: WebchatLimitOverrides; heartbeatMs?: number; uploadIdleMs?: number };
 }
 
 export interface Services {
@@ -72,6 +73,8 @@ export interface Services {
   bridge: Bridge;
   /** The website chat platform (visitor API, event streams, files route). */
   webchat: Webchat;
+  /** The hourly clean-up, run once now: expired token ids and hook keys, files past retention. */
+  housekeeping(): Promise<void>;
   /** Start-up work after the store is open (sandbox seeding, …); optional. */
   start?: () => Promise<void>;
   /** Closes long-lived resources (event streams, …) before the server closes; optional. */
@@ -107,6 +110,7 @@ export function createServices(opts: ServiceOptions): Services {
     publicUrl: config.publicUrl,
     hookJobKind: HOOK_JOB_KIND,
     wakeJobs: () => wakeJobs(),
+    limits: { fileRetentionMs: config.filesRetentionDays * DAY_MS, fileQuotaBytes: config.filesQuotaBytes },
   });
   const webchat = createWebchat({
     bridge,
@@ -186,6 +190,12 @@ export function createServices(opts: ServiceOptions): Services {
       }
     : undefined;
 
+  async function runHousekeeping(): Promise<void> {
+    await store.purgeExpired();
+    const expired = await bridge.files.purgeExpired();
+    if (expired.files > 0) logger.info(expired, 'files past retention deleted');
+  }
+
   function amojoBaseUrl(accountHost: string | null): string {
     if (config.amojoBaseUrl) return config.amojoBaseUrl;
     if (!accountHost) throw new Error('account host unknown: cannot derive the amojo host');
@@ -207,10 +217,11 @@ export function createServices(opts: ServiceOptions): Services {
     amojoBaseUrl,
     bridge,
     webchat,
+    housekeeping: runHousekeeping,
     async start() {
       bridge.start();
       housekeeping = setInterval(() => {
-        store.purgeExpired().catch((err: unknown) => logger.error({ err }, 'housekeeping failed'));
+        runHousekeeping().catch((err: unknown) => logger.error({ err }, 'housekeeping failed'));
       }, HOUSEKEEPING_INTERVAL_MS);
       housekeeping.unref();
       // Sandbox: the emulated account is installed and connected once the server answers.

@@ -12,12 +12,18 @@ export interface BridgeLimits {
   maxManagerFileBytes: number;
   /** Typing is forwarded to amojo at most once per this many ms per conversation. */
   typingIntervalMs: number;
+  /** Stored files older than this are deleted by housekeeping; their links answer "gone". */
+  fileRetentionMs: number;
+  /** Bytes of stored files one account may hold (uploads and manager files together). */
+  fileQuotaBytes: number;
 }
 
 export const DEFAULT_LIMITS: BridgeLimits = {
   maxTextLength: 4096,
-  maxManagerFileBytes: 100 * 1024 * 1024,
+  maxManagerFileBytes: 20 * 1024 * 1024,
   typingIntervalMs: 3000,
+  fileRetentionMs: 180 * 24 * 60 * 60 * 1000,
+  fileQuotaBytes: 2048 * 1024 * 1024,
 };
 
 export interface BridgeContext {

@@ -7,7 +7,7 @@
  */
 import { cleanName, cleanText } from './clean-text.js';
 import { appendEvent, insertMessage, publish, type BridgeContext } from './context.js';
-import { describeError, isPermanent } from './errors.js';
+import { describeError, isPermanent, StorageQuotaExceeded } from './errors.js';
 import type { Files } from './files.js';
 import { hookJobPayload, type HookJob, type ManagerMessageEvent, type ManagerReactionEvent, type ManagerTypingEvent } from './hook-events.js';
 import { asAmojoMsgId, asConversationId, asMsgId, asScopeId, type AmojoMsgId } from './ids.js';
@@ -87,7 +87,9 @@ export function createHookHandler(ctx: BridgeContext, kind: string, deps: HookHa
       } catch (err) {
         if (!isPermanent(err)) throw err;
         logger.warn({ conversationId: conversation.id, amojoMsgId, err: describeError(err) }, 'manager file could not be downloaded');
-        await report(job, amojoMsgId, { status: -1, errorCode: 905, errorText: `The file could not be downloaded (${describeError(err).replace(/^\w+: /, '')}).` });
+        const reason = describeError(err).replace(/^\w+: /, '');
+        const errorText = err instanceof StorageQuotaExceeded ? `The file was not delivered: ${reason}. Send a link to the file instead.` : `The file could not be downloaded (${reason}).`;
+        await report(job, amojoMsgId, { status: -1, errorCode: 905, errorText });
         return;
       }
     } else if (!text) {

@@ -87,7 +87,7 @@ export function createBridge(opts: BridgeOptions) {
 export type { PlatformAdapter, PublishResult, TypingCapable, MediaCapable, ReactionCapable } from './platform.js';
 export type { BridgeStore, BridgeRepos, BlobStore, ChatsGateway, ChatsTarget, BridgeLogger } from './ports.js';
 export { BlobTooLargeError } from './ports.js';
-export { BridgeRefusal } from './errors.js';
+export { BridgeRefusal, StorageQuotaExceeded } from './errors.js';
 export { kindOfContentType, baseType, safeFileName } from './files.js';
 export { cleanName, cleanText } from './clean-text.js';
 export * from './ids.js';

@@ -166,6 +166,11 @@ export interface BridgeRepos {
   files: {
     insert(f: FileRecord): Promise<void>;
     get(id: FileId): Promise<FileRecord | undefined>;
+    /** Bytes of the account's files created at or after `createdFrom` (the ones retention keeps). */
+    usage(accountId: number, createdFrom: number): Promise<number>;
+    /** The oldest files created before `cutoff`, at most `limit`. */
+    listCreatedBefore(cutoff: number, limit: number): Promise<Array<{ id: FileId; path: string; size: number }>>;
+    delete(ids: readonly FileId[]): Promise<void>;
   };
   jobs: {
     /** Jobs whose idempotency key exists are skipped. */
