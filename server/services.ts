@@ -24,6 +24,7 @@ import { createBridge, type Bridge } from './bridge/index.js';
 import { createChatsGateway } from './amojo/chats-gateway.js';
 import { createWebchat, type Webchat, type WebchatLimitOverrides } from './platforms/webchat/index.js';
 import { createDiskBlobStore, filesDirFor } from './store/index.js';
+import { createMediaFetch } from './net/media-fetch.js';
 import { generateSecret } from './store/kv-repo.js';
 import { HOOK_JOB_KIND } from './routes/amojo-webhook.js';
 
@@ -45,6 +46,11 @@ export interface ServiceOptions {
   jobHandlers?: JobHandler[];
   /** Job runner tuning (tests use short delays). */
   jobs?: { pollMs?: number; leaseMs?: number; maxAttempts?: number; baseDelayMs?: number; maxDelayMs?: number; workerId?: string; concurrency?: number };
+  /**
+   * Origins whose manager file links may be on a non-public address (tests' own loopback servers).
+   * The sandbox adds its PUBLIC_URL origin itself; production allows none.
+   */
+  mediaOrigins?: string[];
   /** Where stored files go (default: `files/` beside the SQLite file). */
   filesDir?: string;
   /** Website-chat tuning: rate limits (benchmarks lift them), stream heartbeat. */
@@ -111,6 +117,8 @@ export function createServices(opts: ServiceOptions): Services {
     hookJobKind: HOOK_JOB_KIND,
     wakeJobs: () => wakeJobs(),
     limits: { fileRetentionMs: config.filesRetentionDays * DAY_MS, fileQuotaBytes: config.filesQuotaBytes },
+    // The sandbox's emulated amojo serves manager files from this backend's own (loopback) origin.
+    fetchMedia: createMediaFetch({ allowedOrigins: [...(config.sandbox ? [new URL(config.publicUrl).origin] : []), ...(opts.mediaOrigins ?? [])] }),
   });
   const webchat = createWebchat({
     bridge,

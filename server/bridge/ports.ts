@@ -188,6 +188,22 @@ export interface BridgeStore extends BridgeRepos {
   durableTransaction<T>(fn: (tx: BridgeRepos) => Promise<T>): Promise<T>;
 }
 
+/** The head and body of a file link's answer. */
+export interface MediaResponse {
+  status: number;
+  contentType: string | undefined;
+  contentLength: number | undefined;
+  /** Read or destroyed by the caller. */
+  body: Readable;
+}
+
+/**
+ * GETs a manager's file link. Refuses (`retryable: false`) links that are not http(s) or that lead,
+ * directly, through DNS or through a redirect, to a non-public address; rejects (retryable) when no
+ * answer came in time.
+ */
+export type MediaFetch = (url: URL) => Promise<MediaResponse>;
+
 export interface StoredBlob {
   path: string;
   size: number;
