@@ -5,23 +5,14 @@
  * DNS answer that changes between check and connect cannot switch it); each redirect is checked
  * the same way. Connect and total time are bounded; the caller bounds the size. Origins on the
  * allow-list (the sandbox's and the tests' own loopback emulators) skip the address rule only.
+ * Implements the bridge's `MediaFetch` port.
  */
 import { lookup as dnsLookup } from 'node:dns/promises';
 import http from 'node:http';
 import https from 'node:https';
 import { isIP, type LookupFunction } from 'node:net';
-import type { Readable } from 'node:stream';
+import type { MediaFetch } from '../bridge/ports.js';
 import { isPublicAddress } from './public-address.js';
-
-export interface MediaResponse {
-  status: number;
-  contentType: string | undefined;
-  contentLength: number | undefined;
-  /** The body; the caller reads or destroys it. Destroyed with an error when the total time runs out. */
-  body: Readable;
-}
-
-export type MediaFetch = (url: URL) => Promise<MediaResponse>;
 
 export interface ResolvedAddress {
   address: string;

@@ -35,8 +35,8 @@ afterAll(async () => {
   await b.stop();
 });
 
-async function post(path: string, headers: Record<string, string>, body: Buffer | string) {
-  const res = await fetch(`${base}${path}`, { method: 'POST', headers, body });
+async function post(path: string, headers: Record<string, string>, body: Uint8Array | string) {
+  const res = await fetch(`${base}${path}`, { method: 'POST', headers, body: typeof body === 'string' ? body : new Uint8Array(body) });
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 }
 
@@ -49,7 +49,7 @@ describe('client mistakes', () => {
     ['malformed JSON', { 'content-type': 'application/json' }, '{"site_key":', 400, 'invalid_json'],
   ] as const)('answers %s with a 4xx JSON error and a warn line without a stack', async (_what, headers, body, status, code) => {
     const before = lines.length;
-    const r = await post('/webchat/v1/sessions', { ...headers }, typeof body === 'string' ? body : Buffer.from(body));
+    const r = await post('/webchat/v1/sessions', { ...headers }, body);
     expect(r.status).toBe(status);
     expect(r.body).toEqual({ error: code, message: expect.stringMatching(/\w+ \w+/) });
     const logged = lines.slice(before);
