@@ -26,7 +26,7 @@ export function createApp(services: Services): Express {
   app.use(createWidgetRouter(services));
   app.use('/webchat/v1', services.webchat.apiRouter);
   app.use(services.webchat.filesRouter);
-  app.use(createEmbedRouter({ logger: services.logger, isRebuildOnChange: services.config.sandbox, isWarmStart: services.config.sandbox }));
+  app.use(createEmbedRouter({ logger: services.logger }));
 
   if (services.sandbox) {
     app.use('/sandbox/amojo', services.sandbox.amojo.router);

@@ -11,7 +11,8 @@ import { baseType, contentTypeOfName, safeFileName, type Files } from './files.j
 import type { ConversationId } from './ids.js';
 import type { FileRecord, MessageKind } from './records.js';
 
-const DOWNLOAD_TIMEOUT_MS = 60_000;
+/** Exported for the shutdown deadline, which must outlast the longest job. */
+export const DOWNLOAD_TIMEOUT_MS = 60_000;
 
 export interface ManagerFileInput {
   url: string;
