@@ -32,15 +32,19 @@ export async function buildServer(rootDir: string): Promise<BuildServerResult> {
       files++;
     }
   }
-  const requireFromRoot = createRequire(join(rootDir, 'package.json'));
-  await rm(join(dist, SANDBOX_VENDOR_DIR), { recursive: true, force: true });
-  await mkdir(join(dist, SANDBOX_VENDOR_DIR), { recursive: true });
-  for (const [name, source] of Object.entries(SANDBOX_VENDOR_FILES)) {
-    await copyFile(requireFromRoot.resolve(source), join(dist, SANDBOX_VENDOR_DIR, name));
-    files++;
-  }
+  files += await copySandboxVendor(rootDir);
   const emitted = (await readdir(join(dist, 'server'), { recursive: true })).filter((f) => f.endsWith('.js')).length;
   return { entry: join(dist, 'server/main.js'), files: files + emitted, ms: Date.now() - started };
+}
+
+/** Copies the sandbox page's vendor scripts out of node_modules into dist/; resolves with their count. */
+export async function copySandboxVendor(rootDir: string): Promise<number> {
+  const requireFromRoot = createRequire(join(rootDir, 'package.json'));
+  const dir = join(rootDir, 'dist', SANDBOX_VENDOR_DIR);
+  await rm(dir, { recursive: true, force: true });
+  await mkdir(dir, { recursive: true });
+  for (const [name, source] of Object.entries(SANDBOX_VENDOR_FILES)) await copyFile(requireFromRoot.resolve(source), join(dir, name));
+  return Object.keys(SANDBOX_VENDOR_FILES).length;
 }
 
 function runTsc(rootDir: string): Promise<void> {
