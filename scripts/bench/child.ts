@@ -20,7 +20,7 @@ export interface ChildTarget {
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 /** The Node flags of `npm start` (package.json), so a benchmark measures what deployments run. */
-export const START_NODE_FLAGS = ['--max-old-space-size=512'];
+export const START_NODE_FLAGS = ['--max-old-space-size=512', '--max-semi-space-size=2'];
 
 let isCompiled = false;
 
