@@ -27,9 +27,8 @@ afterAll(async () => {
 describe('widget build', () => {
   it('packs dist/widget.zip with the files at the root', { timeout: 60_000 }, async () => {
     const outDir = await tempDir();
-    const started = Date.now();
+    // How long it takes is no assertion here: a busy machine makes that fail at random.
     const result = await buildWidget({ rootDir, outDir, backendUrl: 'https://chat.example.test/' });
-    expect(Date.now() - started).toBeLessThan(20_000);
 
     const zip = await JSZip.loadAsync(await readFile(result.zipPath));
     const names = Object.values(zip.files).filter((f) => !f.dir).map((f) => f.name).sort();
