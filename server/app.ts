@@ -5,12 +5,14 @@
 import express, { type Express } from 'express';
 import { errorHandler, notFoundHandler } from './http/error-handler.js';
 import { createHealthRouter } from './routes/health.js';
+import { createMetricsRouter } from './metrics/route.js';
 import { AMOJO_WEBHOOK_PATH, amojoWebhookHandlers } from './routes/amojo-webhook.js';
 import { createHomeRouter } from './routes/home.js';
 import { createOAuthRouter } from './routes/oauth.js';
 import { createWidgetRouter } from './routes/widget.js';
 import { createEmbedRouter } from './platforms/webchat/embed-route.js';
 import { createSandboxPageRouter } from './sandbox/page/index.js';
+import { distDir } from './runtime/paths.js';
 import type { Services } from './services.js';
 
 export function createApp(services: Services): Express {
@@ -22,16 +24,17 @@ export function createApp(services: Services): Express {
   // First: amoCRM's webhooks are the busiest route, and each layer in front of it costs them time.
   app.post(AMOJO_WEBHOOK_PATH, ...amojoWebhookHandlers(services.webhookIntake));
   app.use(createHealthRouter({ ping: () => services.store.ping() }));
+  app.use(createMetricsRouter({ metrics: services.metrics, token: services.config.metricsToken }));
   app.use(createOAuthRouter(services));
   app.use(createWidgetRouter(services));
   app.use('/webchat/v1', services.webchat.apiRouter);
   app.use(services.webchat.filesRouter);
-  app.use(createEmbedRouter({ logger: services.logger }));
+  app.use(createEmbedRouter({ logger: services.logger, distDir: distDir() }));
 
   if (services.sandbox) {
     app.use('/sandbox/amojo', services.sandbox.amojo.router);
     app.use('/sandbox/amocrm', services.sandbox.amocrm.router);
-    app.use(createSandboxPageRouter(services));
+    app.use(createSandboxPageRouter(services, { distDir: distDir() }));
   }
 
   app.use(createHomeRouter(services));

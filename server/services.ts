@@ -7,8 +7,11 @@ import type { Config } from './config/index.js';
 import type { Logger } from './log.js';
 import type { Store } from './store/index.js';
 import { createAmojoClient, type AmojoClient } from './amojo/client.js';
-import type { ByteTransport } from './net/byte-transport.js';
-import { createWebhookIntake, type WebhookIntake } from './routes/amojo-webhook.js';
+import { axiosByteTransport, type ByteTransport } from './net/byte-transport.js';
+import { observedTransport } from './net/observed-transport.js';
+import { WEBHOOK_REFUSAL_REASONS, createWebhookIntake, type WebhookIntake } from './routes/amojo-webhook.js';
+import { createMetrics, type Metrics } from './metrics/index.js';
+import { timedJobHandlers } from './metrics/timed-job-handlers.js';
 import { createJobRunner, type JobHandler, type JobRunner } from './bridge/job-runner.js';
 import { createLoopLoad } from './http/loop-load.js';
 import { createAmojoEmulator, type AmojoEmulator } from './sandbox/amojo/index.js';
@@ -73,6 +76,8 @@ export interface Services {
   bridge: Bridge;
   /** The website chat platform (visitor API, event streams, files route). */
   webchat: Webchat;
+  /** The operator's metrics (`GET /metrics`). */
+  metrics: Metrics;
   /** Start-up work after the store is open (sandbox seeding, …); optional. */
   start?: () => Promise<void>;
   /** Closes long-lived resources (event streams, …) before the server closes; optional. */
@@ -86,10 +91,19 @@ export function createServices(opts: ServiceOptions): Services {
   // Intake and bridge wake the job runner after they commit work; the runner is built after them.
   let wakeJobs = (): void => undefined;
 
+  // Sources read at scrape time; the jobs' handlers and the website chat are built below.
+  const metrics = createMetrics({
+    jobCounts: () => store.jobCounts(),
+    jobKinds: () => jobHandlers.map((h) => h.kind),
+    openStreams: () => webchat.openStreams(),
+    webhookRefusalReasons: WEBHOOK_REFUSAL_REASONS,
+    onCollectError: (err) => logger.warn({ err }, 'metrics: reading job counts failed'),
+  });
+
   const amojo = createAmojoClient({
     channelId: config.channel.id,
     channelSecret: config.channel.secret,
-    ...(opts.amojoTransport ? { transport: opts.amojoTransport } : {}),
+    transport: observedTransport(opts.amojoTransport ?? axiosByteTransport, (status, s) => metrics.upstreamCall('amojo', status, s)),
   });
 
   const webhookIntake = createWebhookIntake({
@@ -97,6 +111,8 @@ export function createServices(opts: ServiceOptions): Services {
     store,
     now,
     onStored: () => wakeJobs(),
+    onAccepted: metrics.webhookAccepted,
+    onRefused: metrics.webhookRefused,
   });
 
   const bridge = createBridge({
@@ -127,9 +143,10 @@ export function createServices(opts: ServiceOptions): Services {
   bridge.registerPlatform(webchat.adapter);
 
   const loopLoad = createLoopLoad();
+  const jobHandlers = timedJobHandlers(withOverrides(builtInJobHandlers(bridge), opts.jobHandlers ?? []), metrics);
   const jobRunner = createJobRunner({
     jobs: store.jobQueue,
-    handlers: withOverrides(builtInJobHandlers(bridge), opts.jobHandlers ?? []),
+    handlers: jobHandlers,
     logger: logger.child({ module: 'jobs' }),
     now,
     isRetryable,
@@ -147,7 +164,7 @@ export function createServices(opts: ServiceOptions): Services {
     apiBaseUrl: config.amoApiBaseUrl,
     tokens: accountTokenStore(store.accounts),
     now,
-    ...(opts.amocrmTransport ? { transport: opts.amocrmTransport } : {}),
+    transport: observedTransport(opts.amocrmTransport ?? axiosByteTransport, (status, s) => metrics.upstreamCall('amocrm', status, s)),
   });
   const connections = createConnections({
     accounts: store.accounts,
@@ -208,6 +225,7 @@ export function createServices(opts: ServiceOptions): Services {
     amojoBaseUrl,
     bridge,
     webchat,
+    metrics,
     async start() {
       bridge.start();
       housekeeping = setInterval(() => {
@@ -221,6 +239,7 @@ export function createServices(opts: ServiceOptions): Services {
       clearInterval(housekeeping);
       sandboxStartup?.stop();
       webchat.stop();
+      metrics.stop();
       await bridge.stop();
     },
   };

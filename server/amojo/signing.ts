@@ -14,14 +14,15 @@ export const AMOJO_CONTENT_TYPE = 'application/json';
 /** MD5 of the empty body, the Content-MD5 of every GET. */
 export const EMPTY_BODY_MD5 = 'd41d8cd98f00b204e9800998ecf8427e';
 
-const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'] as const;
-const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'] as const;
+/** RFC 2822 day and month names, indexed like `Date.getUTCDay()` and `Date.getUTCMonth()`. */
+export const RFC2822_DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'] as const;
+export const RFC2822_MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'] as const;
 const pad2 = (n: number): string => String(n).padStart(2, '0');
 
 /** RFC 2822 date in UTC with a numeric `+0000` zone, e.g. `Thu, 01 Jan 2026 10:00:00 +0000`. */
 export function formatRfc2822(date: Date): string {
   return (
-    `${DAYS[date.getUTCDay()]}, ${pad2(date.getUTCDate())} ${MONTHS[date.getUTCMonth()]} ${date.getUTCFullYear()} ` +
+    `${RFC2822_DAYS[date.getUTCDay()]}, ${pad2(date.getUTCDate())} ${RFC2822_MONTHS[date.getUTCMonth()]} ${date.getUTCFullYear()} ` +
     `${pad2(date.getUTCHours())}:${pad2(date.getUTCMinutes())}:${pad2(date.getUTCSeconds())} +0000`
   );
 }

@@ -4,9 +4,10 @@
  * The job runner moves it into a job (dropping repeats) and processes it later, so the answer
  * comes far inside amoCRM's 5-second budget.
  */
-import type { Request, RequestHandler, Response } from 'express';
+import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express';
 import { verifyWebhookSignature } from '../amojo/signing.js';
 import { HookParseError, hookDedupeKey, parseHook, type HookEvent } from '../amojo/webhook-parse.js';
+import { AppError } from '../errors.js';
 import { createRateMeter } from '../http/rate-meter.js';
 import { rawBody } from '../http/raw-body.js';
 import { createBatcher } from '../store/batcher.js';
@@ -44,7 +45,24 @@ export interface WebhookIntakeOptions {
   now: () => number;
   /** Called after new events were committed (wakes the job runner). */
   onStored?: () => void;
+  /** Counts hooks answered 200 (metrics); runs on every hook, so it must not allocate. */
+  onAccepted?: () => void;
+  /** Counts refused hooks by the error code they were answered with (`WEBHOOK_REFUSAL_REASONS`). */
+  onRefused?: (reason: WebhookRefusalReason) => void;
 }
+
+/** Every error code a hook can be answered with. */
+export const WEBHOOK_REFUSAL_REASONS = [
+  'bad_signature',
+  'unknown_scope',
+  'invalid_hook',
+  'payload_too_large',
+  'unsupported_media_type',
+  'internal_error',
+] as const;
+export type WebhookRefusalReason = (typeof WEBHOOK_REFUSAL_REASONS)[number];
+
+const isRefusalReason = (code: string): code is WebhookRefusalReason => (WEBHOOK_REFUSAL_REASONS as readonly string[]).includes(code);
 
 export type WebhookIntake = ReturnType<typeof createWebhookIntake>;
 
@@ -81,16 +99,23 @@ export function createWebhookIntake(opts: WebhookIntakeOptions) {
     hookRate: () => answered.perSecond(),
     /** Waits until every acknowledged hook is committed (shutdown). */
     drain: () => batcher.drain(),
+    /** Counts a hook refused before `handle` (body too large, compressed) or failing inside it. */
+    refused(err: unknown) {
+      const code = err instanceof AppError ? err.code : 'internal_error';
+      opts.onRefused?.(isRefusalReason(code) ? code : 'internal_error');
+    },
 
     async handle(req: Request, res: Response): Promise<void> {
       const scopeId = String(req.params['scope_id'] ?? '');
       const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
       if (!verifyWebhookSignature(opts.channelSecret, raw, req.get('x-signature'))) {
+        opts.onRefused?.('bad_signature');
         answer(res, 401, { error: 'bad_signature', message: 'X-Signature does not match the body.' });
         return;
       }
       const accountId = await accountForScope(scopeId);
       if (accountId === undefined) {
+        opts.onRefused?.('unknown_scope');
         answer(res, 404, { error: 'unknown_scope', message: 'No connected account has this scope_id.' });
         return;
       }
@@ -99,6 +124,7 @@ export function createWebhookIntake(opts: WebhookIntakeOptions) {
         event = parseHook(JSON.parse(raw.toString('utf8')), opts.now());
       } catch (err) {
         const message = err instanceof HookParseError ? err.message : 'The body is not JSON.';
+        opts.onRefused?.('invalid_hook');
         answer(res, 400, { error: 'invalid_hook', message });
         return;
       }
@@ -112,6 +138,7 @@ export function createWebhookIntake(opts: WebhookIntakeOptions) {
         job: { kind: HOOK_JOB_KIND, payload, queueKey: `chat:${event.amojoChatId}` },
       });
       answered.mark();
+      opts.onAccepted?.();
       answer(res, 200, OK);
     },
   };
@@ -120,6 +147,12 @@ export function createWebhookIntake(opts: WebhookIntakeOptions) {
 export const AMOJO_WEBHOOK_PATH = '/amojo/webhook/:scope_id';
 
 /** The route's handlers, for `app.post(AMOJO_WEBHOOK_PATH, …)`. */
-export function amojoWebhookHandlers(intake: WebhookIntake): RequestHandler[] {
-  return [rawBody(WEBHOOK_BODY_LIMIT), (req, res) => intake.handle(req, res)];
+export function amojoWebhookHandlers(intake: WebhookIntake): Array<RequestHandler | ErrorRequestHandler> {
+  // Errors of the body reader and of `handle` are counted here, then answered by the app's error handler.
+  const countRefusal: ErrorRequestHandler = (err, _req, _res, next) => {
+    intake.refused(err);
+    next(err);
+  };
+  const handle: RequestHandler = (req, res) => intake.handle(req, res);
+  return [rawBody(WEBHOOK_BODY_LIMIT), handle, countRefusal];
 }

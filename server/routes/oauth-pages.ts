@@ -1,10 +1,10 @@
 /**
  * The small HTML pages `GET /oauth/callback` answers to the admin who installed the integration,
- * in Russian or English. Every value put into a page is escaped.
+ * in Russian, English, Spanish or Portuguese. Every value put into a page is escaped.
  */
 import type { WidgetStatusBody } from './widget.js';
 
-export const PAGE_LANGUAGES = ['ru', 'en'] as const;
+export const PAGE_LANGUAGES = ['ru', 'en', 'es', 'pt'] as const;
 export type PageLanguage = (typeof PAGE_LANGUAGES)[number];
 
 export type PageOutcome = 'connected' | 'denied' | 'invalid_code' | 'not_approved' | 'conflict' | 'upstream';
@@ -29,6 +29,26 @@ const TEXT: Record<PageLanguage, Record<PageOutcome, { title: string; body: stri
     upstream: { title: 'Попробуйте позже', body: 'amoCRM не ответил вовремя. Установите интеграцию ещё раз через несколько минут.' },
     snippet: 'Вставьте этот код в страницы сайта, чтобы показать чат:',
     next: 'Эту страницу можно закрыть; то же самое видно в настройках интеграции в amoCRM.',
+  },
+  es: {
+    connected: { title: 'Conectado', body: 'El canal de chat está conectado a tu cuenta. Los chats de tu sitio web aparecerán en el CRM.' },
+    denied: { title: 'Acceso no concedido', body: 'La integración no recibió acceso a tu cuenta, así que no se cambió nada. Vuelve a instalarla para conectar el canal.' },
+    invalid_code: { title: 'La instalación expiró', body: 'El CRM rechazó el código de autorización (vence a los 20 minutos y solo sirve una vez). Vuelve a instalar la integración.' },
+    not_approved: { title: 'Sin conectar', body: 'La integración está instalada, pero no se pudo conectar el canal de chat.' },
+    conflict: { title: 'Sin conectar', body: 'La integración está instalada, pero no se pudo conectar el canal de chat.' },
+    upstream: { title: 'Inténtalo más tarde', body: 'El CRM no respondió a tiempo. Vuelve a instalar la integración en unos minutos.' },
+    snippet: 'Pega este código en las páginas de tu sitio web para mostrar el chat:',
+    next: 'Ya puedes cerrar esta página; la configuración de la integración en el CRM muestra lo mismo.',
+  },
+  pt: {
+    connected: { title: 'Conectado', body: 'O canal de chat está conectado à sua conta. As conversas do site vão aparecer no CRM.' },
+    denied: { title: 'Acesso não concedido', body: 'A integração não recebeu acesso à sua conta, então nada foi alterado. Instale-a de novo para conectar o canal.' },
+    invalid_code: { title: 'A instalação expirou', body: 'O CRM recusou o código de autorização (ele vale por 20 minutos e só pode ser usado uma vez). Instale a integração de novo.' },
+    not_approved: { title: 'Não conectado', body: 'A integração está instalada, mas não foi possível conectar o canal de chat.' },
+    conflict: { title: 'Não conectado', body: 'A integração está instalada, mas não foi possível conectar o canal de chat.' },
+    upstream: { title: 'Tente mais tarde', body: 'O CRM não respondeu a tempo. Instale a integração de novo em alguns minutos.' },
+    snippet: 'Cole este código nas páginas do seu site para mostrar o chat:',
+    next: 'Você já pode fechar esta página; as configurações da integração no CRM mostram o mesmo.',
   },
 };
 

@@ -17,12 +17,8 @@ function findRoot(from: string): string {
 /** The installation's root folder: holds package.json, node_modules/ and dist/. */
 export const ROOT_DIR = findRoot(dirname(fileURLToPath(import.meta.url)));
 
-/** What `npm run build` produced under a root (the widget, the chat bubble, the sandbox page's vendor scripts). */
+/** What `npm run build` produced under a root: the compiled server, the widget, the chat bubble, the sandbox page's vendor scripts. */
 export function distDir(rootDir: string = ROOT_DIR): string {
   return join(rootDir, 'dist');
 }
 
-/** The line an operator sees when a built file is missing. */
-export function missingBuildMessage(what: string, path: string): string {
-  return `${what} is not built (${path} is missing): run npm run build`;
-}

@@ -11,6 +11,7 @@ import { createInboundRepo } from './inbound-repo.js';
 import { createJobQueue } from './job-queue.js';
 import { createBridgeStore } from './bridge-store.js';
 import { purgeExpired } from './housekeeping.js';
+import { countJobsByKindAndState } from './job-stats.js';
 
 export type Store = ReturnType<typeof createStore>;
 
@@ -30,6 +31,8 @@ export function createStore(storeDb: StoreDb, now: () => number = Date.now) {
     bridge: createBridgeStore(storeDb, now),
     /** Deletes what can no longer matter (expired token ids, old hook dedupe keys). */
     purgeExpired: () => purgeExpired(storeDb.db, now()),
+    /** Jobs per kind and state (metrics). */
+    jobCounts: () => countJobsByKindAndState(storeDb.db),
     ping: () => storeDb.ping(),
     close: () => storeDb.close(),
   };
@@ -40,3 +43,4 @@ export async function openStore(databaseUrl: string, now: () => number = Date.no
 }
 
 export { createDiskBlobStore, filesDirFor } from './blob-store.js';
+export type { JobCount } from './job-stats.js';

@@ -1,11 +1,11 @@
 // @vitest-environment jsdom
 /**
  * What the visitor does: open and close by keyboard, write, reply, edit, react, send files, leave contacts;
- * and what they are told: unread badge, typing line, screen-reader announcements, in Russian or English.
+ * and what they are told: unread badge, typing line, screen-reader announcements, in each of its languages.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ApiError } from '../../webchat-embed/src/api.js';
-import { detectLocale, textsOf } from '../../webchat-embed/src/i18n.js';
+import { chooseLocale, detectLocale, LOCALES, textsOf } from '../../webchat-embed/src/i18n.js';
 import { TYPING_THROTTLE_MS } from '../../webchat-embed/src/chat-client.js';
 import { flush, managerMessage } from './support/fake-api.js';
 import { key, mountTest, type TestBubble } from './support/mount.js';
@@ -75,24 +75,52 @@ describe('keyboard and screen readers', () => {
 });
 
 describe('language', () => {
-  it('speaks Russian on Russian pages and English otherwise', () => {
+  it('speaks the page language, else the first browser language it knows, else English', () => {
     document.documentElement.lang = 'ru-RU';
     expect(detectLocale(document, { language: 'en-US' })).toBe('ru');
+    document.documentElement.lang = 'es-MX';
+    expect(detectLocale(document, { language: 'en-US', languages: ['en-US'] })).toBe('es');
+    // A German page: the visitor's browser decides, in its order of preference.
     document.documentElement.lang = 'de';
-    expect(detectLocale(document, { language: 'ru' })).toBe('en');
+    expect(detectLocale(document, { language: 'de-DE', languages: ['de-DE', 'pt-BR', 'en'] })).toBe('pt');
+    expect(detectLocale(document, { language: 'fr' })).toBe('en');
     document.documentElement.removeAttribute('lang');
     expect(detectLocale(document, { language: 'ru-RU' })).toBe('ru');
+    expect(detectLocale(document, { language: 'en', languages: ['it', 'es-419'] })).toBe('es');
     t = mountTest({ locale: 'ru' });
     expect(t.$('button.launcher').getAttribute('aria-label')).toBe('Открыть чат');
     expect(t.$('textarea').getAttribute('placeholder')).toBe('Напишите сообщение…');
     expect(t.$('h2').textContent).toBe('Напишите нам');
   });
 
-  it('has every text in both languages', () => {
+  it("lets the snippet's data-lang override the page and the browser", () => {
+    document.documentElement.lang = 'ru';
+    const nav = { language: 'ru-RU', languages: ['ru-RU'] };
+    expect(chooseLocale('pt', document, nav)).toBe('pt');
+    expect(chooseLocale('es-AR', document, nav)).toBe('es');
+    expect(chooseLocale('auto', document, nav)).toBe('ru');
+    expect(chooseLocale('de', document, nav)).toBe('ru');
+    expect(chooseLocale(undefined, document, nav)).toBe('ru');
+    document.documentElement.removeAttribute('lang');
+  });
+
+  it('speaks Spanish and Portuguese', () => {
+    t = mountTest({ locale: 'es' });
+    expect(t.$('button.launcher').getAttribute('aria-label')).toBe('Abrir chat');
+    expect(t.$('textarea').getAttribute('placeholder')).toBe('Escribe un mensaje…');
+    t.bubble.destroy();
+    t = mountTest({ locale: 'pt' });
+    expect(t.$('h2').textContent).toBe('Fale com a gente');
+    expect(t.$('textarea').getAttribute('placeholder')).toBe('Digite uma mensagem…');
+  });
+
+  it('has every text in every language', () => {
     const en = textsOf('en');
-    const ru = textsOf('ru');
-    expect(Object.keys(ru).sort()).toEqual(Object.keys(en).sort());
-    for (const [k, v] of Object.entries(ru)) expect(v, k).not.toBe('');
+    for (const locale of LOCALES) {
+      const texts = textsOf(locale);
+      expect(Object.keys(texts).sort(), locale).toEqual(Object.keys(en).sort());
+      for (const [k, v] of Object.entries(texts)) expect(v, `${locale}.${k}`).not.toBe('');
+    }
   });
 });
 

@@ -72,7 +72,7 @@ describe('the production install', () => {
           expect(existsSync(join(dir, 'node_modules', devTool)), devTool).toBe(false);
         }
         // What `npm ci --omit=dev` runs: without build tools it keeps the build instead of failing.
-        const prepare = spawnSync(process.execPath, ['scripts/prepare.mjs'], { cwd: dir, env: cleanEnv(), encoding: 'utf8' });
+        const prepare = spawnSync(process.execPath, ['scripts/prepare.js'], { cwd: dir, env: cleanEnv(), encoding: 'utf8' });
         expect(prepare.status, prepare.stderr).toBe(0);
         expect(prepare.stdout).toMatch(/build tools not installed .*keeping the build/);
 

@@ -33,7 +33,7 @@ describe('widget build', () => {
     const zip = await JSZip.loadAsync(await readFile(result.zipPath));
     const names = Object.values(zip.files).filter((f) => !f.dir).map((f) => f.name).sort();
     expect(names).toEqual(
-      ['i18n/en.json', 'i18n/ru.json', 'manifest.json', 'script.js', ...REQUIRED_IMAGES.map((i) => i.path)].sort(),
+      ['i18n/en.json', 'i18n/es.json', 'i18n/pt.json', 'i18n/ru.json', 'manifest.json', 'script.js', ...REQUIRED_IMAGES.map((i) => i.path)].sort(),
     );
 
     const pkg = JSON.parse(await readFile(join(rootDir, 'package.json'), 'utf8'));

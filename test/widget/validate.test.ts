@@ -30,8 +30,7 @@ function goodFiles(): Map<string, Uint8Array> {
   const files = new Map<string, Uint8Array>([
     ['manifest.json', manifest()],
     ['script.js', utf8(GOOD_SCRIPT)],
-    ['i18n/en.json', new Uint8Array(readFileSync(join(root, 'widget/i18n/en.json')))],
-    ['i18n/ru.json', new Uint8Array(readFileSync(join(root, 'widget/i18n/ru.json')))],
+    ...['en', 'es', 'pt', 'ru'].map((l): [string, Uint8Array] => [`i18n/${l}.json`, new Uint8Array(readFileSync(join(root, `widget/i18n/${l}.json`)))]),
   ]);
   for (const image of REQUIRED_IMAGES) files.set(image.path, new Uint8Array(readFileSync(join(root, 'widget', image.path))));
   return files;
@@ -83,8 +82,10 @@ describe('validateArchive', () => {
   });
 
   it('names a locale count that differs from the i18n files', () => {
-    const problems = problemsWith((f) => f.set('i18n/es.json', f.get('i18n/en.json')!));
-    expect(problems).toContain('manifest.json lists 2 locale(s) (ru, en) but i18n/ holds 3 file(s) (en.json, es.json, ru.json); they must match');
+    const problems = problemsWith((f) => f.set('i18n/tr.json', f.get('i18n/en.json')!));
+    expect(problems).toContain(
+      'manifest.json lists 4 locale(s) (ru, en, es, pt) but i18n/ holds 5 file(s) (en.json, es.json, pt.json, ru.json, tr.json); they must match',
+    );
     const missing = problemsWith((f) => f.delete('i18n/ru.json'));
     expect(missing).toContain('i18n/ru.json is missing (locale "ru" is listed in manifest.json)');
   });

@@ -1,6 +1,7 @@
 /**
- * Every visible or spoken text of the bubble, in Russian and English. The language follows the host page's
- * `<html lang>`, then the browser's language; anything but Russian falls back to English.
+ * Every visible or spoken text of the bubble, in English, Russian, Spanish and (Brazilian) Portuguese.
+ * The language is the snippet's `data-lang` when it names one of these, else the first of them found in
+ * the host page's `<html lang>` and then the browser's preferred languages; English when none is.
  */
 
 const en = {
@@ -124,10 +125,128 @@ const ru: Texts = {
   jumpToQuote: 'Показать цитируемое сообщение',
 };
 
-export const LOCALES = ['en', 'ru'] as const;
+const es: Texts = {
+  open: 'Abrir chat',
+  close: 'Cerrar chat',
+  title: 'Chatea con nosotros',
+  subtitle: 'Solemos responder en pocos minutos',
+  greeting: '¡Hola! Pregúntanos lo que quieras, te respondemos aquí mismo.',
+  unread: '{n} sin leer',
+  messages: 'Mensajes',
+  messageLabel: 'Mensaje',
+  placeholder: 'Escribe un mensaje…',
+  send: 'Enviar',
+  attach: 'Adjuntar un archivo',
+  record: 'Grabar un mensaje de voz',
+  stopRecording: 'Detener y enviar el mensaje de voz',
+  cancelRecording: 'Cancelar la grabación',
+  recording: 'Grabando {time}',
+  micDenied: 'No hay acceso al micrófono.',
+  reply: 'Responder',
+  edit: 'Editar',
+  react: 'Reaccionar',
+  replyingTo: 'Respondiendo a',
+  editing: 'Editando el mensaje',
+  cancel: 'Cancelar',
+  edited: 'editado',
+  you: 'Tú',
+  manager: 'Agente',
+  bot: 'Bot',
+  typing: 'El agente está escribiendo…',
+  pending: 'Enviando',
+  sent: 'Enviado',
+  delivered: 'Entregado',
+  read: 'Leído',
+  failed: 'No enviado',
+  retry: 'Volver a enviar',
+  fileTooLarge: 'El archivo es demasiado grande.',
+  fileType: 'No se puede enviar este tipo de archivo.',
+  sendFailed: 'No se pudo enviar el mensaje.',
+  offline: 'Sin conexión. Los mensajes se enviarán cuando vuelva.',
+  unavailable: 'El chat no está disponible en este momento.',
+  dropHere: 'Suelta los archivos aquí para enviarlos',
+  picture: 'Imagen',
+  voice: 'Mensaje de voz',
+  video: 'Video',
+  file: 'Archivo',
+  profileToggle: 'Deja tus datos de contacto',
+  profileIntro: 'Opcional: así podremos contactarte si sales de la página.',
+  name: 'Nombre',
+  phone: 'Teléfono',
+  email: 'Correo electrónico',
+  save: 'Guardar',
+  profileSaved: 'Gracias, ya tenemos tus datos de contacto.',
+  newMessage: 'Nuevo mensaje de {author}: {text}',
+  reactWith: 'Reaccionar con {emoji}',
+  removeReaction: 'Quitar tu reacción {emoji}',
+  reactionBy: '{emoji} de {author}',
+  openLink: '{text} (abre un enlace)',
+  jumpToQuote: 'Mostrar el mensaje citado',
+};
+
+const pt: Texts = {
+  open: 'Abrir chat',
+  close: 'Fechar chat',
+  title: 'Fale com a gente',
+  subtitle: 'Costumamos responder em poucos minutos',
+  greeting: 'Olá! Pergunte o que quiser, respondemos por aqui mesmo.',
+  unread: '{n} não lidas',
+  messages: 'Mensagens',
+  messageLabel: 'Mensagem',
+  placeholder: 'Digite uma mensagem…',
+  send: 'Enviar',
+  attach: 'Anexar um arquivo',
+  record: 'Gravar uma mensagem de voz',
+  stopRecording: 'Parar e enviar a mensagem de voz',
+  cancelRecording: 'Cancelar a gravação',
+  recording: 'Gravando {time}',
+  micDenied: 'Sem acesso ao microfone.',
+  reply: 'Responder',
+  edit: 'Editar',
+  react: 'Reagir',
+  replyingTo: 'Respondendo a',
+  editing: 'Editando a mensagem',
+  cancel: 'Cancelar',
+  edited: 'editada',
+  you: 'Você',
+  manager: 'Atendente',
+  bot: 'Bot',
+  typing: 'O atendente está digitando…',
+  pending: 'Enviando',
+  sent: 'Enviada',
+  delivered: 'Entregue',
+  read: 'Lida',
+  failed: 'Não enviada',
+  retry: 'Enviar de novo',
+  fileTooLarge: 'O arquivo é grande demais.',
+  fileType: 'Não é possível enviar este tipo de arquivo.',
+  sendFailed: 'Não foi possível enviar a mensagem.',
+  offline: 'Sem conexão. As mensagens serão enviadas quando ela voltar.',
+  unavailable: 'O chat não está disponível no momento.',
+  dropHere: 'Solte os arquivos aqui para enviá-los',
+  picture: 'Imagem',
+  voice: 'Mensagem de voz',
+  video: 'Vídeo',
+  file: 'Arquivo',
+  profileToggle: 'Deixe seus contatos',
+  profileIntro: 'Opcional: assim podemos falar com você se sair da página.',
+  name: 'Nome',
+  phone: 'Telefone',
+  email: 'E-mail',
+  save: 'Salvar',
+  profileSaved: 'Obrigado, recebemos seus contatos.',
+  newMessage: 'Nova mensagem de {author}: {text}',
+  reactWith: 'Reagir com {emoji}',
+  removeReaction: 'Remover sua reação {emoji}',
+  reactionBy: '{emoji} de {author}',
+  openLink: '{text} (abre um link)',
+  jumpToQuote: 'Mostrar a mensagem citada',
+};
+
+export const LOCALES = ['en', 'ru', 'es', 'pt'] as const;
 export type Locale = (typeof LOCALES)[number];
 
-const TABLE: Record<Locale, Texts> = { en, ru };
+const TABLE: Record<Locale, Texts> = { en, ru, es, pt };
 
 export type Translate = (key: TextKey, vars?: Record<string, string | number>) => string;
 
@@ -136,13 +255,39 @@ export function createTranslator(locale: Locale): Translate {
   return (key, vars) => texts[key].replace(/\{(\w+)\}/g, (whole, name: string) => (vars && name in vars ? String(vars[name]) : whole));
 }
 
-/** `ru` for Russian pages (or browsers, when the page does not say), `en` otherwise. */
-export function detectLocale(doc: Document = document, nav: Pick<Navigator, 'language'> | undefined = globalThis.navigator): Locale {
-  const tag = (doc.documentElement.getAttribute('lang') || nav?.language || 'en').trim().toLowerCase();
-  return tag.startsWith('ru') ? 'ru' : 'en';
+/** The locale a language tag names by its primary subtag (`pt-BR` → `pt`), or undefined. */
+export function localeOf(tag: string | null | undefined): Locale | undefined {
+  const primary = tag?.trim().toLowerCase().split(/[-_]/)[0];
+  return LOCALES.find((l) => l === primary);
 }
 
-/** All texts of a locale, for tests that check every key exists in both languages. */
+/**
+ * The first language the bubble speaks among the page's `<html lang>` and then the browser's preferred
+ * languages, in their order; English when there is none. A page in a language the bubble does not
+ * speak yields to the visitor's browser, whose reader is the one who has to understand it.
+ */
+export function detectLocale(
+  doc: Document = document,
+  nav: Pick<Navigator, 'language'> & Partial<Pick<Navigator, 'languages'>> | undefined = globalThis.navigator,
+): Locale {
+  const candidates = [doc.documentElement.getAttribute('lang'), ...(nav?.languages ?? []), nav?.language];
+  for (const tag of candidates) {
+    const locale = localeOf(tag);
+    if (locale) return locale;
+  }
+  return 'en';
+}
+
+/** The language of a bubble: an override (`data-lang`: a locale, a tag like `pt-BR`) when it names one, else detected. */
+export function chooseLocale(
+  override: string | null | undefined,
+  doc: Document = document,
+  nav: Parameters<typeof detectLocale>[1] = globalThis.navigator,
+): Locale {
+  return localeOf(override) ?? detectLocale(doc, nav);
+}
+
+/** All texts of a locale, for tests that check every key exists in every language. */
 export function textsOf(locale: Locale): Readonly<Texts> {
   return TABLE[locale];
 }

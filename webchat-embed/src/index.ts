@@ -1,12 +1,13 @@
 /**
  * Entry of `embed.js`. The site's snippet is one tag:
  *   <script src="https://<backend>/webchat/embed.js" data-site-key="…" async></script>
+ * with an optional `data-lang` (`ru`, `en`, `es`, `pt`) that overrides the detected language.
  * The backend's address is taken from this script's own `src`, so the same file works behind any host or
  * path prefix. Loading the script twice puts one bubble on the page.
  */
 import { createHttpApi } from './api.js';
 import { mountBubble, type Bubble } from './bubble.js';
-import { detectLocale, LOCALES, type Locale } from './i18n.js';
+import { chooseLocale } from './i18n.js';
 
 interface EmbedGlobal {
   /** The mounted bubble, for the page's own scripts (open it from a "Contact us" link, …). */
@@ -33,8 +34,8 @@ function boot(): void {
   }
   g.amoWebchat = 'loading';
   const baseUrl = script.src.replace(EMBED_PATH, '');
-  const forced = script.dataset.lang as Locale | undefined;
-  const locale = forced && (LOCALES as readonly string[]).includes(forced) ? forced : detectLocale();
+  // `data-lang="es"` (or `pt-BR`, …) on the tag fixes the language; `auto` or anything unknown detects it.
+  const locale = chooseLocale(script.dataset.lang);
   const start = (): void => {
     g.amoWebchat = mountBubble({ api: createHttpApi(baseUrl), siteKey, locale });
   };

@@ -10,12 +10,12 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { Router, type Request, type Response } from 'express';
 import type { Logger } from '../../log.js';
-import { distDir, missingBuildMessage } from '../../runtime/paths.js';
+import { missingBuildMessage } from '../../http/built-files.js';
 
 export interface EmbedRouteOptions {
   logger: Logger;
-  /** Folder that holds embed/embed.js; the installation's dist/ by default. */
-  distDir?: string;
+  /** The build's output folder, holding embed/embed.js. */
+  distDir: string;
 }
 
 interface Bundle {
@@ -28,7 +28,7 @@ interface Bundle {
 const CACHE_CONTROL = 'public, max-age=300';
 
 export function createEmbedRouter(options: EmbedRouteOptions): Router {
-  const file = join(options.distDir ?? distDir(), 'embed/embed.js');
+  const file = join(options.distDir, 'embed/embed.js');
   const logger = options.logger.child({ module: 'webchat-embed' });
   let bundle: Promise<Bundle> | undefined;
   let isMissingLogged = false;

@@ -15,6 +15,7 @@ const managerMessageSchema = z.object({
   type: z.enum(MESSAGE_TYPES).optional(),
   file: z.object({ fileName: z.string().min(1), contentType: z.string().min(1), base64: z.base64() }).optional(),
   media: z.object({ url: z.url(), fileName: z.string().optional(), fileSize: z.int().nonnegative().optional() }).optional(),
+  mediaDuration: z.int().nonnegative().optional(),
   replyTo: z.string().optional(),
   markup: z.record(z.string(), z.unknown()).optional(),
   template: z.record(z.string(), z.unknown()).optional(),

@@ -33,7 +33,8 @@ export type { ManagerFile, ManagerMessageInput, ManagerMessageResult, ManagerRea
 export { ManagerActionError } from './manager-actions.js';
 export type { FailNextOptions, DelayOptions } from './faults.js';
 export type { ReceivedRequest, AuthResult, AuthFailure } from './request-auth.js';
-export { parseAmojoDate, SIGNATURE_WINDOW_MS } from './request-auth.js';
+export { SIGNATURE_WINDOW_MS } from './request-auth.js';
+export { parseAmojoDate } from './date-header.js';
 
 export interface RunningEmulator {
   /** Base URL, e.g. `http://127.0.0.1:41234` (the API is mounted at `/`). */

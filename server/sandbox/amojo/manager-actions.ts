@@ -43,6 +43,8 @@ export interface ManagerMessageInput {
   file?: ManagerFile;
   /** Or a link to a file elsewhere, used as is. */
   media?: { url: string; fileName?: string; fileSize?: number; thumbnail?: string };
+  /** Length in seconds of a voice note, audio or video; the hook carries it as `media_duration`. */
+  mediaDuration?: number;
   markup?: Record<string, unknown>;
   template?: Record<string, unknown>;
   /** amojo id of a message of the same chat to quote. */
@@ -142,6 +144,7 @@ export function createManagerActions(deps: ManagerActionDeps) {
     }
     if (type === 'text' && !content.text) throw new ManagerActionError('invalid', 'a text message needs text');
     if (type !== 'text' && !content.media) throw new ManagerActionError('invalid', `a ${type} message needs a file`);
+    if (input.mediaDuration !== undefined) content.mediaDuration = input.mediaDuration;
     if (input.markup) content.markup = structuredClone(input.markup);
     if (input.template) content.template = structuredClone(input.template);
     if (input.mediaGroupId) content.mediaGroupId = input.mediaGroupId;

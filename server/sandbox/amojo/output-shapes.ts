@@ -4,7 +4,15 @@
  * bodies, which carry empty strings and zeros (§5.1 examples).
  */
 import type { EmulatorState } from './emulator-state.js';
-import type { MessageContent, MessageRecord, ParticipantRecord } from './types.js';
+import type { EmulatedMessageType, MessageContent, MessageRecord, ParticipantRecord } from './types.js';
+
+/** Types that have a length (§4.4 `media_duration`: "for video/audio/voice"). */
+const TIMED_TYPES: readonly EmulatedMessageType[] = ['video', 'audio', 'voice'];
+
+/** `media_duration` in seconds, where the integration (or the manager's file) gave one. */
+function withDuration(target: Record<string, unknown>, c: MessageContent): void {
+  if (c.mediaDuration !== undefined && TIMED_TYPES.includes(c.type)) target['media_duration'] = c.mediaDuration;
+}
 
 export interface ParticipantView {
   id: string;
@@ -50,6 +58,7 @@ export function historyEntry(state: EmulatorState, m: MessageRecord): Record<str
     file_name: c.fileName ?? '',
     file_size: c.fileSize ?? 0,
   });
+  withDuration(message, c);
   if (c.mediaGroupId) message['media_group_id'] = c.mediaGroupId;
   if (c.location) message['location'] = c.location;
   if (c.contact) message['contact'] = c.contact;
@@ -75,6 +84,7 @@ export function hookContent(c: MessageContent): Record<string, unknown> {
     file_name: c.fileName ?? '',
     file_size: c.fileSize ?? 0,
   };
+  withDuration(body, c);
   if (c.mediaGroupId) body['media_group_id'] = c.mediaGroupId;
   if (c.markup) body['markup'] = c.markup;
   if (c.template) body['template'] = c.template;
@@ -96,6 +106,9 @@ export function embeddedView(state: EmulatorState, m: MessageRecord): Record<str
     thumbnail: c.thumbnail ?? '',
     file_name: c.fileName ?? '',
     file_size: c.fileSize ?? 0,
+  });
+  withDuration(view, c);
+  Object.assign(view, {
     timestamp: m.timestamp,
     msec_timestamp: m.msecTimestamp,
     sender: participantRef(state, m.scopeId, m.senderAmojoId),

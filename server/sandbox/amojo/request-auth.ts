@@ -1,36 +1,13 @@
 /**
- * Checks a Chats API request the way amojo does (chats-api.md §2): Date inside a 15-minute window,
+ * Checks a Chats API request the way amojo does (chats-api.md §2): an RFC 2822 Date inside a 15-minute window,
  * Content-Type exactly `application/json`, Content-MD5 = lower-case hex MD5 of the received bytes,
  * X-Signature = HMAC-SHA1(channel secret, METHOD\nMD5\nContent-Type\nDate\npath). Pure: no I/O.
  */
 import { AMOJO_CONTENT_TYPE, contentMd5, hexEquals, hmacSha1Hex, stringToSign, type AmojoMethod } from '../../amojo/signing.js';
+import { parseAmojoDate } from './date-header.js';
 
 /** How far the Date header may be from the emulator's clock, either way (§6). */
 export const SIGNATURE_WINDOW_MS = 15 * 60 * 1000;
-
-const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'] as const;
-
-/*
- * RFC 2822 in UTC only: `+0000` (PHP's DATE_RFC2822, the docs' examples) or `GMT` (JS toUTCString, used
- * by working clients). Other offsets appear only in unverified third-party code, so they are refused:
- * a client that passes here passes on amojo too.
- */
-const RFC2822_UTC = /^(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), )?(\d{1,2}) ([A-Z][a-z]{2}) (\d{4}) (\d{2}):(\d{2}):(\d{2}) (?:\+0000|GMT)$/;
-
-/** Milliseconds since the epoch of an RFC 2822 UTC date, or null when it does not parse or names no real instant. */
-export function parseAmojoDate(value: string): number | null {
-  const m = RFC2822_UTC.exec(value);
-  if (!m) return null;
-  const [day, monthName, year, hour, minute, second] = m.slice(1).map(String) as [string, string, string, string, string, string];
-  const month = MONTHS.indexOf(monthName as (typeof MONTHS)[number]);
-  if (month < 0) return null;
-  const parts = [Number(year), month, Number(day), Number(hour), Number(minute), Number(second)] as const;
-  const ms = Date.UTC(...parts);
-  const d = new Date(ms);
-  // Date.UTC rolls 31 Feb over into March; a real parser refuses it.
-  const roundTrip = [d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate(), d.getUTCHours(), d.getUTCMinutes(), d.getUTCSeconds()];
-  return roundTrip.every((v, i) => v === parts[i]) ? ms : null;
-}
 
 export interface ReceivedRequest {
   method: string;
@@ -71,7 +48,7 @@ export function verifyAmojoRequest(req: ReceivedRequest, secret: string, nowMs: 
     return refuse('invalid_content_type', `Content-Type must be exactly ${AMOJO_CONTENT_TYPE}`);
   }
   const dateMs = parseAmojoDate(date);
-  if (dateMs === null) return refuse('invalid_date', 'Date is not an RFC 2822 UTC date');
+  if (dateMs === null) return refuse('invalid_date', 'Date is not an RFC 2822 date');
   if (Math.abs(nowMs - dateMs) > SIGNATURE_WINDOW_MS) {
     return refuse('date_out_of_window', 'Date is more than 15 minutes away from the server time');
   }

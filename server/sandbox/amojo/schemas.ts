@@ -182,11 +182,15 @@ export const messageEventSchema = z.object({
   payload: z.record(z.string(), z.unknown()),
 });
 
-/** Connect (§4.1). Only hook_api_version v2 is emulated; v1 is deprecated and never to be used. */
+/**
+ * Connect (§4.1). Only hook_api_version v2 is emulated; v1 is deprecated and never to be used. `title`
+ * is optional and defaults to the registered name; a null title (what typed clients send for "none")
+ * means the same.
+ */
 export const connectSchema = z.object({
   account_id: amojoUuid,
   hook_api_version: z.literal('v2'),
-  title: nonEmpty.optional(),
+  title: nonEmpty.nullish(),
   is_time_window_disabled: z.boolean().optional(),
 });
 
@@ -227,6 +231,7 @@ export const typingSchema = z.object({
   duration_ms: z.int().positive().optional(),
 });
 
+/** React / unreact (§4.10). `emoji` is optional for both types, as the docs' table says. */
 export const reactSchema = z
   .object({
     conversation_id: nonEmpty.optional(),
@@ -242,8 +247,6 @@ export const reactSchema = z
       ctx.addIssue({ code: 'custom', path: ['conversation_id'], message: 'conversation_id or conversation_ref_id is required' });
     }
     if (r.msgid === undefined && r.id === undefined) ctx.addIssue({ code: 'custom', path: ['msgid'], message: 'msgid or id is required' });
-    // The docs mark emoji optional; a reaction without one means nothing, so it is refused.
-    if (r.type === 'react' && r.emoji === undefined) ctx.addIssue({ code: 'custom', path: ['emoji'], message: 'required to react' });
   });
 
 const queryInt = z.string().regex(/^\d+$/, 'must be a non-negative integer').transform(Number);

@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import express, { Router, type Request } from 'express';
 import type { Services } from '../../services.js';
-import { distDir, missingBuildMessage } from '../../runtime/paths.js';
+import { missingBuildMessage } from '../../http/built-files.js';
 import { demoPage, mainPage, PAGE_BASE, widgetHostPage } from './html.js';
 import { pickLocale, sandboxTexts } from './texts.js';
 import { SANDBOX_VENDOR_DIR } from './vendor.js';
@@ -18,12 +18,12 @@ import { SANDBOX_VENDOR_DIR } from './vendor.js';
 const ASSETS_DIR = join(dirname(fileURLToPath(import.meta.url)), 'assets');
 
 export interface SandboxPageOptions {
-  /** Folder that holds widget/ and sandbox-vendor/ as `npm run build` wrote them; the installation's dist/ by default. */
-  distDir?: string;
+  /** The build's output folder, holding widget/ and sandbox-vendor/. */
+  distDir: string;
 }
 
-export function createSandboxPageRouter(services: Pick<Services, 'config' | 'store' | 'logger' | 'sandbox'>, options: SandboxPageOptions = {}): Router {
-  const dist = options.distDir ?? distDir();
+export function createSandboxPageRouter(services: Pick<Services, 'config' | 'store' | 'logger' | 'sandbox'>, options: SandboxPageOptions): Router {
+  const dist = options.distDir;
   // The widget is the one built for dist/widget.zip, bound to the build's backend URL; the host page
   // sends its calls to this server instead (assets/widget-host.js), so no sandbox-specific build is needed.
   const widgetDir = join(dist, 'widget');
