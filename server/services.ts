@@ -1,6 +1,7 @@
 /**
- * Composition root: builds every service from the configuration and an open store. `main.ts`
- * and the test harness both call it, so tests run the same wiring as production.
+ * Composition root: builds every service from the configuration and an open store. The one start-up
+ * (runtime/bootstrap.ts) calls it for the process, the tests and the benchmarks alike, so tests run the
+ * same wiring as production.
  */
 import type { Config } from './config/index.js';
 import type { Logger } from './log.js';
@@ -273,16 +274,6 @@ export function createServices(opts: ServiceOptions): Services {
       await bridge.stop();
     },
   };
-}
-
-/**
- * Shutdown after the HTTP server has stopped taking requests (and `services.stop()` closed the
- * event streams): finish the current job, commit every acknowledged hook, close the store.
- */
-export async function closeServices(services: Services): Promise<void> {
-  await services.jobRunner.stop();
-  await services.webhookIntake.drain();
-  await services.store.close();
 }
 
 /** The built-in job handlers; each subsystem adds its own here. */

@@ -14,6 +14,9 @@ import { isIP, type LookupFunction } from 'node:net';
 import type { MediaFetch } from '../bridge/ports.js';
 import { isPublicAddress } from './public-address.js';
 
+/** A manager's file must arrive whole within this long (the shutdown deadline outlasts it). */
+export const MEDIA_TOTAL_TIMEOUT_MS = 60_000;
+
 export interface ResolvedAddress {
   address: string;
   family: number;
@@ -47,7 +50,7 @@ const systemResolve = (hostname: string): Promise<ResolvedAddress[]> => dnsLooku
 export function createMediaFetch(opts: MediaFetchOptions = {}): MediaFetch {
   const allowed = new Set(opts.allowedOrigins ?? []);
   const connectTimeoutMs = opts.connectTimeoutMs ?? 10_000;
-  const totalTimeoutMs = opts.totalTimeoutMs ?? 60_000;
+  const totalTimeoutMs = opts.totalTimeoutMs ?? MEDIA_TOTAL_TIMEOUT_MS;
   const maxRedirects = opts.maxRedirects ?? 5;
   const resolve = opts.resolve ?? systemResolve;
 
