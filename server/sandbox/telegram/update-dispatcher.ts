@@ -41,9 +41,10 @@ export function wantsUpdate(bot: BotState, kind: EmulatedUpdateKind): boolean {
 /** How Telegram words a failed delivery in `last_error_message` [unconfirmed beyond the status form]. */
 function describeFailure(status: number | undefined, err: unknown): string {
   if (status !== undefined) return `Wrong response from the webhook: ${status} ${STATUS_CODES[status] ?? ''}`.trimEnd();
-  const code = (err as { cause?: { code?: unknown } } | undefined)?.cause?.code;
-  if (code === 'ECONNREFUSED') return 'Connection refused';
+  const cause = (err as { cause?: { code?: unknown; message?: unknown } } | undefined)?.cause;
+  if (cause?.code === 'ECONNREFUSED') return 'Connection refused';
   if (err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError')) return 'Read timeout expired';
+  if (typeof cause?.message === 'string') return cause.message;
   return err instanceof Error ? err.message : String(err);
 }
 
