@@ -5,9 +5,8 @@
  * limits, failure injection, and a control API that acts as Telegram users. Imports nothing of the
  * product but two HTTP helpers.
  */
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import express, { Router, type Response } from 'express';
+import { Router, type Response } from 'express';
+import { listenRouter, type RunningEmulatorServer } from '../emulator-http.js';
 import { createApiRouter, sendJson } from './api-router.js';
 import { notFound } from './api-errors.js';
 import type { BotApiChat, BotApiUser, BotApiWebhookInfo } from './bot-api-types.js';
@@ -47,11 +46,8 @@ export { ALLOWED_REACTIONS } from './interaction-methods.js';
 export { MAX_DELIVERY_ATTEMPTS } from './update-dispatcher.js';
 export { pngFixture, fileFixture } from './fixtures.js';
 
-export interface RunningTelegramEmulator {
-  /** Base URL, e.g. `http://127.0.0.1:41234`: use it as the Bot API root (`<url>/bot<token>/getMe`). */
-  url: string;
-  close(): Promise<void>;
-}
+/** Its `url` is a Bot API root: `<url>/bot<token>/getMe`. */
+export type { RunningEmulatorServer as RunningTelegramEmulator } from '../emulator-http.js';
 
 export interface ChatSummary {
   chat: BotApiChat;
@@ -62,7 +58,7 @@ export interface ChatSummary {
 export interface TelegramEmulator {
   /** Express 5 router: the Bot API at `/bot<token>/<method>`, downloads at `/file/bot<token>/…`, control at `/_control`. */
   readonly router: Router;
-  listen(port?: number, host?: string): Promise<RunningTelegramEmulator>;
+  listen(port?: number, host?: string): Promise<RunningEmulatorServer>;
 
   createBot(input?: NewBotInput): BotRecord;
   bots(): BotRecord[];
@@ -127,22 +123,7 @@ export function createTelegramEmulator(options: TelegramEmulatorOptions = {}): T
   const router = Router();
   const emulator: TelegramEmulator = {
     router,
-    async listen(port = 0, host = '127.0.0.1') {
-      const app = express();
-      app.use(router);
-      const server = await new Promise<Server>((resolve, reject) => {
-        const s = app.listen(port, host, (err?: Error) => (err ? reject(err) : resolve(s)));
-      });
-      const { port: bound } = server.address() as AddressInfo;
-      return {
-        url: `http://${host.includes(':') ? `[${host}]` : host}:${bound}`,
-        close: () =>
-          new Promise<void>((resolve, reject) => {
-            server.close((err) => (err ? reject(err) : resolve()));
-            server.closeAllConnections();
-          }),
-      };
-    },
+    listen: (port = 0, host = '127.0.0.1') => listenRouter(router, port, host),
     createBot: (input) => botRecord(state.addBot(input)),
     bots: () => [...state.bots.values()].map(botRecord),
     bot: (botId) => botRecord(findBot(userCtx, botId)),

@@ -7,6 +7,7 @@
  * schedule and its single connection per bot (whatever `max_connections` says) are its own [unconfirmed].
  */
 import { STATUS_CODES } from 'node:http';
+import { postExactBytes } from '../emulator-http.js';
 import type { BotApiUpdate, EmulatedUpdateKind } from './bot-api-types.js';
 import { LIMITS, type BotState, type EmulatorState, type QueuedUpdate } from './emulator-state.js';
 import type { Scheduler, UpdatePoster } from './types.js';
@@ -18,13 +19,7 @@ const UPDATE_TTL_MS = 24 * 60 * 60 * 1000;
 const DEFAULT_EXCLUDED: readonly string[] = ['chat_member', 'message_reaction', 'message_reaction_count'];
 const WEBHOOK_TIMEOUT_MS = 10_000;
 
-export const fetchUpdatePoster: UpdatePoster = async (url, body, headers) => {
-  const bytes = new Uint8Array(body.byteLength);
-  bytes.set(body);
-  const res = await fetch(url, { method: 'POST', headers, body: bytes, signal: AbortSignal.timeout(WEBHOOK_TIMEOUT_MS) });
-  await res.arrayBuffer().catch(() => undefined);
-  return res.status;
-};
+export const fetchUpdatePoster: UpdatePoster = (url, body, headers) => postExactBytes(url, body, headers, WEBHOOK_TIMEOUT_MS);
 
 export interface DispatcherDeps {
   state: EmulatorState;
