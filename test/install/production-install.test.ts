@@ -46,9 +46,19 @@ function localSqlitePrebuild(dir: string): string {
   return dir;
 }
 
-function npm(args: string[], cwd: string, env: Record<string, string> = {}): { status: number | null; output: string } {
-  const r = spawnSync('npm', args, { cwd, env: cleanEnv(env), encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
-  return { status: r.status, output: `${r.stdout}\n${r.stderr}` };
+/**
+ * Runs npm and collects its output. Asynchronous on purpose: a synchronous spawn would block the test
+ * worker for minutes, and the test runner takes a silent worker for a dead one.
+ */
+function npm(args: string[], cwd: string, env: Record<string, string> = {}): Promise<{ status: number | null; output: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('npm', args, { cwd, env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+    const out: Buffer[] = [];
+    child.stdout.on('data', (c: Buffer) => out.push(c));
+    child.stderr.on('data', (c: Buffer) => out.push(c));
+    child.once('error', reject);
+    child.once('close', (status) => resolve({ status, output: Buffer.concat(out).toString('utf8') }));
+  });
 }
 
 /** Resolves with everything printed up to the first line that matches, or rejects when the process exits first. */
@@ -74,13 +84,13 @@ describe('the production install', () => {
         expect(existsSync(join(dir, 'dist'))).toBe(false);
 
         const prebuilds = localSqlitePrebuild(join(dir, '.prebuilds'));
-        const ci = npm(['ci', '--offline', '--no-audit', '--no-fund'], dir, { npm_config_better_sqlite3_local_prebuilds: prebuilds });
+        const ci = await npm(['ci', '--offline', '--no-audit', '--no-fund'], dir, { npm_config_better_sqlite3_local_prebuilds: prebuilds });
         expect(ci.status, ci.output).toBe(0);
         for (const built of ['dist/server/main.js', 'dist/widget.zip', 'dist/widget/script.js', 'dist/embed/embed.js']) {
           expect(existsSync(join(dir, built)), built).toBe(true);
         }
 
-        const prune = npm(['prune', '--omit=dev', '--offline', '--no-audit', '--no-fund'], dir);
+        const prune = await npm(['prune', '--omit=dev', '--offline', '--no-audit', '--no-fund'], dir);
         expect(prune.status, prune.output).toBe(0);
         for (const devTool of ['tsx', 'typescript', 'webpack', 'vitest', 'requirejs']) {
           expect(existsSync(join(dir, 'node_modules', devTool)), devTool).toBe(false);
@@ -96,6 +106,9 @@ describe('the production install', () => {
           cwd: dir,
           env: cleanEnv({ PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: `sqlite:${join(dir, 'data/app.sqlite')}`, LOG_LEVEL: 'info' }),
           stdio: ['ignore', 'pipe', 'pipe'],
+          // Its own process group: a service manager signals the whole group (npm, its shell and node),
+          // and npm alone does not always pass a signal on to node.
+          detached: true,
         };
         const start = spawn('npm', ['start'], options);
         const log: string[] = [];
@@ -110,12 +123,16 @@ describe('the production install', () => {
 
           // npm passes the signal on to node and may itself end by it; 'close' waits for node's output too.
           const closed = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => start.once('close', (code, signal) => resolve({ code, signal })));
-          start.kill('SIGTERM');
+          process.kill(-start.pid!, 'SIGTERM');
           const end = await closed;
           expect(end.code === 0 || end.signal === 'SIGTERM', JSON.stringify(end)).toBe(true);
           expect(log.join('')).toMatch(/"failedSteps":\[\],"msg":"stopped"/);
         } finally {
-          start.kill('SIGKILL');
+          try {
+            process.kill(-start.pid!, 'SIGKILL');
+          } catch {
+            // already gone
+          }
         }
       } finally {
         rmSync(dir, { recursive: true, force: true });

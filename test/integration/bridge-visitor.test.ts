@@ -8,9 +8,12 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PNG_1X1, Visitor, chatOf, connectAccount, emulatorMessages, startBridgeBackend, waitFor, waitForEmulatorMessages, type BridgeBackend } from './bridge-helpers.js';
 
 let b: BridgeBackend;
+/** The bridge's clock runs this far ahead of the wall clock: tests move it instead of waiting. */
+let ahead = 0;
 
 beforeEach(async () => {
-  b = await startBridgeBackend();
+  ahead = 0;
+  b = await startBridgeBackend({ serviceOptions: { now: () => Date.now() + ahead } });
 });
 afterEach(async () => {
   await b.stop();
@@ -104,7 +107,7 @@ describe('visitor → amoCRM', () => {
     await waitForEmulatorMessages(b, v.conversationId, 1);
     await waitFor(async () => (await b.services.store.bridge.conversations.get(v.conversationId as never))?.amojoChatId);
     // The first typing call before the chat existed still started the throttle window.
-    await new Promise((r) => setTimeout(r, b.services.bridge.limits.typingIntervalMs));
+    ahead += b.services.bridge.limits.typingIntervalMs;
     for (let i = 0; i < 5; i++) expect((await v.post('/typing', {})).status).toBe(204);
     await waitFor(() => b.emulator.typingEvents(b.scopeId).filter((t) => t.origin === 'integration').length === 1, 3000, 'typing');
     await b.services.jobRunner.whenIdle();
@@ -160,7 +163,7 @@ describe('visitor → amoCRM', () => {
     await b.services.amojo.connect(b.services.config.amojoBaseUrl!, { accountAmojoId: b.accountAmojoId });
     await b.services.store.accounts.setConnection(4242, 'connected', { scope_id: b.scopeId });
     // As another process would see it: once its cached connection state (1 s) has expired.
-    await new Promise((r) => setTimeout(r, 1100));
+    ahead += 1100;
     const next = await v.send(`next ${randomUUID()}`);
     const list = await waitForEmulatorMessages(b, v.conversationId, 2);
     expect(list.map((m) => [m.msgid, m.silent])).toEqual([

@@ -47,8 +47,10 @@ describe('event stream', () => {
     await reader.cancel();
     const fresh = v.events();
     await fresh.ready;
-    await new Promise((r) => setTimeout(r, 200));
-    expect(fresh.events.filter((e) => e.event === 'message')).toEqual([]);
+    // A new message proves the stream is live; everything before it would have been a replay.
+    await b.emulator.sendManagerMessage({ scopeId: b.scopeId, chatId, text: 'five' });
+    await fresh.waitFor((e) => e.data['text'] === 'five');
+    expect(fresh.events.filter((e) => e.event === 'message').map((e) => e.data['text'])).toEqual(['five']);
     fresh.close();
   });
 
