@@ -10,6 +10,7 @@ import { AMOJO_WEBHOOK_PATH, amojoWebhookHandlers } from './routes/amojo-webhook
 import { createHomeRouter } from './routes/home.js';
 import { createOAuthRouter } from './routes/oauth.js';
 import { createWidgetRouter } from './routes/widget.js';
+import { createWidgetSettingsRouter } from './routes/widget-settings.js';
 import { createEmbedRouter } from './platforms/webchat/embed-route.js';
 import { createSandboxPageRouter } from './sandbox/page/index.js';
 import type { Services } from './services.js';
@@ -26,6 +27,7 @@ export function createApp(services: Services): Express {
   app.use(createMetricsRouter({ metrics: services.metrics, token: services.config.metricsToken }));
   app.use(createOAuthRouter(services));
   app.use(createWidgetRouter(services));
+  app.use(createWidgetSettingsRouter({ ...services, channels: [{ kind: 'webchat', code: services.config.channel.code, title: services.config.channel.title }] }));
   app.use('/webchat/v1', services.webchat.apiRouter);
   app.use(services.webchat.filesRouter);
   app.use(createEmbedRouter({ logger: services.logger, isRebuildOnChange: services.config.sandbox, isWarmStart: services.config.sandbox }));
