@@ -57,8 +57,8 @@ describe('sources', () => {
     expect((await api('GET', '/api/v4/sources?filter[external_id]=nope')).status).toBe(204);
     const moved = await api('PATCH', `/api/v4/sources/${s.id}`, { pipeline_id: SUPPORT });
     expect(moved.body).toMatchObject({ id: s.id, pipeline_id: SUPPORT });
-    expect(emulator.leadPipeline(SANDBOX_ACCOUNT.amojoId, 'web-1')).toBe(SUPPORT);
-    expect(emulator.leadPipeline(SANDBOX_ACCOUNT.amojoId, 'unknown')).toBe(SALES);
+    expect(emulator.leadPipeline(SANDBOX_ACCOUNT.amojoId, 'web-1')?.id).toBe(SUPPORT);
+    expect(emulator.leadPipeline(SANDBOX_ACCOUNT.amojoId, 'unknown')?.id).toBe(SALES);
     expect((await api('DELETE', `/api/v4/sources/${s.id}`)).status).toBe(204);
     expect((await api('GET', `/api/v4/sources/${s.id}`)).status).toBe(404);
   });
@@ -92,7 +92,7 @@ describe('sources', () => {
     expect((await api('POST', '/api/v4/sources', many(2, 100))).status).toBe(400);
     expect((await api('POST', '/api/v4/sources', [source({ external_id: 'd', default: true })])).status).toBe(200);
     expect(emulator.sources(SANDBOX_ACCOUNT.id).filter((s) => s.isDefault)).toHaveLength(1);
-    expect(emulator.leadPipeline(SANDBOX_ACCOUNT.amojoId, undefined)).toBe(SALES);
+    expect(emulator.leadPipeline(SANDBOX_ACCOUNT.amojoId, undefined)?.id).toBe(SALES);
   });
 
   it('lets only an administrator change sources', async () => {

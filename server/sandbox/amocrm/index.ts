@@ -17,7 +17,7 @@ import { SANDBOX_ACCOUNT } from './sandbox-account.js';
 import { AmocrmState } from './state.js';
 import { createControlRouter } from './control-routes.js';
 import { SourceBook, createSourcesRouter } from './sources-endpoints.js';
-import type { AmocrmEmulatorOptions, AmocrmRequestRecord, EmulatedAccount, EmulatedSource, FailNextOptions, InstallOptions, MintOptions } from './types.js';
+import type { AmocrmEmulatorOptions, AmocrmRequestRecord, EmulatedAccount, EmulatedPipeline, EmulatedSource, FailNextOptions, InstallOptions, MintOptions } from './types.js';
 
 export type * from './types.js';
 export { SANDBOX_ACCOUNT } from './sandbox-account.js';
@@ -48,7 +48,7 @@ export interface AmocrmEmulator {
   /** The integration's sources in the account (copies). */
   sources(accountId: number): EmulatedSource[];
   /** The pipeline a new chat's lead goes to in the account with this amojo id, for its source (§7 routing). */
-  leadPipeline(accountAmojoId: string, sourceExternalId: string | undefined): number | null;
+  leadPipeline(accountAmojoId: string, sourceExternalId: string | undefined): EmulatedPipeline | null;
   /** Forgets tokens, codes, counters, logs, sources and injected failures; accounts stay. */
   reset(): void;
 }

@@ -48,10 +48,11 @@ export class SourceBook {
   }
 
   /** Where amoCRM puts a chat's lead: its source's pipeline; unknown or none → the default source, else the main pipeline. */
-  leadPipeline(account: EmulatedAccount, externalId: string | undefined): number | null {
+  leadPipeline(account: EmulatedAccount, externalId: string | undefined): EmulatedPipeline | null {
     const sources = this.list(account.id);
     const source = sources.find((s) => s.externalId === externalId) ?? sources.find((s) => s.isDefault);
-    return source?.pipelineId ?? pipelinesOf(account).find((p) => p.isMain)?.id ?? null;
+    const pipelines = pipelinesOf(account);
+    return pipelines.find((p) => p.id === source?.pipelineId) ?? pipelines.find((p) => p.isMain) ?? null;
   }
 
   create(account: EmulatedAccount, body: unknown): EmulatedSource[] {

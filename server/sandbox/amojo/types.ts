@@ -46,7 +46,7 @@ export interface AmojoEmulatorOptions {
    * `external_id`, or the default source when absent or unknown) in the account (chats-api.md §7).
    * Answered by the amoCRM side (the sandbox wires its emulator in); without it leads record no pipeline.
    */
-  leadPipeline?: (accountAmojoId: string, sourceExternalId: string | undefined) => number | null;
+  leadPipeline?: (accountAmojoId: string, sourceExternalId: string | undefined) => { id: number; name: string } | null;
 }
 
 export interface ConnectionRecord {
@@ -88,7 +88,7 @@ export interface ChatRecord {
    * The unsorted lead the chat's first non-silent client message created: the pipeline it went
    * to is fixed then (a later change of the source's pipeline moves new chats only).
    */
-  lead?: { pipelineId: number | null; createdAt: number };
+  lead?: { pipelineId: number | null; pipelineName: string | null; createdAt: number };
   /** amojo id of the client of this chat. */
   clientAmojoId: string;
   participants: ParticipantRecord[];
