@@ -21,7 +21,7 @@ export interface AjaxLike {
 
 export interface AjaxOptions {
   url: string;
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'PUT';
   dataType: 'json';
   contentType?: string;
   data?: string;

@@ -7,9 +7,10 @@ import $ from 'jquery';
 import type { ConnectionState, ConnectionStatus } from './api.js';
 import type { Translate } from './i18n.js';
 import type { Message, MessageKey } from './messages.js';
+import { renderRouting, type RoutingModel } from './pipeline-picker.js';
 
 export type PanelPhase = 'install_first' | 'loading' | 'load_failed' | 'ready' | 'connecting' | 'disconnecting' | 'rotating';
-export type PanelAction = 'connect' | 'reconnect' | 'disconnect' | 'copy' | 'retry' | 'rotate';
+export type PanelAction = 'connect' | 'reconnect' | 'disconnect' | 'copy' | 'retry' | 'rotate' | 'pipelines';
 
 export interface PanelModel {
   phase: PanelPhase;
@@ -19,6 +20,7 @@ export interface PanelModel {
   /** The latest failure, shown as a sentence until the next action. */
   error: Message | null;
   copy: 'idle' | 'copied' | 'failed';
+  routing: RoutingModel;
 }
 
 const ACTIONS_BY_STATE: Record<ConnectionState, PanelAction[]> = {
@@ -41,6 +43,7 @@ const BUTTON_LABEL: Record<PanelAction, MessageKey> = {
   copy: 'buttons.copy',
   retry: 'buttons.retry',
   rotate: 'buttons.rotate',
+  pipelines: 'buttons.pipelines',
 };
 
 type BusyPhase = 'connecting' | 'disconnecting' | 'rotating';
@@ -129,6 +132,9 @@ export function renderPanel(model: PanelModel, t: Translate): JQuery[] {
   if (model.status && !model.isAdmin) out.push(line('awc-note', t('panel.admins_only')).attr('data-awc-note', ''));
   if (model.status?.connected && model.status.webchat) {
     out.push(snippetBlock(model.status.webchat.snippet, model, t));
+  }
+  if (model.status?.connected) {
+    out.push(renderRouting(model.routing, { isAdmin: model.isAdmin, telegramAvailable: model.status.telegramAvailable }, t));
   }
   return out;
 }

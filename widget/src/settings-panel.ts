@@ -4,10 +4,11 @@
  * `settings` more than once), and results that arrive after `destroy` are dropped.
  */
 import $ from 'jquery';
-import { BackendError, type ConnectionStatus, type WidgetApi } from './api.js';
+import { BackendError, type ConnectionStatus, type RoutedChannel, type WidgetApi } from './api.js';
 import type { Translate } from './i18n.js';
 import { describeFailure, type Message } from './messages.js';
 import { renderPanel, type PanelAction, type PanelModel } from './panel-view.js';
+import { PIPELINE_SELECT_ATTR, initialRouting } from './pipeline-picker.js';
 
 export const PANEL_SELECTOR = '[data-awc-panel]';
 
@@ -44,6 +45,7 @@ export function mountSettingsPanel(options: SettingsPanelOptions): SettingsPanel
     isAdmin: options.isAdmin,
     error: null,
     copy: 'idle',
+    routing: initialRouting(),
   };
 
   function draw(): void {
@@ -121,6 +123,42 @@ export function mountSettingsPanel(options: SettingsPanelOptions): SettingsPanel
     }
   }
 
+  function loadRouting(): void {
+    model.routing = { ...initialRouting(), phase: 'loading' };
+    draw();
+    api.routing().then(
+      (data) => {
+        if (!alive) return;
+        model.routing = { phase: 'ready', data, saved: null, error: null };
+        draw();
+      },
+      (error: unknown) => {
+        if (!alive) return;
+        model.routing = { ...initialRouting(), phase: 'failed', error: failureMessage(error) };
+        draw();
+      },
+    );
+  }
+
+  function choosePipeline(channel: RoutedChannel, pipelineId: number): void {
+    const data = model.routing.data;
+    if (!data || model.routing.phase !== 'ready') return;
+    model.routing = { phase: 'saving', data, saved: null, error: null };
+    draw();
+    api.setPipeline(channel, pipelineId).then(
+      (chosen) => {
+        if (!alive) return;
+        model.routing = { phase: 'ready', data: { ...data, chosen }, saved: channel, error: null };
+        draw();
+      },
+      (error: unknown) => {
+        if (!alive) return;
+        model.routing = { phase: 'ready', data, saved: null, error: failureMessage(error) };
+        draw();
+      },
+    );
+  }
+
   const handlers: Record<PanelAction, () => void> = {
     connect,
     reconnect: connect,
@@ -131,12 +169,19 @@ export function mountSettingsPanel(options: SettingsPanelOptions): SettingsPanel
     },
     retry: load,
     copy: () => void copySnippet(),
+    pipelines: loadRouting,
   };
 
   root.on('click', '[data-awc-action]', (event) => {
     event.preventDefault();
     const action = $(event.currentTarget).attr('data-awc-action') as PanelAction | undefined;
     if (action && handlers[action] && !$(event.currentTarget).prop('disabled')) handlers[action]();
+  });
+  root.on('change', `[${PIPELINE_SELECT_ATTR}]`, (event) => {
+    const select = $(event.currentTarget);
+    const id = Number(select.val());
+    const channel = select.attr(PIPELINE_SELECT_ATTR);
+    if ((channel === 'webchat' || channel === 'telegram') && Number.isInteger(id) && id > 0) choosePipeline(channel, id);
   });
   root.on('focus', '[data-awc-snippet]', (event) => (event.currentTarget as HTMLTextAreaElement).select());
 
