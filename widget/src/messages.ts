@@ -53,6 +53,7 @@ export const MESSAGE_KEYS = [
   'routing.saving',
   'routing.saved',
   'buttons.pipelines',
+  'buttons.cancel',
 ] as const;
 
 export type MessageKey = (typeof MESSAGE_KEYS)[number];

@@ -45,6 +45,7 @@ export function mountSettingsPanel(options: SettingsPanelOptions): SettingsPanel
     isAdmin: options.isAdmin,
     error: null,
     copy: 'idle',
+    confirmingRotate: false,
     routing: initialRouting(),
   };
 
@@ -163,9 +164,18 @@ export function mountSettingsPanel(options: SettingsPanelOptions): SettingsPanel
     connect,
     reconnect: connect,
     disconnect: () => run(() => api.disconnect(), 'disconnecting', 'ready'),
+    // The old code stops working on every site where it is pasted: ask first.
     rotate: () => {
-      // The old code stops working on every site where it is pasted: ask first.
-      if (window.confirm(t('panel.rotate_confirm'))) run(() => api.rotateSiteKey(), 'rotating', 'ready');
+      model.confirmingRotate = true;
+      draw();
+    },
+    rotate_confirmed: () => {
+      model.confirmingRotate = false;
+      run(() => api.rotateSiteKey(), 'rotating', 'ready');
+    },
+    cancel: () => {
+      model.confirmingRotate = false;
+      draw();
     },
     retry: load,
     copy: () => void copySnippet(),
