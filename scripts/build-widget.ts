@@ -29,7 +29,13 @@ async function main(): Promise<void> {
     outDir: join(rootDir, 'dist'),
     backendUrl,
     secrets: secretsFromEnv(env),
+    support: { email: env.WIDGET_SUPPORT_EMAIL?.trim(), url: env.WIDGET_SUPPORT_URL?.trim(), privacyUrl: env.WIDGET_PRIVACY_URL?.trim() },
+    release: env.WIDGET_RELEASE === '1',
   });
+  for (const r of result.review) {
+    if (r.problems.length === 0) console.log(`marketplace check ${r.name}: ok`);
+    else for (const p of r.problems) console.warn(`warning: marketplace check ${r.name}: ${p}`);
+  }
   const url = new URL(backendUrl);
   if (url.protocol === 'http:' && !['localhost', '127.0.0.1', '[::1]'].includes(url.hostname)) {
     console.warn(`warning: ${backendUrl} is plain http; the CRM page is https and browsers will block calls to it`);

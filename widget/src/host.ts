@@ -48,6 +48,7 @@ export interface WidgetCallbacks {
   bind_actions(): boolean;
   settings($modal: JQuery): boolean;
   onSave(event?: unknown): boolean;
+  onAddAsSource?(pipelineId?: unknown): boolean;
   destroy(): void;
 }
 
