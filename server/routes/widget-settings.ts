@@ -13,9 +13,19 @@ import express, { Router } from 'express';
 import { z } from 'zod';
 import { invalidFields, parseEveryField } from '../http/validate.js';
 import type { AmocrmClient } from '../amocrm/client.js';
-import { applyBubblePatch, bubbleSettingsOf, bubbleSettingsPatch, consentProblem, type BubbleSettings } from '../platforms/webchat/bubble-settings.js';
 import type { ChannelSources, SettingsRepo } from '../store/settings-repo.js';
 import { createWidgetAuth, type WidgetAuthDeps } from './widget.js';
+
+/** The bubble's settings rules (defaults, validation), given by the website-chat platform. */
+export interface BubbleSettingsRules {
+  patchSchema: z.ZodType<Record<string, unknown>>;
+  /** `stored` with `patch` applied, and the whole settings. */
+  apply(stored: Record<string, unknown>, patch: Record<string, unknown>): { stored: Record<string, unknown>; settings: Record<string, unknown> };
+  /** The whole settings from what was stored. */
+  of(stored: Record<string, unknown>): Record<string, unknown>;
+  /** Sentences `field: problem` about the settings as a whole. */
+  problems(settings: Record<string, unknown>): string[];
+}
 
 /** A channel whose chats can be routed: its platform kind, its amoCRM channel code and title. */
 export interface RoutableChannel {
@@ -29,6 +39,7 @@ export interface WidgetSettingsDeps extends WidgetAuthDeps {
   store: WidgetAuthDeps['store'] & { settings: SettingsRepo };
   /** The channels this server runs (Telegram only when its platform is on). */
   channels: RoutableChannel[];
+  bubble: BubbleSettingsRules;
 }
 
 const CHANNEL_KINDS = ['webchat', 'telegram'] as const;
@@ -46,7 +57,7 @@ const putBody = z
 export const sourceExternalId = (kind: ChannelKind): string => `chat-channel-${kind}`;
 
 export interface WidgetSettingsBody {
-  webchat: BubbleSettings;
+  webchat: Record<string, unknown>;
   pipeline_id: Record<ChannelKind, number | null>;
   identity_secret?: string;
 }
@@ -60,7 +71,7 @@ export function createWidgetSettingsRouter(deps: WidgetSettingsDeps): Router {
     const s = await deps.store.settings.get(accountId);
     const pipelineOf = (kind: ChannelKind) => (channelOf(kind) ? (s.sources[kind]?.pipelineId ?? null) : null);
     return {
-      webchat: bubbleSettingsOf(s.webchat),
+      webchat: deps.bubble.of(s.webchat),
       pipeline_id: { webchat: pipelineOf('webchat'), telegram: pipelineOf('telegram') },
       ...(admin ? { identity_secret: s.identitySecret } : {}),
     };
@@ -80,11 +91,11 @@ export function createWidgetSettingsRouter(deps: WidgetSettingsDeps): Router {
   router.put('/widget/settings', express.json({ limit: '32kb' }), async (req, res) => {
     const claims = await authenticate(req);
     const body = parseEveryField(putBody, req.body ?? {});
-    const patch = body.webchat === undefined ? undefined : parseEveryField(bubbleSettingsPatch, body.webchat, 'webchat.');
+    const patch = body.webchat === undefined ? undefined : parseEveryField(deps.bubble.patchSchema, body.webchat, 'webchat.');
     await requireAdmin(claims, 'Only administrators of the account can change the settings.');
     const stored = await deps.store.settings.get(claims.accountId);
-    const bubble = patch ? applyBubblePatch(stored.webchat, patch) : undefined;
-    const problems = bubble ? [consentProblem(bubble.settings)].filter((p): p is string => p !== undefined) : [];
+    const bubble = patch ? deps.bubble.apply(stored.webchat, patch) : undefined;
+    const problems = bubble ? deps.bubble.problems(bubble.settings) : [];
     const moves = await plannedMoves(claims.accountId, stored.sources, body.pipeline_id ?? {}, problems);
     if (problems.length > 0) throw invalidFields(problems);
     await spend(claims);

@@ -158,3 +158,17 @@ function withoutUndefined<T extends object>(o: T): Partial<T> {
 export function consentProblem(settings: BubbleSettings): string | undefined {
   return settings.consent.required && !settings.consent.url ? 'webchat.consent.url: a required consent needs the link to the text the visitor agrees to' : undefined;
 }
+
+/** The rules above as the widget settings route takes them (routes do not import platforms). */
+export const bubbleSettingsRules = {
+  patchSchema: bubbleSettingsPatch as z.ZodType<Record<string, unknown>>,
+  apply(stored: Record<string, unknown>, patch: Record<string, unknown>) {
+    const next = applyBubblePatch(stored, patch as BubbleSettingsPatch);
+    return { stored: next.stored, settings: { ...next.settings } as Record<string, unknown> };
+  },
+  of: (stored: Record<string, unknown>): Record<string, unknown> => ({ ...bubbleSettingsOf(stored) }),
+  problems: (settings: Record<string, unknown>): string[] => {
+    const problem = consentProblem(settings as unknown as BubbleSettings);
+    return problem ? [problem] : [];
+  },
+};
