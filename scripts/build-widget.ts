@@ -33,8 +33,14 @@ async function main(): Promise<void> {
     outDir: join(rootDir, 'dist'),
     backendUrl,
     secrets: secretsFromEnv(env),
+    support: { email: env.WIDGET_SUPPORT_EMAIL?.trim(), url: env.WIDGET_SUPPORT_URL?.trim(), privacyUrl: env.WIDGET_PRIVACY_URL?.trim() },
+    release: env.WIDGET_RELEASE === '1',
   });
   for (const warning of warnings) console.warn(loudWarning(warning));
+  for (const r of result.review) {
+    if (r.problems.length === 0) console.log(`marketplace check ${r.name}: ok`);
+    else for (const p of r.problems) console.warn(`warning: marketplace check ${r.name}: ${p}`);
+  }
   console.log(
     `widget ${result.version} → ${result.zipPath} (${result.files.length} files, ` +
       `script.js ${result.scriptBytes} bytes, zip ${result.zipBytes} bytes, backend ${backendUrl}, ${Date.now() - started} ms)`,

@@ -10,6 +10,8 @@ import { AMOJO_WEBHOOK_PATH, amojoWebhookHandlers } from './routes/amojo-webhook
 import { createHomeRouter } from './routes/home.js';
 import { createOAuthRouter } from './routes/oauth.js';
 import { createWidgetRouter } from './routes/widget.js';
+import { createWidgetSettingsRouter } from './routes/widget-settings.js';
+import { bubbleSettingsRules } from './platforms/webchat/bubble-settings.js';
 import { createEmbedRouter } from './platforms/webchat/embed-route.js';
 import { createSandboxPageRouter } from './sandbox/page/index.js';
 import { distDir } from './runtime/paths.js';
@@ -27,6 +29,7 @@ export function createApp(services: Services): Express {
   app.use(createMetricsRouter({ metrics: services.metrics, token: services.config.metricsToken }));
   app.use(createOAuthRouter(services));
   app.use(createWidgetRouter(services));
+  app.use(createWidgetSettingsRouter({ ...services, bubble: bubbleSettingsRules, channels: [{ kind: 'webchat', code: services.config.channel.code, title: services.config.channel.title }] }));
   app.use('/webchat/v1', services.webchat.apiRouter);
   app.use(services.webchat.filesRouter);
   app.use(createEmbedRouter({ logger: services.logger, distDir: distDir() }));

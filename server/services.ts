@@ -221,6 +221,7 @@ export function createServices(opts: ServiceOptions): Services {
             },
           ],
           publicUrl: `${config.publicUrl}/sandbox/amojo`,
+          leadPipeline: (amojoId, externalId) => amocrmEmulator!.leadPipeline(amojoId, externalId),
         }),
         amocrm: amocrmEmulator!,
         installDefaultAccount: () => installSandboxAccount(sandboxInstall!),

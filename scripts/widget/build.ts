@@ -9,6 +9,10 @@ import JSZip from 'jszip';
 import webpack from 'webpack';
 import type { NamedSecret } from './secrets.js';
 import { validateArchive } from './validate.js';
+import { reviewArchive, type ReviewOutcome } from './review-rules.js';
+
+/** Every class and data attribute of the widget's CSS starts with this (styles.ts). */
+export const WIDGET_CSS_NAMESPACE = 'awc-';
 import { createWebpackConfig } from './webpack-config.js';
 
 export interface BuildWidgetOptions {
@@ -18,6 +22,10 @@ export interface BuildWidgetOptions {
   outDir: string;
   backendUrl: string;
   secrets?: readonly NamedSecret[];
+  /** WIDGET_SUPPORT_EMAIL, WIDGET_SUPPORT_URL, WIDGET_PRIVACY_URL: replace the manifest's placeholders. */
+  support?: { email?: string | undefined; url?: string | undefined; privacyUrl?: string | undefined };
+  /** WIDGET_RELEASE=1: any marketplace-review finding stops the build instead of warning. */
+  release?: boolean;
 }
 
 export interface BuildWidgetResult {
@@ -27,6 +35,8 @@ export interface BuildWidgetResult {
   files: string[];
   scriptBytes: number;
   zipBytes: number;
+  /** Every marketplace-review rule that ran, with what it found (empty = passed). */
+  review: ReviewOutcome[];
 }
 
 /** The build stopped; `problems` are sentences to print, one per line. */
@@ -102,7 +112,14 @@ export async function buildWidget(options: BuildWidgetOptions): Promise<BuildWid
   const pkg = JSON.parse(await readFile(join(rootDir, 'package.json'), 'utf8')) as { version?: string };
   if (!pkg.version) throw new WidgetBuildError(['package.json has no "version"']);
   const manifest = JSON.parse(await readFile(join(rootDir, 'manifest.json'), 'utf8')) as { widget?: Record<string, unknown> };
-  if (manifest.widget && typeof manifest.widget === 'object') manifest.widget.version = pkg.version;
+  if (manifest.widget && typeof manifest.widget === 'object') {
+    manifest.widget.version = pkg.version;
+    const support = { ...(manifest.widget.support as Record<string, unknown> | undefined) };
+    if (options.support?.email) support.email = options.support.email;
+    if (options.support?.url) support.link = options.support.url;
+    if (options.support?.privacyUrl) support.privacy_policy = options.support.privacyUrl;
+    manifest.widget.support = support;
+  }
   await writeFile(join(unpackedDir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
   await copyFolder(join(rootDir, 'widget/i18n'), join(unpackedDir, 'i18n'));
   await copyFolder(join(rootDir, 'widget/images'), join(unpackedDir, 'images'));
@@ -110,6 +127,9 @@ export async function buildWidget(options: BuildWidgetOptions): Promise<BuildWid
   const files = await collectFiles(unpackedDir);
   const problems = validateArchive(files, { secrets: options.secrets ?? [] });
   if (problems.length > 0) throw new WidgetBuildError(problems);
+  const review = reviewArchive({ files, manifest: manifest as Record<string, unknown>, cssNamespace: WIDGET_CSS_NAMESPACE });
+  const findings = review.flatMap((r) => r.problems.map((p) => `marketplace review, ${r.name}: ${p}`));
+  if (options.release && findings.length > 0) throw new WidgetBuildError(findings);
 
   const zip = new JSZip();
   const folders = new Set([...files.keys()].filter((p) => p.includes('/')).map((p) => p.slice(0, p.lastIndexOf('/'))));
@@ -125,5 +145,6 @@ export async function buildWidget(options: BuildWidgetOptions): Promise<BuildWid
     files: [...files.keys()],
     scriptBytes: files.get('script.js')?.length ?? 0,
     zipBytes: data.length,
+    review,
   };
 }

@@ -21,7 +21,8 @@ import {
   type OAuthTokenPair,
 } from './schemas.js';
 import type { TokenStore } from './token-store.js';
-import { axiosByteTransport, type ByteTransport } from '../net/byte-transport.js';
+import { axiosByteTransport, type ByteTransport, type HttpMethod } from '../net/byte-transport.js';
+import { createSourcesApi } from './sources.js';
 
 export interface AmocrmClientOptions {
   clientId: string;
@@ -83,19 +84,21 @@ export function createAmocrmClient(opts: AmocrmClientOptions) {
     return parsed.data;
   }
 
-  /** GET with the account's token; undefined for 204 (amoCRM's "nothing found"). */
-  async function get(accountId: number, path: string): Promise<{ status: number; json: unknown }> {
+  /** A call with the account's token; `json` undefined for 204 (amoCRM's "nothing found"). */
+  async function call(accountId: number, method: HttpMethod, path: string, json?: unknown): Promise<{ status: number; json: unknown }> {
     let tokens = await oauth.current(accountId);
     for (let attempt = 1; ; attempt++) {
-      const res = await sendAmocrm(request, { method: 'GET', baseUrl: baseUrlFor(tokens.host), path, limitKey: tokens.host, accessToken: tokens.accessToken });
+      const res = await sendAmocrm(request, { method, baseUrl: baseUrlFor(tokens.host), path, limitKey: tokens.host, accessToken: tokens.accessToken, json });
+      // A 401 means the request was not carried out, so repeating it with a fresh token is safe for writes too.
       if (res.status === 401 && attempt === 1) {
         tokens = await oauth.current(accountId, tokens.accessToken);
         continue;
       }
-      if (res.status >= 300) throw errorFromResponse('GET', path, res);
+      if (res.status >= 300) throw errorFromResponse(method, path, res);
       return { status: res.status, json: res.status === 204 ? undefined : parseJson(res.body) };
     }
   }
+  const get = (accountId: number, path: string) => call(accountId, 'GET', path);
 
   return {
     /** §5.2: the first token pair of an install; the caller stores it once it knows the account id. */
@@ -138,6 +141,9 @@ export function createAmocrmClient(opts: AmocrmClientOptions) {
       const res = await get(accountId, path);
       return toUser(parse(userSchema, path, res.status, res.json));
     },
+
+    /** §6.3 sources and the account's pipelines. */
+    ...createSourcesApi(call),
 
     /** Tokens good for a while more (refreshing when due); exposed for callers that need the pair. */
     currentTokens: (accountId: number) => oauth.current(accountId),

@@ -19,6 +19,8 @@ export interface Loaded {
   conversation: ConversationRecord;
   /** Undefined while the account is not connected. */
   target: ChatsTarget | undefined;
+  /** The amoCRM source the conversation's platform sends with, if the admin chose a pipeline. */
+  sourceExternalId: string | undefined;
 }
 
 export function createOutboxJobs(ctx: BridgeContext): JobHandler[] {
@@ -30,7 +32,12 @@ export function createOutboxJobs(ctx: BridgeContext): JobHandler[] {
     const conversation = await ctx.getConversation(message.conversationId);
     if (!conversation) return undefined;
     const account = await store.accounts.get(conversation.accountId);
-    return { message, conversation, target: account ? targetOf(account) : undefined };
+    return {
+      message,
+      conversation,
+      target: account ? targetOf(account) : undefined,
+      sourceExternalId: account?.sourceExternalIds[conversation.platform],
+    };
   }
 
   const edit: JobHandler = {

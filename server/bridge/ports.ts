@@ -51,6 +51,8 @@ export interface NewMessageRequest {
   msgid: string;
   conversation_id: string;
   silent?: boolean;
+  /** The channel's amoCRM source (chats-api.md §7): the first message puts the chat's lead in its pipeline. */
+  source?: { external_id: string };
   sender: OutgoingParticipant;
   message: OutgoingContent;
   /** Quote by our msgid (our messages) or amojo's id (messages written in amoCRM). */

@@ -55,6 +55,11 @@ export interface BridgeAccount {
   scopeId: ScopeId | null;
   /** Account host; the amojo host derives from it. */
   host: string | null;
+  /**
+   * Per platform, the amoCRM source its chats are sent with (`source.external_id`): it routes a
+   * new chat's lead into the pipeline the admin chose. Absent: amoCRM's default source.
+   */
+  sourceExternalIds: Partial<Record<PlatformKind, string>>;
 }
 
 export interface ConversationRecord {

@@ -16,7 +16,7 @@ import { fileUrl } from './views.js';
 export function createSendJob(ctx: BridgeContext, load: (msgid: string) => Promise<Loaded | undefined>): JobHandler {
   const { store, gateway, logger } = ctx;
 
-  async function buildRequest(message: MessageRecord, c: ConversationRecord): Promise<NewMessageRequest> {
+  async function buildRequest(message: MessageRecord, c: ConversationRecord, sourceExternalId: string | undefined): Promise<NewMessageRequest> {
     const hasProfile = c.profile.phone !== undefined || c.profile.email !== undefined;
     const req: NewMessageRequest = {
       timestamp: Math.floor(message.createdAt / 1000),
@@ -25,6 +25,9 @@ export function createSendJob(ctx: BridgeContext, load: (msgid: string) => Promi
       conversation_id: c.id,
       // Imported after a reconnect: silent except the newest (set when the held messages were released).
       silent: message.content.silent === true,
+      // On every message, not only the first (§7 rule 5): a chat amoCRM already tagged keeps its
+      // source, so a pipeline chosen later routes new chats only.
+      ...(sourceExternalId !== undefined ? { source: { external_id: sourceExternalId } } : {}),
       sender: { id: c.participantId, name: c.participantName, ...(hasProfile ? { profile: c.profile } : {}) },
       message: { type: message.kind },
     };
@@ -41,8 +44,9 @@ export function createSendJob(ctx: BridgeContext, load: (msgid: string) => Promi
   }
 
   /** Sends the message, then records amojo's ids and the `sent` status. */
-  async function sendOne(message: MessageRecord, conversation: ConversationRecord, target: ChatsTarget): Promise<void> {
-    const outcome = await gateway.sendMessage(target, await buildRequest(message, conversation));
+  async function sendOne(loaded: Loaded, target: ChatsTarget): Promise<void> {
+    const { message, conversation } = loaded;
+    const outcome = await gateway.sendMessage(target, await buildRequest(message, conversation, loaded.sourceExternalId));
     const learnsIds = !conversation.amojoChatId || !conversation.amojoParticipantId;
     const event = await ctx.store.transaction(async (tx) => {
       await tx.messages.update(message.id, { status: 'sent', ...(outcome.amojoMsgId ? { amojoMsgId: outcome.amojoMsgId as AmojoMsgId } : {}), error: null });
@@ -70,7 +74,7 @@ export function createSendJob(ctx: BridgeContext, load: (msgid: string) => Promi
         await ctx.store.transaction((tx) => tx.messages.update(message.id, { status: 'held' }));
         return;
       }
-      await sendOne(message, loaded.conversation, target);
+      await sendOne(loaded, target);
     },
     async onFailed(payload, err) {
       const p = readPayload(sendPayload, payload, JOB_KINDS.send);

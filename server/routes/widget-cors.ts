@@ -10,7 +10,7 @@ import { ForbiddenError } from '../errors.js';
 const AMO_ORIGIN = /^https:\/\/[a-z0-9-]+\.(?:amocrm\.ru|amocrm\.com|kommo\.com)$/i;
 
 export const WIDGET_CORS_HEADERS = 'X-Auth-Token, Content-Type, X-Requested-With';
-export const WIDGET_CORS_METHODS = 'GET, POST, OPTIONS';
+export const WIDGET_CORS_METHODS = 'GET, POST, PUT, OPTIONS';
 const MAX_AGE_SEC = 600;
 
 export function isWidgetOrigin(origin: string, extraOrigins: readonly string[] = []): boolean {

@@ -54,33 +54,45 @@ export function statusBody(view: ConnectionView, publicUrl: string): WidgetStatu
   };
 }
 
-export function createWidgetRouter(deps: WidgetRouterDeps): Router {
+export type WidgetAuthDeps = Pick<WidgetRouterDeps, 'config' | 'now' | 'amocrm' | 'store'>;
+export type WidgetAuth = ReturnType<typeof createWidgetAuth>;
+
+/** The checks every widget route makes: the one-time token, the admin's rights, the spent `jti`. */
+export function createWidgetAuth(deps: WidgetAuthDeps) {
   const verify = createOneTimeTokenVerifier({ ...deps.config.oauth, now: deps.now });
+
+  /** Admin = the `is_admin` claim; where the token lacks it, the user's rights in amoCRM decide. */
+  async function isAdmin(claims: OneTimeTokenClaims): Promise<boolean> {
+    if (claims.isAdmin !== undefined) return claims.isAdmin;
+    if (claims.userId === null) return false;
+    try {
+      return (await deps.amocrm.getUser(claims.accountId, claims.userId)).isAdmin;
+    } catch (err) {
+      if (err instanceof AmocrmError && err.upstreamStatus === 404) return false;
+      throw err;
+    }
+  }
+
+  return {
+    authenticate: (req: Request): Promise<OneTimeTokenClaims> => verify(req.get('x-auth-token')),
+    isAdmin,
+    async requireAdmin(claims: OneTimeTokenClaims, message = 'Only administrators of the account can change the connection.'): Promise<void> {
+      if (!(await isAdmin(claims))) throw new ForbiddenError(message, 'not_admin');
+    },
+    /** A state change spends the token: the same `jti` twice is a replay. */
+    async spend(claims: OneTimeTokenClaims): Promise<void> {
+      if (!(await deps.store.usedTokens.claim(`amo-ott:${claims.jti}`, claims.expiresAt))) {
+        throw new AuthError('This one-time token was already used.', 'token_replayed');
+      }
+    },
+  };
+}
+
+export function createWidgetRouter(deps: WidgetRouterDeps): Router {
   const extraOrigins = deps.config.sandbox ? [new URL(deps.config.publicUrl).origin] : [];
   const router = Router();
   router.use('/widget', widgetCors(extraOrigins));
-
-  const authenticate = (req: Request): Promise<OneTimeTokenClaims> => verify(req.get('x-auth-token'));
-
-  /** Admin = the `is_admin` claim; where the token lacks it, the user's rights in amoCRM decide. */
-  async function requireAdmin(claims: OneTimeTokenClaims): Promise<void> {
-    const refuse = new ForbiddenError('Only administrators of the account can change the connection.', 'not_admin');
-    if (claims.isAdmin === true) return;
-    if (claims.isAdmin === false || claims.userId === null) throw refuse;
-    try {
-      if ((await deps.amocrm.getUser(claims.accountId, claims.userId)).isAdmin) return;
-    } catch (err) {
-      if (!(err instanceof AmocrmError && err.upstreamStatus === 404)) throw err;
-    }
-    throw refuse;
-  }
-
-  /** A state change spends the token: the same `jti` twice is a replay. */
-  async function spend(claims: OneTimeTokenClaims): Promise<void> {
-    if (!(await deps.store.usedTokens.claim(`amo-ott:${claims.jti}`, claims.expiresAt))) {
-      throw new AuthError('This one-time token was already used.', 'token_replayed');
-    }
-  }
+  const { authenticate, requireAdmin, spend } = createWidgetAuth(deps);
 
   router.get('/widget/status', async (req, res) => {
     const claims = await authenticate(req);

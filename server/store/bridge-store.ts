@@ -13,6 +13,7 @@ import { createFileRepo, createReactionRepo } from './files-repo.js';
 import { insertJobs } from './jobs-repo.js';
 import { createMessageRepo } from './messages-repo.js';
 import type { Database } from './schema.js';
+import type { ChannelSources } from './settings-repo.js';
 import { createTimelineRepo } from './timeline-repo.js';
 
 type Db = Kysely<Database> | Transaction<Database>;
@@ -21,9 +22,20 @@ function reposOver(db: Db, now: () => number): BridgeRepos {
   return {
     accounts: {
       async get(id) {
-        const row = await db.selectFrom('accounts').select(['id', 'connection_state', 'scope_id', 'host']).where('id', '=', id).executeTakeFirst();
+        const row = await db
+          .selectFrom('accounts')
+          .leftJoin('account_settings', 'account_settings.account_id', 'accounts.id')
+          .select(['accounts.id', 'accounts.connection_state', 'accounts.scope_id', 'accounts.host', 'account_settings.channel_sources'])
+          .where('accounts.id', '=', id)
+          .executeTakeFirst();
         if (!row) return undefined;
-        return { id: Number(row.id), isConnected: row.connection_state === 'connected', scopeId: row.scope_id ? asScopeId(row.scope_id) : null, host: row.host };
+        return {
+          id: Number(row.id),
+          isConnected: row.connection_state === 'connected',
+          scopeId: row.scope_id ? asScopeId(row.scope_id) : null,
+          host: row.host,
+          sourceExternalIds: externalIdsOf(row.channel_sources),
+        };
       },
       async listConnectedIds() {
         const rows = await db.selectFrom('accounts').select('id').where('connection_state', '=', 'connected').execute();
@@ -41,6 +53,14 @@ function reposOver(db: Db, now: () => number): BridgeRepos {
       },
     },
   };
+}
+
+/** `channel_sources` JSON (settings-repo.ts) → the external id per platform. */
+function externalIdsOf(json: string | null): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!json) return out;
+  for (const [platform, source] of Object.entries(JSON.parse(json) as ChannelSources)) if (source) out[platform] = source.externalId;
+  return out;
 }
 
 export function createBridgeStore(storeDb: StoreDb, now: () => number = Date.now): BridgeStore {

@@ -5,6 +5,7 @@
 import { openDatabase, type StoreDb } from './db.js';
 import { createAccountRepo } from './accounts-repo.js';
 import { createKvRepo } from './kv-repo.js';
+import { createSettingsRepo } from './settings-repo.js';
 import { createUsedTokenRepo } from './used-token-repo.js';
 import { createJobRepo } from './jobs-repo.js';
 import { createInboundRepo } from './inbound-repo.js';
@@ -22,6 +23,8 @@ export function createStore(storeDb: StoreDb, now: () => number = Date.now) {
     storeDb,
     accounts: createAccountRepo(storeDb.db, now),
     kv: createKvRepo(storeDb.db),
+    /** What admins set in the widget: bubble settings, identity secret, channel sources. */
+    settings: createSettingsRepo(storeDb.db, now),
     usedTokens: createUsedTokenRepo(storeDb.db, now),
     jobs,
     inbound,

@@ -169,6 +169,18 @@ export interface UsedTokenIdsTable {
   expires_at: number;
 }
 
+/** Per-account settings an admin changes in the widget (005). */
+export interface AccountSettingsTable {
+  account_id: number;
+  /** JSON of the bubble's settings the admin changed; absent keys keep their defaults. */
+  webchat: string | null;
+  /** Signs identified visitors' `user_hash`; generated with the row, shown to admins only. */
+  identity_secret: string;
+  /** JSON `{ <channel>: { pipeline_id, source_id, external_id } }`: the amoCRM source of each channel. */
+  channel_sources: string | null;
+  updated_at: number;
+}
+
 export interface Database {
   accounts: AccountsTable;
   conversations: ConversationsTable;
@@ -181,6 +193,7 @@ export interface Database {
   conversation_events: ConversationEventsTable;
   files: FilesTable;
   reactions: ReactionsTable;
+  account_settings: AccountSettingsTable;
 }
 
 export type AccountRow = Selectable<AccountsTable>;

@@ -52,7 +52,7 @@ export interface WidgetAnswer {
 /** Calls the widget API with a freshly minted token (or the one given). */
 export async function widget(
   backend: TestBackend,
-  method: 'GET' | 'POST',
+  method: 'GET' | 'POST' | 'PUT',
   path: '/widget/status' | '/widget/connect' | '/widget/disconnect' | string,
   opts: { token?: string | null; mint?: MintOptions; body?: unknown; origin?: string; query?: string } = {},
 ): Promise<WidgetAnswer> {
@@ -61,7 +61,7 @@ export async function widget(
   if (token !== null) headers['X-Auth-Token'] = token;
   if (opts.origin) headers['Origin'] = opts.origin;
   let body: string | undefined;
-  if (method === 'POST') {
+  if (method !== 'GET') {
     headers['Content-Type'] = 'application/json';
     body = JSON.stringify(opts.body ?? {});
   }

@@ -17,7 +17,7 @@ const LANGUAGES = ['ru', 'en', 'es', 'pt'] as const;
 type Language = (typeof LANGUAGES)[number];
 
 /** Words that are the same in English and in Spanish or Portuguese; a proper name or a loanword, never a sentence. */
-const SAME_AS_ENGLISH = new Set(['Bot', 'Video']);
+const SAME_AS_ENGLISH = new Set(['Bot', 'Video', 'Telegram']);
 
 const CYRILLIC = /[\u0400-\u04ff]/;
 const RU_LINK = /(?:https?:\/\/|www\.|@)[^\s"'<>]*\.ru\b|amocrm\.ru/i;

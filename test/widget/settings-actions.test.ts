@@ -42,11 +42,15 @@ afterEach(() => {
 describe('buttons', () => {
   it('New code asks first, then posts /widget/site-key/rotate and shows the new snippet', async () => {
     const host = await open(statusBody.connected);
-    const confirm = vi.spyOn(window, 'confirm').mockReturnValueOnce(false).mockReturnValueOnce(true);
+    const confirm = vi.spyOn(window, 'confirm');
     click('rotate');
-    expect(confirm).toHaveBeenCalledWith(text(en, 'panel.rotate_confirm'));
+    expect($('[data-awc-confirm]').text()).toContain(text(en, 'panel.rotate_confirm'));
+    click('cancel');
+    expect($('[data-awc-confirm]')).toHaveLength(0);
     expect(host.calls).toHaveLength(1);
     click('rotate');
+    click('rotate_confirmed');
+    expect(confirm).not.toHaveBeenCalled();
     expect(host.calls[1]!.options).toMatchObject({ url: `${BACKEND_URL}/widget/site-key/rotate`, method: 'POST' });
     expect($('[data-awc-busy]').text()).toBe(text(en, 'busy.rotating'));
     const snippet = statusBody.connected.webchat.snippet.replace(statusBody.connected.webchat.site_key, 'sk_new');

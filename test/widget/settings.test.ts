@@ -79,7 +79,7 @@ describe('connection state', () => {
     const host = await openWith(statusBody.connected);
     expect(state()).toBe('connected');
     expect($('.awc-detail').text()).toBe(text(en, 'panel.channel', { title: 'Website chat' }));
-    expect(actions()).toEqual(['reconnect', 'disconnect', 'copy', 'rotate']);
+    expect(actions()).toEqual(['reconnect', 'disconnect', 'copy', 'rotate', 'pipelines']);
     expect($('[data-awc-snippet]').val()).toBe(statusBody.connected.webchat.snippet);
     expect($('.awc-snippet__hint').text()).toBe(text(en, 'panel.snippet_hint'));
     expect(host.setStatus).toHaveBeenCalledWith('installed');
@@ -136,7 +136,7 @@ describe('connection state', () => {
 describe('admin rights', () => {
   it('hides the buttons from non-admins (user_rights) and says why', async () => {
     await openWith(statusBody.connected, { isAdmin: false });
-    expect(actions()).toEqual(['copy']);
+    expect(actions()).toEqual(['copy', 'pipelines']);
     expect($('[data-awc-note]').text()).toBe(text(en, 'panel.admins_only'));
   });
 

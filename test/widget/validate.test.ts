@@ -9,6 +9,7 @@ import { REQUIRED_IMAGES } from '../../scripts/widget/archive-rules.js';
 import { checkAmdScript } from '../../scripts/widget/amd-check.js';
 import { findSecrets, secretsFromEnv } from '../../scripts/widget/secrets.js';
 import { validateArchive } from '../../scripts/widget/validate.js';
+import { REVIEW_RULES, reviewArchive } from '../../scripts/widget/review-rules.js';
 
 const root = join(import.meta.dirname, '../..');
 const utf8 = (s: string) => new Uint8Array(Buffer.from(s, 'utf8'));
@@ -182,5 +183,55 @@ describe('checkAmdScript', () => {
     expect(checkAmdScript('define([], function () { return class W {}; });')[0]).toMatch(/ES class/);
     expect(checkAmdScript('define([], function () { throw new Error("boom"); });')[0]).toMatch(/factory throws \(boom\)/);
     expect(checkAmdScript('define([], {});')[0]).toMatch(/not given a factory function/);
+  });
+});
+
+describe('marketplace review rules', () => {
+  const GOOD = { 'widget.support.email': 'help@chat-vendor.test', 'widget.support.link': 'https://chat-vendor.test/help', 'widget.support.privacy_policy': 'https://chat-vendor.test/privacy' };
+
+  /** The good archive with real contacts and an error text giving them, then `change`; the findings by rule. */
+  function findings(change: (files: Map<string, Uint8Array>) => void = () => {}) {
+    const files = goodFiles();
+    editJson(files, 'manifest.json', (m) => {
+      m.widget.support = { email: GOOD['widget.support.email'], link: GOOD['widget.support.link'], privacy_policy: GOOD['widget.support.privacy_policy'] };
+    });
+    for (const l of ['en', 'es', 'pt', 'ru']) editJson(files, `i18n/${l}.json`, (d) => (d.errors.contact = 'Write to {support}.'));
+    files.set('script.js', utf8('define(["jquery"], function ($) {\n  return function Widget() { this.callbacks = { settings: function () { return true; }, onAddAsSource: function () { return true; } }; return this; };\n});\n'));
+    change(files);
+    const manifestJson = JSON.parse(Buffer.from(files.get('manifest.json')!).toString('utf8'));
+    return Object.fromEntries(reviewArchive({ files, manifest: manifestJson, cssNamespace: 'awc-' }).map((r) => [r.name, r.problems]));
+  }
+  const withScript = (code: string) => (files: Map<string, Uint8Array>) => files.set('script.js', utf8(`define([], function () {\n${code}\n  return function Widget() { this.callbacks = { settings: function () {}, onAddAsSource: function () {} }; };\n});\n`));
+
+  it('finds nothing in a clean archive, and runs every rule by name', () => {
+    const all = findings();
+    expect(Object.keys(all)).toEqual(REVIEW_RULES.map((r) => r.name));
+    expect(Object.values(all).flat()).toEqual([]);
+  });
+
+  it.each<[string, (files: Map<string, Uint8Array>) => void]>([
+    ['minified-code', withScript(`var a=${'1+'.repeat(400)}1;`)],
+    ['eval', withScript('eval("1");')],
+    ['eval', withScript('var f = new Function("return 1");')],
+    ['browser-dialogs', withScript('alert("hi");')],
+    ['browser-dialogs', withScript('if (window.confirm("sure?")) {}')],
+    ['debug-output', withScript('console.log("state", 1);')],
+    ['test-data', (f) => editJson(f, 'i18n/en.json', (d) => (d.panel.title = 'Lorem ipsum'))],
+    ['css-scope', withScript('var css = ".awc-panel { color: red; }\\nbody { margin: 0; }";')],
+    ['script-injection', withScript('var s = document.createElement("script");')],
+    ['sync-requests', withScript('$.ajax({ url: "/x", async: false });')],
+    ['api-calls-in-loops', withScript('for (var i = 0; i < 5; i++) { self.$authorizedAjax({ url: "/x" + i }); }')],
+    ['russian-in-other-locales', (f) => editJson(f, 'i18n/es.json', (d) => (d.panel.title = 'Чат'))],
+    ['russian-in-other-locales', (f) => editJson(f, 'i18n/pt.json', (d) => (d.panel.title = 'see https://help.example.ru/x'))],
+    ['unused-locations', (f) => editJson(f, 'manifest.json', (m) => m.locations.push('advanced_settings'))],
+    ['support-contacts', (f) => editJson(f, 'manifest.json', (m) => (m.widget.support.email = 'support@example.com'))],
+    ['support-contacts', (f) => editJson(f, 'manifest.json', (m) => (m.widget.support.link = 'https://example.com/support'))],
+    ['privacy-policy', (f) => editJson(f, 'manifest.json', (m) => delete m.widget.support.privacy_policy)],
+    ['error-with-contacts', (f) => editJson(f, 'i18n/pt.json', (d) => delete d.errors.contact)],
+    ['amocrm-in-name', (f) => editJson(f, 'i18n/en.json', (d) => (d.widget.name = 'amoCRM Website chat'))],
+  ])('%s catches its fixture', (rule, change) => {
+    const all = findings(change);
+    expect(all[rule]!.length).toBeGreaterThan(0);
+    for (const [name, problems] of Object.entries(all)) if (name !== rule) expect(problems, name).toEqual([]);
   });
 });

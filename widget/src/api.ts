@@ -21,6 +21,16 @@ export interface ConnectionStatus {
   /** Human reason from the backend when `state` is 'error'. */
   reason: string | null;
   webchat: WebchatInfo | null;
+  /** True when the server runs the Telegram platform (the answer's `telegram` is an object). */
+  telegramAvailable: boolean;
+}
+
+export type RoutedChannel = 'webchat' | 'telegram';
+
+/** `/widget/settings` as the pipeline picker needs it, with the account's pipelines. */
+export interface Routing {
+  pipelines: { id: number; name: string }[];
+  chosen: Record<RoutedChannel, number | null>;
 }
 
 /** A failed call: HTTP status (0 = no answer at all) and the backend's `{error, message}` when it sent one. */
@@ -41,6 +51,10 @@ export interface WidgetApi {
   disconnect(): Promise<ConnectionStatus>;
   /** A new website-chat code; the old snippet stops working. */
   rotateSiteKey(): Promise<ConnectionStatus>;
+  /** The pipelines and the one each channel's new chats go to. */
+  routing(): Promise<Routing>;
+  /** Admins: new chats of `channel` go to `pipelineId` (the backend moves the channel's amoCRM source). */
+  setPipeline(channel: RoutedChannel, pipelineId: number): Promise<Routing['chosen']>;
 }
 
 /** Long enough for a connect that calls amoCRM twice, short enough that a dead backend is reported. */
@@ -50,6 +64,10 @@ export function createWidgetApi(host: WidgetHost, backendUrl: string): WidgetApi
   const base = backendUrl.replace(/\/+$/, '');
 
   function call(method: 'GET' | 'POST', path: string, body?: object): Promise<ConnectionStatus> {
+    return request(method, path, parseStatus, body);
+  }
+
+  function request<T>(method: 'GET' | 'POST' | 'PUT', path: string, parse: (answer: unknown) => T | null, body?: object): Promise<T> {
     return new Promise((resolve, reject) => {
       let request;
       try {
@@ -66,8 +84,8 @@ export function createWidgetApi(host: WidgetHost, backendUrl: string): WidgetApi
       }
       request.then(
         (answer) => {
-          const status = parseStatus(answer);
-          if (status) resolve(status);
+          const parsed = parse(answer);
+          if (parsed) resolve(parsed);
           else reject(new BackendError(200, 'bad_response', null));
         },
         (failure) => reject(toBackendError(failure)),
@@ -80,6 +98,11 @@ export function createWidgetApi(host: WidgetHost, backendUrl: string): WidgetApi
     connect: (amojoId) => call('POST', '/widget/connect', { amojo_id: amojoId }),
     disconnect: () => call('POST', '/widget/disconnect', {}),
     rotateSiteKey: () => call('POST', '/widget/site-key/rotate', {}),
+    async routing() {
+      const [chosen, pipelines] = await Promise.all([request('GET', '/widget/settings', parseChosen), request('GET', '/widget/pipelines', parsePipelines)]);
+      return { chosen, pipelines };
+    },
+    setPipeline: (channel, pipelineId) => request('PUT', '/widget/settings', parseChosen, { pipeline_id: { [channel]: pipelineId } }),
   };
 }
 
@@ -106,7 +129,26 @@ export function parseStatus(answer: unknown): ConnectionStatus | null {
     title: typeof a.title === 'string' ? a.title : '',
     reason: typeof a.reason === 'string' && a.reason.trim() !== '' ? a.reason.trim() : null,
     webchat,
+    telegramAvailable: typeof a.telegram === 'object' && a.telegram !== null,
   };
+}
+
+const pipelineIdOf = (v: unknown): number | null => (typeof v === 'number' && Number.isInteger(v) ? v : null);
+
+export function parseChosen(answer: unknown): Routing['chosen'] | null {
+  const p = (answer as { pipeline_id?: unknown } | null)?.pipeline_id;
+  if (!p || typeof p !== 'object') return null;
+  const ids = p as Record<string, unknown>;
+  return { webchat: pipelineIdOf(ids.webchat), telegram: pipelineIdOf(ids.telegram) };
+}
+
+export function parsePipelines(answer: unknown): Routing['pipelines'] | null {
+  const list = (answer as { pipelines?: unknown } | null)?.pipelines;
+  if (!Array.isArray(list)) return null;
+  return list.flatMap((p: unknown) => {
+    const o = (p ?? {}) as Record<string, unknown>;
+    return typeof o.id === 'number' && typeof o.name === 'string' ? [{ id: o.id, name: o.name }] : [];
+  });
 }
 
 /** jqXHR failures carry `status` and `responseJSON`/`responseText`; anything else counts as "no answer". */

@@ -21,7 +21,7 @@ export interface AjaxLike {
 
 export interface AjaxOptions {
   url: string;
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'PUT';
   dataType: 'json';
   contentType?: string;
   data?: string;
@@ -48,6 +48,7 @@ export interface WidgetCallbacks {
   bind_actions(): boolean;
   settings($modal: JQuery): boolean;
   onSave(event?: unknown): boolean;
+  onAddAsSource?(pipelineId?: unknown): boolean;
   destroy(): void;
 }
 

@@ -46,6 +46,16 @@ export const MESSAGE_KEYS = [
   'errors.no_amojo_id',
   'errors.generic',
   'errors.generic_no_message',
+  'routing.title',
+  'routing.new_chats_only',
+  'routing.webchat',
+  'routing.telegram',
+  'routing.default_pipeline',
+  'routing.loading',
+  'routing.saving',
+  'routing.saved',
+  'buttons.pipelines',
+  'buttons.cancel',
 ] as const;
 
 export type MessageKey = (typeof MESSAGE_KEYS)[number];

@@ -7,9 +7,10 @@ import $ from 'jquery';
 import type { ConnectionState, ConnectionStatus } from './api.js';
 import type { Translate } from './i18n.js';
 import type { Message, MessageKey } from './messages.js';
+import { renderRouting, type RoutingModel } from './pipeline-picker.js';
 
 export type PanelPhase = 'install_first' | 'loading' | 'load_failed' | 'ready' | 'connecting' | 'disconnecting' | 'rotating';
-export type PanelAction = 'connect' | 'reconnect' | 'disconnect' | 'copy' | 'retry' | 'rotate';
+export type PanelAction = 'connect' | 'reconnect' | 'disconnect' | 'copy' | 'retry' | 'rotate' | 'rotate_confirmed' | 'cancel' | 'pipelines';
 
 export interface PanelModel {
   phase: PanelPhase;
@@ -19,6 +20,9 @@ export interface PanelModel {
   /** The latest failure, shown as a sentence until the next action. */
   error: Message | null;
   copy: 'idle' | 'copied' | 'failed';
+  /** "New code" was pressed: the panel asks before the old code stops working. */
+  confirmingRotate: boolean;
+  routing: RoutingModel;
 }
 
 const ACTIONS_BY_STATE: Record<ConnectionState, PanelAction[]> = {
@@ -41,6 +45,9 @@ const BUTTON_LABEL: Record<PanelAction, MessageKey> = {
   copy: 'buttons.copy',
   retry: 'buttons.retry',
   rotate: 'buttons.rotate',
+  rotate_confirmed: 'buttons.rotate',
+  cancel: 'buttons.cancel',
+  pipelines: 'buttons.pipelines',
 };
 
 type BusyPhase = 'connecting' | 'disconnecting' | 'rotating';
@@ -95,10 +102,20 @@ function snippetBlock(snippet: string, model: PanelModel, t: Translate): JQuery 
   );
   const row = $('<div class="awc-snippet__row"></div>').append(button('copy', t, false));
   // A new code is for admins only (e.g. the snippet ended up on a site it should not be on).
-  if (model.isAdmin) row.append(button('rotate', t, isBusy(model)));
+  if (model.isAdmin && !model.confirmingRotate) row.append(button('rotate', t, isBusy(model)));
   if (model.copy === 'copied') row.append(line('awc-copy-result', t('panel.copied')).attr('data-awc-copy', 'copied'));
   if (model.copy === 'failed') row.append(line('awc-copy-result', t('panel.copy_failed')).attr('data-awc-copy', 'failed'));
-  box.append(row, line('awc-snippet__hint', t('panel.snippet_hint')));
+  box.append(row);
+  // Asked in the page, not with a browser dialog (marketplace review refuses alert/confirm).
+  if (model.isAdmin && model.confirmingRotate) {
+    box.append(
+      $('<div class="awc-confirm" role="alertdialog" data-awc-confirm></div>').append(
+        line('awc-confirm__text', t('panel.rotate_confirm')),
+        $('<div class="awc-actions"></div>').append(button('rotate_confirmed', t, false), button('cancel', t, false)),
+      ),
+    );
+  }
+  box.append(line('awc-snippet__hint', t('panel.snippet_hint')));
   return box;
 }
 
@@ -129,6 +146,9 @@ export function renderPanel(model: PanelModel, t: Translate): JQuery[] {
   if (model.status && !model.isAdmin) out.push(line('awc-note', t('panel.admins_only')).attr('data-awc-note', ''));
   if (model.status?.connected && model.status.webchat) {
     out.push(snippetBlock(model.status.webchat.snippet, model, t));
+  }
+  if (model.status?.connected) {
+    out.push(renderRouting(model.routing, { isAdmin: model.isAdmin, telegramAvailable: model.status.telegramAvailable }, t));
   }
   return out;
 }

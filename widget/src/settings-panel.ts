@@ -4,10 +4,11 @@
  * `settings` more than once), and results that arrive after `destroy` are dropped.
  */
 import $ from 'jquery';
-import { BackendError, type ConnectionStatus, type WidgetApi } from './api.js';
+import { BackendError, type ConnectionStatus, type RoutedChannel, type WidgetApi } from './api.js';
 import type { Translate } from './i18n.js';
 import { describeFailure, type Message } from './messages.js';
 import { renderPanel, type PanelAction, type PanelModel } from './panel-view.js';
+import { PIPELINE_SELECT_ATTR, initialRouting } from './pipeline-picker.js';
 
 export const PANEL_SELECTOR = '[data-awc-panel]';
 
@@ -44,6 +45,8 @@ export function mountSettingsPanel(options: SettingsPanelOptions): SettingsPanel
     isAdmin: options.isAdmin,
     error: null,
     copy: 'idle',
+    confirmingRotate: false,
+    routing: initialRouting(),
   };
 
   function draw(): void {
@@ -121,22 +124,74 @@ export function mountSettingsPanel(options: SettingsPanelOptions): SettingsPanel
     }
   }
 
+  function loadRouting(): void {
+    model.routing = { ...initialRouting(), phase: 'loading' };
+    draw();
+    api.routing().then(
+      (data) => {
+        if (!alive) return;
+        model.routing = { phase: 'ready', data, saved: null, error: null };
+        draw();
+      },
+      (error: unknown) => {
+        if (!alive) return;
+        model.routing = { ...initialRouting(), phase: 'failed', error: failureMessage(error) };
+        draw();
+      },
+    );
+  }
+
+  function choosePipeline(channel: RoutedChannel, pipelineId: number): void {
+    const data = model.routing.data;
+    if (!data || model.routing.phase !== 'ready') return;
+    model.routing = { phase: 'saving', data, saved: null, error: null };
+    draw();
+    api.setPipeline(channel, pipelineId).then(
+      (chosen) => {
+        if (!alive) return;
+        model.routing = { phase: 'ready', data: { ...data, chosen }, saved: channel, error: null };
+        draw();
+      },
+      (error: unknown) => {
+        if (!alive) return;
+        model.routing = { phase: 'ready', data, saved: null, error: failureMessage(error) };
+        draw();
+      },
+    );
+  }
+
   const handlers: Record<PanelAction, () => void> = {
     connect,
     reconnect: connect,
     disconnect: () => run(() => api.disconnect(), 'disconnecting', 'ready'),
+    // The old code stops working on every site where it is pasted: ask first.
     rotate: () => {
-      // The old code stops working on every site where it is pasted: ask first.
-      if (window.confirm(t('panel.rotate_confirm'))) run(() => api.rotateSiteKey(), 'rotating', 'ready');
+      model.confirmingRotate = true;
+      draw();
+    },
+    rotate_confirmed: () => {
+      model.confirmingRotate = false;
+      run(() => api.rotateSiteKey(), 'rotating', 'ready');
+    },
+    cancel: () => {
+      model.confirmingRotate = false;
+      draw();
     },
     retry: load,
     copy: () => void copySnippet(),
+    pipelines: loadRouting,
   };
 
   root.on('click', '[data-awc-action]', (event) => {
     event.preventDefault();
     const action = $(event.currentTarget).attr('data-awc-action') as PanelAction | undefined;
     if (action && handlers[action] && !$(event.currentTarget).prop('disabled')) handlers[action]();
+  });
+  root.on('change', `[${PIPELINE_SELECT_ATTR}]`, (event) => {
+    const select = $(event.currentTarget);
+    const id = Number(select.val());
+    const channel = select.attr(PIPELINE_SELECT_ATTR);
+    if ((channel === 'webchat' || channel === 'telegram') && Number.isInteger(id) && id > 0) choosePipeline(channel, id);
   });
   root.on('focus', '[data-awc-snippet]', (event) => (event.currentTarget as HTMLTextAreaElement).select());
 

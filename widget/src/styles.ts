@@ -22,6 +22,12 @@ const CSS = `
 .awc-snippet__label { display: block; font-weight: bold; margin-bottom: 4px; }
 .awc-snippet__code { width: 100%; box-sizing: border-box; font-family: monospace; font-size: 12px; resize: vertical; }
 .awc-snippet__row { display: flex; align-items: center; gap: 10px; margin: 6px 0; }
+.awc-routing { margin-top: 16px; }
+.awc-confirm { margin: 8px 0; padding: 8px 10px; border-radius: 4px; background: #fff4e0; }
+.awc-routing__title { font-weight: bold; }
+.awc-routing__hint, .awc-routing__saved { color: #6b7785; margin: 4px 0 8px; }
+.awc-routing__row { display: flex; align-items: center; gap: 10px; margin: 6px 0; }
+.awc-routing__label { min-width: 140px; }
 `;
 
 export function ensureStyles(doc: Document): void {

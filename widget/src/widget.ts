@@ -64,6 +64,10 @@ export function createWidget(options: WidgetOptions): WidgetConstructor {
       // Nothing of ours is stored in the CRM: the backend keeps the connection.
       onSave: () => true,
 
+      // The `lead_sources` location (needed for the Sources API): the pipeline of new chats is
+      // chosen on the settings page, where the backend moves the channel's source; nothing to do here.
+      onAddAsSource: () => true,
+
       destroy(): void {
         unmount();
         removeStyles(document);

@@ -12,27 +12,8 @@ import { corsForAnyOrigin } from './cors.js';
 import type { WebchatLimiters } from './limits.js';
 import { clientIp, limit } from './routes.js';
 import { settingsQuery } from './schema.js';
+import { defaultBubbleSettings } from './bubble-settings.js';
 import type { WebchatAccounts } from './visitor-auth.js';
-
-/**
- * The bubble's settings until an admin changes them. `null` texts mean the bubble's own wording in the
- * visitor's language. `max_file_bytes` is the upload limit the bubble states and checks before uploading.
- */
-export function defaultBubbleSettings(maxFileBytes: number) {
-  return {
-    color: '#2563eb',
-    position: 'right',
-    title: null,
-    greeting: null,
-    away_message: null,
-    language: 'auto',
-    hours: null,
-    prechat: { name: 'optional', phone: 'optional', email: 'optional' },
-    consent: { required: false, url: null },
-    store_before_open: false,
-    max_file_bytes: maxFileBytes,
-  } as const;
-}
 
 const CACHE_SECONDS = 60;
 

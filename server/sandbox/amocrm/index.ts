@@ -1,9 +1,10 @@
 /**
  * Emulator of amoCRM's REST/OAuth side for the sandbox and the tests: the token endpoint (codes,
  * rotating single-use refresh tokens), `/api/v4/account` and `/api/v4/users` with `amojo_id`, the
- * 7 requests/s limit answered 429, problem+json errors, one-time tokens signed like amoCRM's, and
- * "install" (an authorization code plus the callback URL amoCRM would call) and "uninstall" (every
- * token revoked, plus the signed disconnect-hook URL). Imports nothing from the rest of the server.
+ * pipelines and sources (`sources-endpoints.ts`), the 7 requests/s limit answered 429, problem+json
+ * errors, one-time tokens signed like amoCRM's, and "install" (an authorization code plus the callback
+ * URL amoCRM would call) and "uninstall" (every token revoked, plus the signed disconnect-hook URL).
+ * Imports nothing from the rest of the server.
  */
 import { createHmac } from 'node:crypto';
 import type { Server } from 'node:http';
@@ -17,7 +18,8 @@ import { RequestPacing } from './request-pacing.js';
 import { SANDBOX_ACCOUNT } from './sandbox-account.js';
 import { AmocrmState } from './state.js';
 import { createControlRouter } from './control-routes.js';
-import type { AmocrmEmulatorOptions, AmocrmRequestRecord, EmulatedAccount, FailNextOptions, InstallOptions, MintOptions } from './types.js';
+import { SourceBook, createSourcesRouter } from './sources-endpoints.js';
+import type { AmocrmEmulatorOptions, AmocrmRequestRecord, EmulatedAccount, EmulatedPipeline, EmulatedSource, FailNextOptions, InstallOptions, MintOptions } from './types.js';
 
 export type * from './types.js';
 export { SANDBOX_ACCOUNT } from './sandbox-account.js';
@@ -50,7 +52,11 @@ export interface AmocrmEmulator {
   revokeGrant(accountId: number): void;
   /** Answers the next `count` `/api/v4` calls with `status` (and Retry-After). */
   failNext(options: FailNextOptions): void;
-  /** Forgets tokens, codes, counters, logs and injected failures; accounts stay. */
+  /** The integration's sources in the account (copies). */
+  sources(accountId: number): EmulatedSource[];
+  /** The pipeline a new chat's lead goes to in the account with this amojo id, for its source (§7 routing). */
+  leadPipeline(accountAmojoId: string, sourceExternalId: string | undefined): EmulatedPipeline | null;
+  /** Forgets tokens, codes, counters, logs, sources and injected failures; accounts stay. */
   reset(): void;
 }
 
@@ -141,6 +147,9 @@ export function createAmocrmEmulator(options: AmocrmEmulatorOptions): AmocrmEmul
     sendHal(res, oneUser(account, String(req.params['id']), query(req), baseOf(req)));
   });
 
+  const sources = new SourceBook();
+  router.use(createSourcesRouter({ authorise, baseOf, book: sources }));
+
   router.use('/_emulator', createControlRouter({ install, mint, defaultAccountId: firstId }));
 
   router.use((_req, _res, next) => next(problem(404, 'Not Found', 'no such endpoint')));
@@ -185,8 +194,14 @@ export function createAmocrmEmulator(options: AmocrmEmulatorOptions): AmocrmEmul
       if (!Number.isInteger(f.count) || f.count < 1) throw new RangeError('count must be a positive integer');
       for (let i = 0; i < f.count; i++) failures.push({ ...f, count: 1 });
     },
+    sources: (id) => structuredClone(sources.list(state.account(id).id)),
+    leadPipeline(amojoId, externalId) {
+      const account = [...state.accounts.values()].find((a) => a.amojoId === amojoId);
+      return account ? sources.leadPipeline(account, externalId) : null;
+    },
     reset() {
       state.reset();
+      sources.reset();
       pacing?.reset();
       log = [];
       failures = [];

@@ -22,6 +22,26 @@ export interface EmulatedAccount {
   /** The account's id in the Chats service. */
   amojoId: string;
   users: EmulatedUser[];
+  /** The account's lead pipelines; one main pipeline when absent. */
+  pipelines?: EmulatedPipeline[];
+}
+
+export interface EmulatedPipeline {
+  id: number;
+  name: string;
+  isMain: boolean;
+  isArchived?: boolean;
+}
+
+/** A source the integration created (`/api/v4/sources`). */
+export interface EmulatedSource {
+  id: number;
+  name: string;
+  externalId: string;
+  pipelineId: number | null;
+  isDefault: boolean;
+  originCode: string | null;
+  requestId?: string;
 }
 
 export interface AmocrmEmulatorOptions {

@@ -13,6 +13,7 @@ export interface ModelContext {
   newId: () => string;
   /** Called once a new message from the integration is stored. */
   onMessageAccepted?: (message: MessageRecord) => void;
+  leadPipeline?: (accountAmojoId: string, sourceExternalId: string | undefined) => { id: number; name: string } | null;
 }
 
 /** The connection an authenticated scope request acts on. */
@@ -114,4 +115,11 @@ export function findMessage(state: EmulatorState, scopeId: string, ids: { id?: s
   const byMsgid = ids.msgid === undefined ? undefined : state.messageByMsgid(scopeId, ids.msgid);
   if (ids.id !== undefined && ids.msgid !== undefined) return inScope && inScope === byMsgid ? inScope : undefined;
   return inScope ?? byMsgid;
+}
+
+/** amoCRM opens the chat's unsorted lead on its first non-silent client message, in its source's pipeline. */
+export function openLeadIfNone(ctx: ModelContext, target: ScopeTarget, chat: StoredChat, message: MessageRecord): void {
+  if (chat.lead || message.silent || message.direction !== 'incoming') return;
+  const pipeline = ctx.leadPipeline?.(target.connection.accountId, chat.sourceExternalId) ?? null;
+  chat.lead = { pipelineId: pipeline?.id ?? null, pipelineName: pipeline?.name ?? null, createdAt: ctx.now() };
 }

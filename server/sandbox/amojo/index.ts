@@ -78,6 +78,7 @@ export function createAmojoEmulator(options: AmojoEmulatorOptions): AmojoEmulato
     now,
     newId,
     ...(options.downloadMedia ? { onMessageAccepted: (m: MessageRecord) => void downloadMessageMedia(m) } : {}),
+    ...(options.leadPipeline ? { leadPipeline: options.leadPipeline } : {}),
   };
   const actions = createManagerActions({
     ...model,

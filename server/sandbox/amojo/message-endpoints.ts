@@ -2,7 +2,7 @@
  * `POST /v2/origin/custom/{scope_id}` with event_type new_message (chats-api.md §4.4) or edit_message (§4.5).
  */
 import { AmojoApiError, badRequest, describeZodError, notFound, parseBody, type ApiReply } from './api-errors.js';
-import { chatInScope, createChat, findMessage, resolveClient, resolveCrmSender, type ModelContext, type ScopeTarget } from './chat-model.js';
+import { chatInScope, createChat, findMessage, openLeadIfNone, resolveClient, resolveCrmSender, type ModelContext, type ScopeTarget } from './chat-model.js';
 import type { StoredChat } from './emulator-state.js';
 import { messageResponse } from './output-shapes.js';
 import {
@@ -79,6 +79,7 @@ function newMessage(ctx: ModelContext, target: ScopeTarget, p: NewMessagePayload
   if (replyTo) record.replyTo = replyTo;
   if (forwards) record.forwards = forwards;
   state.addMessage(record);
+  openLeadIfNone(ctx, target, chat, record);
   ctx.onMessageAccepted?.(record);
   return { status: 200, body: messageResponse(record) };
 }

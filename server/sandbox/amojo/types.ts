@@ -41,6 +41,12 @@ export interface AmojoEmulatorOptions {
   publicUrl?: string;
   /** When true, the `media` of every accepted integration message is downloaded, as amoCRM does, and the outcome recorded. */
   downloadMedia?: boolean;
+  /**
+   * The pipeline a new chat's unsorted lead goes to: amoCRM resolves the chat's source (its
+   * `external_id`, or the default source when absent or unknown) in the account (chats-api.md §7).
+   * Answered by the amoCRM side (the sandbox wires its emulator in); without it leads record no pipeline.
+   */
+  leadPipeline?: (accountAmojoId: string, sourceExternalId: string | undefined) => { id: number; name: string } | null;
 }
 
 export interface ConnectionRecord {
@@ -78,6 +84,11 @@ export interface ChatRecord {
   /** The integration's `conversation_id`; absent for a write-first chat until a message binds it. */
   conversationId?: string;
   sourceExternalId?: string;
+  /**
+   * The unsorted lead the chat's first non-silent client message created: the pipeline it went
+   * to is fixed then (a later change of the source's pipeline moves new chats only).
+   */
+  lead?: { pipelineId: number | null; pipelineName: string | null; createdAt: number };
   /** amojo id of the client of this chat. */
   clientAmojoId: string;
   participants: ParticipantRecord[];

@@ -9,6 +9,7 @@ import { initialSchema } from './001-initial.js';
 import { bridgeSchema } from './003-bridge.js';
 import { hookInboxSchema } from './004-hook-inbox.js';
 import { fileRetentionSchema } from './005-file-retention.js';
+import { accountSettingsSchema } from './006-account-settings.js';
 
 export function migrations(dialect: SqlDialect): Record<string, Migration> {
   return {
@@ -16,5 +17,6 @@ export function migrations(dialect: SqlDialect): Record<string, Migration> {
     '003-bridge': bridgeSchema(dialect),
     '004-hook-inbox': hookInboxSchema(dialect),
     '005-file-retention': fileRetentionSchema(),
+    '006-account-settings': accountSettingsSchema(dialect),
   };
 }
