@@ -3,23 +3,29 @@
  * an event loop) and waits for it to print `READY <url>` on stdout.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 export interface ChildTarget {
   url: string;
   child: ChildProcess;
-  /** Peak resident memory the child reported, in bytes (when it reports). */
+  /** SIGTERM: the orderly shutdown. Resolves once the process is gone. */
   stop(): Promise<void>;
   request(cmd: string): Promise<string>;
+  /** SIGKILL, as a crash: nothing of the shutdown runs. Resolves once the process is gone. */
+  kill(): Promise<void>;
 }
 
-const TSX = fileURLToPath(new URL('../../node_modules/.bin/tsx', import.meta.url));
+const TSX_LOADER = pathToFileURL(join(dirname(createRequire(import.meta.url).resolve('tsx/package.json')), 'dist/loader.mjs')).href;
 
 /** The Node flags of `npm start` (package.json), so a benchmark measures what deployments run. */
 export const START_NODE_FLAGS = ['--max-old-space-size=512'];
 
 export async function startChild(script: string, args: string[], env: Record<string, string> = {}): Promise<ChildTarget> {
-  const child = spawn(TSX, [...START_NODE_FLAGS, fileURLToPath(new URL(script, import.meta.url)), ...args], {
+  // Node runs the target itself (not the `tsx` command, a wrapper process): a signal sent to `child`,
+  // SIGKILL included, reaches the process that serves.
+  const child = spawn(process.execPath, [...START_NODE_FLAGS, '--import', TSX_LOADER, fileURLToPath(new URL(script, import.meta.url)), ...args], {
     env: { ...process.env, LOG_LEVEL: 'silent', ...env },
     stdio: ['pipe', 'pipe', 'inherit'],
   });
@@ -49,10 +55,15 @@ export async function startChild(script: string, args: string[], env: Record<str
       child.stdin!.write(`${cmd}\n`);
       return line;
     },
-    async stop() {
-      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-      child.kill('SIGTERM');
-      await exited;
-    },
+    stop: () => endChild(child, 'SIGTERM'),
+    kill: () => endChild(child, 'SIGKILL'),
   };
+}
+
+/** Sends `signal` and resolves once the process is gone (at once when it already is). */
+async function endChild(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill(signal);
+  await exited;
 }
