@@ -5,13 +5,14 @@
  * only the named benchmarks (names in the list below).
  */
 import { bridgeDeliveryBenchmark } from './bridge-delivery.js';
+import { crashRecoveryBenchmark } from './crash-recovery.js';
 import { edgeFloodBenchmark } from './edge-flood.js';
 import { headOfLineBenchmark } from './head-of-line.js';
 import { jobIdleCostBenchmark } from './job-idle-cost.js';
 import type { Benchmark, Row } from './rows.js';
 import { webhookIngestBenchmark } from './webhook-ingest.js';
 
-const BENCHMARKS: Benchmark[] = [webhookIngestBenchmark, bridgeDeliveryBenchmark, edgeFloodBenchmark, jobIdleCostBenchmark, headOfLineBenchmark];
+const BENCHMARKS: Benchmark[] = [webhookIngestBenchmark, bridgeDeliveryBenchmark, edgeFloodBenchmark, jobIdleCostBenchmark, headOfLineBenchmark, crashRecoveryBenchmark];
 
 const seconds = Number(process.env['BENCH_SECONDS'] ?? 10);
 const only = process.env['BENCH_ONLY']?.split(',').map((s) => s.trim()).filter(Boolean);
