@@ -12,6 +12,7 @@ import { createOAuthRouter } from './routes/oauth.js';
 import { createWidgetRouter } from './routes/widget.js';
 import { createEmbedRouter } from './platforms/webchat/embed-route.js';
 import { createSandboxPageRouter } from './sandbox/page/index.js';
+import { distDir } from './runtime/paths.js';
 import type { Services } from './services.js';
 
 export function createApp(services: Services): Express {
@@ -28,12 +29,12 @@ export function createApp(services: Services): Express {
   app.use(createWidgetRouter(services));
   app.use('/webchat/v1', services.webchat.apiRouter);
   app.use(services.webchat.filesRouter);
-  app.use(createEmbedRouter({ logger: services.logger, isRebuildOnChange: services.config.sandbox, isWarmStart: services.config.sandbox }));
+  app.use(createEmbedRouter({ logger: services.logger, distDir: distDir() }));
 
   if (services.sandbox) {
     app.use('/sandbox/amojo', services.sandbox.amojo.router);
     app.use('/sandbox/amocrm', services.sandbox.amocrm.router);
-    app.use(createSandboxPageRouter(services));
+    app.use(createSandboxPageRouter(services, { distDir: distDir() }));
   }
 
   app.use(createHomeRouter(services));

@@ -54,6 +54,24 @@ export class NotFoundError extends AppError {
   }
 }
 
+export class GoneError extends AppError {
+  readonly status = 410;
+  constructor(message: string, readonly code: string = 'gone') {
+    super(message);
+  }
+}
+
+export class RangeNotSatisfiableError extends AppError {
+  readonly status = 416;
+  readonly code = 'range_not_satisfiable';
+}
+
+/** An account's file storage is full: 413 with a sentence the visitor can act on. */
+export class StorageQuotaError extends AppError {
+  readonly status = 413;
+  readonly code = 'storage_quota_exceeded';
+}
+
 export class ConflictError extends AppError {
   readonly status = 409;
   constructor(message: string, readonly code: string = 'conflict') {

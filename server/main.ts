@@ -1,17 +1,12 @@
 /**
- * Process entry: reads the configuration, opens the store, builds the services and the app,
- * listens, runs the job loop, and shuts down in order on SIGTERM/SIGINT: stop accepting, let
- * in-flight requests and the current job finish, commit acknowledged hooks, close the store.
+ * Process entry: reads the configuration, starts the backend (runtime/bootstrap.ts) and stops it in order
+ * on SIGTERM/SIGINT, exiting by force if the orderly stop outlasts FORCE_EXIT_MS.
  */
 import 'dotenv/config';
-import http from 'node:http';
-import { createApp } from './app.js';
 import { ConfigError, configSecrets, loadConfig, type Config } from './config/index.js';
 import { createLogger } from './log.js';
-import { closeServices, createServices } from './services.js';
-import { openStore } from './store/index.js';
-
-const FORCE_EXIT_MS = 15_000;
+import { startBackend } from './runtime/bootstrap.js';
+import { FORCE_EXIT_MS } from './runtime/shutdown.js';
 
 async function main(): Promise<void> {
   let config: Config;
@@ -25,22 +20,7 @@ async function main(): Promise<void> {
     throw err;
   }
   const logger = createLogger({ level: config.logLevel, secrets: configSecrets(config) });
-  const store = await openStore(config.databaseUrl);
-  const services = createServices({ config, store, logger });
-  await services.start?.();
-  const app = createApp(services);
-
-  const server = http.createServer(app);
-  // amoCRM waits 5 s for a hook answer; nothing we serve should hold a socket open for long,
-  // except the event streams, which manage their own lifetime.
-  server.headersTimeout = 10_000;
-  server.requestTimeout = 30_000;
-  server.keepAliveTimeout = 5_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(config.port, config.host, resolve);
-  });
-  services.jobRunner.start();
+  const backend = await startBackend({ config, logger });
   logger.info({ host: config.host, port: config.port, sandbox: config.sandbox }, 'listening');
   const banner = config.sandbox
     ? `Sandbox running (no amoCRM credentials set): open ${config.publicUrl}/ in a browser. Listening on ${config.host}:${config.port}` +
@@ -52,20 +32,16 @@ async function main(): Promise<void> {
   const shutdown = async (signal: string): Promise<void> => {
     if (stopping) return;
     stopping = true;
-    logger.info({ signal }, 'shutting down');
+    logger.info({ signal, forceExitMs: FORCE_EXIT_MS }, 'shutting down');
     const force = setTimeout(() => {
-      logger.error('shutdown took too long; exiting');
+      logger.error({ forceExitMs: FORCE_EXIT_MS }, 'shutdown took too long; exiting');
       process.exit(1);
     }, FORCE_EXIT_MS);
     force.unref();
-    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-    server.closeIdleConnections();
-    await services.stop?.();
-    await closed;
-    await closeServices(services);
+    const failed = await backend.stop();
     clearTimeout(force);
-    logger.info('stopped');
-    process.exit(0);
+    logger.info({ failedSteps: failed }, 'stopped');
+    process.exit(failed.length > 0 ? 1 : 0);
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));

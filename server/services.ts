@@ -1,6 +1,7 @@
 /**
- * Composition root: builds every service from the configuration and an open store. `main.ts`
- * and the test harness both call it, so tests run the same wiring as production.
+ * Composition root: builds every service from the configuration and an open store. The one start-up
+ * (runtime/bootstrap.ts) calls it for the process, the tests and the benchmarks alike, so tests run the
+ * same wiring as production.
  */
 import type { Config } from './config/index.js';
 import type { Logger } from './log.js';
@@ -28,10 +29,12 @@ import { createBridge, type Bridge } from './bridge/index.js';
 import { createChatsGateway } from './amojo/chats-gateway.js';
 import { createWebchat, type Webchat, type WebchatLimitOverrides } from './platforms/webchat/index.js';
 import { createDiskBlobStore, filesDirFor } from './store/index.js';
+import { createMediaFetch } from './net/media-fetch.js';
 import { generateSecret } from './store/kv-repo.js';
 import { HOOK_JOB_KIND } from './routes/amojo-webhook.js';
 
 const HOUSEKEEPING_INTERVAL_MS = 60 * 60 * 1000;
+const DAY_MS = 24 * 60 * 60 * 1000;
 /** Webhooks per second from which a busy process answers them before processing them. */
 const HOOK_BURST_PER_SECOND = 100;
 
@@ -48,10 +51,15 @@ export interface ServiceOptions {
   jobHandlers?: JobHandler[];
   /** Job runner tuning (tests use short delays). */
   jobs?: { pollMs?: number; leaseMs?: number; maxAttempts?: number; baseDelayMs?: number; maxDelayMs?: number; workerId?: string; concurrency?: number };
+  /**
+   * Origins whose manager file links may be on a non-public address (tests' own loopback servers).
+   * The sandbox adds its PUBLIC_URL origin itself; production allows none.
+   */
+  mediaOrigins?: string[];
   /** Where stored files go (default: `files/` beside the SQLite file). */
   filesDir?: string;
   /** Website-chat tuning: rate limits (benchmarks lift them), stream heartbeat. */
-  webchat?: { limits?: WebchatLimitOverrides; heartbeatMs?: number };
+  webchat?: { limits?: WebchatLimitOverrides; heartbeatMs?: number; uploadIdleMs?: number };
 }
 
 export interface Services {
@@ -86,6 +94,8 @@ export interface Services {
   webchat: Webchat;
   /** The operator's metrics (`GET /metrics`). */
   metrics: Metrics;
+  /** The hourly clean-up, run once now: expired token ids and hook keys, files past retention. */
+  housekeeping(): Promise<void>;
   /** Start-up work after the store is open (sandbox seeding, …); optional. */
   start?: () => Promise<void>;
   /** Closes long-lived resources (event streams, …) before the server closes; optional. */
@@ -132,6 +142,9 @@ export function createServices(opts: ServiceOptions): Services {
     publicUrl: config.publicUrl,
     hookJobKind: HOOK_JOB_KIND,
     wakeJobs: () => wakeJobs(),
+    limits: { fileRetentionMs: config.filesRetentionDays * DAY_MS, fileQuotaBytes: config.filesQuotaBytes },
+    // The sandbox's emulated amojo serves manager files from this backend's own (loopback) origin.
+    fetchMedia: createMediaFetch({ allowedOrigins: [...(config.sandbox ? [new URL(config.publicUrl).origin] : []), ...(opts.mediaOrigins ?? [])] }),
   });
   const webchat = createWebchat({
     bridge,
@@ -215,6 +228,12 @@ export function createServices(opts: ServiceOptions): Services {
       }
     : undefined;
 
+  async function runHousekeeping(): Promise<void> {
+    await store.purgeExpired();
+    const expired = await bridge.files.purgeExpired();
+    if (expired.files > 0) logger.info(expired, 'files past retention deleted');
+  }
+
   function amojoBaseUrl(accountHost: string | null): string {
     if (config.amojoBaseUrl) return config.amojoBaseUrl;
     if (!accountHost) throw new Error('account host unknown: cannot derive the amojo host');
@@ -237,10 +256,11 @@ export function createServices(opts: ServiceOptions): Services {
     bridge,
     webchat,
     metrics,
+    housekeeping: runHousekeeping,
     async start() {
       bridge.start();
       housekeeping = setInterval(() => {
-        store.purgeExpired().catch((err: unknown) => logger.error({ err }, 'housekeeping failed'));
+        runHousekeeping().catch((err: unknown) => logger.error({ err }, 'housekeeping failed'));
       }, HOUSEKEEPING_INTERVAL_MS);
       housekeeping.unref();
       // Sandbox: the emulated account is installed and connected once the server answers.
@@ -254,16 +274,6 @@ export function createServices(opts: ServiceOptions): Services {
       await bridge.stop();
     },
   };
-}
-
-/**
- * Shutdown after the HTTP server has stopped taking requests (and `services.stop()` closed the
- * event streams): finish the current job, commit every acknowledged hook, close the store.
- */
-export async function closeServices(services: Services): Promise<void> {
-  await services.jobRunner.stop();
-  await services.webhookIntake.drain();
-  await services.store.close();
 }
 
 /** The built-in job handlers; each subsystem adds its own here. */

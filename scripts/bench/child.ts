@@ -1,11 +1,13 @@
 /**
  * Runs a benchmark target in a child process (so the load generator and the server do not share
- * an event loop) and waits for it to print `READY <url>` on stdout.
+ * an event loop) and waits for it to print `READY <url>` on stdout. Targets run compiled, with plain
+ * node and the flags of `npm start`, as deployments run the backend: the first start compiles the
+ * backend and the targets (tsconfig.bench.json) into dist/.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 export interface ChildTarget {
   url: string;
@@ -17,15 +19,27 @@ export interface ChildTarget {
   kill(): Promise<void>;
 }
 
-const TSX_LOADER = pathToFileURL(join(dirname(createRequire(import.meta.url).resolve('tsx/package.json')), 'dist/loader.mjs')).href;
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 /** The Node flags of `npm start` (package.json), so a benchmark measures what deployments run. */
-export const START_NODE_FLAGS = ['--max-old-space-size=512'];
+export const START_NODE_FLAGS = ['--max-old-space-size=512', '--max-semi-space-size=2'];
 
+let isCompiled = false;
+
+/** The compiled form of a source file of the repository: dist/<same path>.js. */
+export function compiledPath(sourcePath: string): string {
+  if (!isCompiled) {
+    const tsc = createRequire(join(ROOT, 'package.json')).resolve('typescript/bin/tsc');
+    const r = spawnSync(process.execPath, [tsc, '-p', join(ROOT, 'tsconfig.bench.json')], { cwd: ROOT, stdio: 'inherit' });
+    if (r.status !== 0) throw new Error('compiling the backend for the benchmarks failed');
+    isCompiled = true;
+  }
+  return join(ROOT, 'dist', relative(ROOT, sourcePath).replace(/\.ts$/, '.js'));
+}
+
+/** `script` is a TypeScript file relative to this one; its compiled form runs. */
 export async function startChild(script: string, args: string[], env: Record<string, string> = {}): Promise<ChildTarget> {
-  // Node runs the target itself (not the `tsx` command, a wrapper process): a signal sent to `child`,
-  // SIGKILL included, reaches the process that serves.
-  const child = spawn(process.execPath, [...START_NODE_FLAGS, '--import', TSX_LOADER, fileURLToPath(new URL(script, import.meta.url)), ...args], {
+  const child = spawn(process.execPath, [...START_NODE_FLAGS, compiledPath(fileURLToPath(new URL(script, import.meta.url))), ...args], {
     env: { ...process.env, LOG_LEVEL: 'silent', ...env },
     stdio: ['pipe', 'pipe', 'inherit'],
   });

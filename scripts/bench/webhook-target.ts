@@ -10,12 +10,10 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import express from 'express';
-import { createApp } from '../../server/app.js';
 import { loadConfig } from '../../server/config/index.js';
 import { silentLogger } from '../../server/log.js';
-import { closeServices, createServices } from '../../server/services.js';
-import { openStore } from '../../server/store/index.js';
 import { NO_LIMIT } from '../../server/platforms/webchat/limits.js';
+import { startBackend } from '../../server/runtime/bootstrap.js';
 
 /** A conversation hooks can address: amojo's chat id, ours, and the visitor's amojo id. */
 export interface BenchConversation {
@@ -60,10 +58,17 @@ async function main(): Promise<void> {
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const config = loadConfig({ PUBLIC_URL: url, DATABASE_URL: `sqlite:${join(dir, 'app.sqlite')}`, LOG_LEVEL: 'silent' });
-  const store = await openStore(config.databaseUrl);
-  const services = createServices({ config, store, logger: silentLogger(), webchat: { limits: { sessions: { perIp: NO_LIMIT, perSite: NO_LIMIT }, messages: { perIp: NO_LIMIT, perSite: NO_LIMIT, perConversation: NO_LIMIT } } } });
-  server.on('request', createApp(services));
-  services.jobRunner.start();
+  const backend = await startBackend({
+    config,
+    logger: silentLogger(),
+    server,
+    keepAliveTimeoutMs: 30_000,
+    // The account is installed below, once, rather than by the sandbox's start-up retries.
+    runStartupWork: false,
+    serviceOptions: { webchat: { limits: { sessions: { perIp: NO_LIMIT, perSite: NO_LIMIT }, messages: { perIp: NO_LIMIT, perSite: NO_LIMIT, perConversation: NO_LIMIT } } } },
+  });
+  const { services } = backend;
+  const { store } = services;
   await services.sandbox!.installDefaultAccount();
 
   // Real conversations: a visitor session and a first message each, delivered to the emulator.
@@ -82,14 +87,10 @@ async function main(): Promise<void> {
   process.stdout.write(`READY ${url} ${account.scope_id} ${JSON.stringify(conversations)}\n`);
 
   process.on('SIGTERM', () => {
-    void (async () => {
-      server.closeAllConnections();
-      server.close();
-      await services.stop?.();
-      await closeServices(services);
+    void backend.stop({ dropConnections: true }).then((failed) => {
       rmSync(dir, { recursive: true, force: true });
-      process.exit(0);
-    })();
+      process.exit(failed.length > 0 ? 1 : 0);
+    });
   });
 }
 

@@ -1,15 +1,12 @@
 /**
- * Builds the chat bubble: webpack → dist/embed/embed.js. Used by `npm run build` (scripts/build-embed.ts)
- * and by the server when the file is missing or older than its sources (server/platforms/webchat/embed-route.ts),
- * so a fresh checkout serves the bubble without a build step.
+ * Builds the chat bubble: webpack → dist/embed/embed.js, for `npm run build` (scripts/build-embed.ts). The
+ * server only reads the result (server/platforms/webchat/embed-route.ts).
  */
 import { mkdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import webpack from 'webpack';
 import { createEmbedWebpackConfig } from './webpack-config.js';
-
-export { newestSourceMtime } from './sources.js';
 
 export interface BuildEmbedOptions {
   rootDir: string;

@@ -21,7 +21,7 @@ export const ALLOWED = {
   amocrm: ['amojo', 'bridge', 'errors', 'net', 'store'],
   store: ['bridge', 'errors'],
   http: ['errors', 'log'],
-  net: ['errors'],
+  net: ['bridge', 'errors'],
   config: [],
   errors: [],
   log: ['config'],

@@ -78,9 +78,12 @@ const historyResponse = z.object({
   ),
 });
 
+/** How long one Chats API call may take; the shutdown deadline is derived from it. */
+export const AMOJO_REQUEST_TIMEOUT_MS = 10_000;
+
 export function createAmojoClient(opts: AmojoClientOptions) {
   const transport = opts.transport ?? axiosByteTransport;
-  const timeoutMs = opts.timeoutMs ?? 10_000;
+  const timeoutMs = opts.timeoutMs ?? AMOJO_REQUEST_TIMEOUT_MS;
   const now = opts.now ?? (() => new Date());
   const sleep = opts.sleep ?? realSleep;
 

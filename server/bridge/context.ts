@@ -1,7 +1,7 @@
 /** What every part of the bridge works with, built once by `createBridge`. */
 import { newMsgId, type ConversationId } from './ids.js';
 import type { PlatformAdapter } from './platform.js';
-import type { BlobStore, BridgeLogger, BridgeRepos, BridgeStore, ChatsGateway, ChatsTarget } from './ports.js';
+import type { BlobStore, BridgeLogger, BridgeRepos, BridgeStore, ChatsGateway, ChatsTarget, MediaFetch } from './ports.js';
 import type { BridgeAccount, ConversationRecord, MessageRecord, PlatformKind, TimelineData, TimelineEvent } from './records.js';
 import { messageView } from './views.js';
 
@@ -12,12 +12,18 @@ export interface BridgeLimits {
   maxManagerFileBytes: number;
   /** Typing is forwarded to amojo at most once per this many ms per conversation. */
   typingIntervalMs: number;
+  /** Stored files older than this are deleted by housekeeping; their links answer "gone". */
+  fileRetentionMs: number;
+  /** Bytes of stored files one account may hold (uploads and manager files together). */
+  fileQuotaBytes: number;
 }
 
 export const DEFAULT_LIMITS: BridgeLimits = {
   maxTextLength: 4096,
-  maxManagerFileBytes: 100 * 1024 * 1024,
+  maxManagerFileBytes: 20 * 1024 * 1024,
   typingIntervalMs: 3000,
+  fileRetentionMs: 180 * 24 * 60 * 60 * 1000,
+  fileQuotaBytes: 2048 * 1024 * 1024,
 };
 
 export interface BridgeContext {
@@ -32,8 +38,8 @@ export interface BridgeContext {
   platforms: Map<PlatformKind, PlatformAdapter>;
   /** Tells the job runner that work was just committed. */
   wakeJobs: () => void;
-  /** Downloads manager files (global fetch unless a test passes another). */
-  fetch: typeof fetch;
+  /** Downloads manager files, to public addresses only (ports.ts). */
+  fetchMedia: MediaFetch;
   /**
    * Whether an account's channel is connected, cached briefly: client requests ask on every
    * message. Jobs read the account fresh before calling amojo.

@@ -37,3 +37,10 @@ export function describeError(err: unknown): string {
   const text = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
   return text.split('\n')[0]!.slice(0, 300);
 }
+
+/** The account's stored files already fill its quota: nothing more is kept until retention frees room. */
+export class StorageQuotaExceeded extends PermanentFailure {
+  constructor(readonly quotaBytes: number) {
+    super(`the account's file storage is full (quota ${Math.round(quotaBytes / (1024 * 1024))} MB)`);
+  }
+}

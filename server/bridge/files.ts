@@ -4,8 +4,10 @@
  * store, the record to the database; the id is the secret part of the link.
  */
 import type { Readable } from 'node:stream';
+import { cleanName } from './clean-text.js';
 import type { BridgeContext } from './context.js';
-import { newFileId, type ConversationId, type FileId } from './ids.js';
+import { StorageQuotaExceeded } from './errors.js';
+import { fileIdCreatedAt, newFileId, type ConversationId, type FileId } from './ids.js';
 import type { FileOrigin, FileRecord, MessageKind } from './records.js';
 import { fileUrl } from './views.js';
 
@@ -17,6 +19,8 @@ export interface SaveFileInput {
   kind: MessageKind;
   source: Readable | AsyncIterable<Uint8Array>;
   maxBytes: number;
+  /** The size the sender announced (Content-Length), checked against the quota before reading. */
+  declaredBytes?: number;
   origin: FileOrigin;
 }
 
@@ -58,7 +62,7 @@ export function contentTypeOfName(name: string): string | undefined {
 export function safeFileName(name: string | undefined, fallback = 'file'): string {
   const base = (name ?? '').split(/[\\/]/).pop() ?? '';
   // eslint-disable-next-line no-control-regex
-  let clean = base.replace(/[\u0000-\u001f\u007f"<>|*?:%]/g, '_').replace(/^[.\s]+/, '').trim();
+  let clean = cleanName(base.replace(/[\u0000-\u001f\u007f"<>|*?:%]/g, '_')).replace(/^[.\s]+/, '').trim();
   if (clean.length > 120) {
     const dot = clean.lastIndexOf('.');
     const ext = dot > 0 && clean.length - dot <= 10 ? clean.slice(dot) : '';
@@ -67,12 +71,27 @@ export function safeFileName(name: string | undefined, fallback = 'file'): strin
   return clean || fallback;
 }
 
+/** Expired files are deleted this many at a time (one short transaction each). */
+const PURGE_BATCH = 200;
+
 export function createFiles(ctx: BridgeContext) {
+  /** Files created before this are past retention: not served, not counted, deleted by housekeeping. */
+  const retentionCutoff = (): number => ctx.now() - ctx.limits.fileRetentionMs;
+  const usage = (accountId: number): Promise<number> => ctx.store.files.usage(accountId, retentionCutoff());
+
   return {
+    /**
+     * Stores the bytes, then the record. The quota is checked before reading anything (with the
+     * size the sender declared, when known) and again, exactly, in the transaction that inserts
+     * the record; a refused file leaves no bytes behind.
+     */
     async save(input: SaveFileInput): Promise<FileRecord> {
+      const quota = ctx.limits.fileQuotaBytes;
+      if ((await usage(input.accountId)) + (input.declaredBytes ?? 0) > quota) throw new StorageQuotaExceeded(quota);
       const blob = await ctx.blobs.write(input.source, input.maxBytes);
+      const createdAt = ctx.now();
       const record: FileRecord = {
-        id: newFileId(),
+        id: newFileId(createdAt),
         accountId: input.accountId,
         conversationId: input.conversationId,
         name: safeFileName(input.name),
@@ -82,15 +101,44 @@ export function createFiles(ctx: BridgeContext) {
         path: blob.path,
         sha256: blob.sha256,
         origin: input.origin,
-        createdAt: ctx.now(),
+        createdAt,
       };
       try {
-        await ctx.store.files.insert(record);
+        await ctx.store.transaction(async (tx) => {
+          if ((await tx.files.usage(input.accountId, retentionCutoff())) + blob.size > quota) throw new StorageQuotaExceeded(quota);
+          await tx.files.insert(record);
+        });
       } catch (err) {
         await ctx.blobs.remove(blob.path).catch(() => undefined);
         throw err;
       }
       return record;
+    },
+
+    /** A stored file, `'expired'` for one retention deleted (or is about to), undefined for no such file. */
+    async lookup(id: FileId): Promise<FileRecord | 'expired' | undefined> {
+      const file = await ctx.store.files.get(id);
+      const createdAt = file?.createdAt ?? fileIdCreatedAt(id);
+      if (createdAt !== undefined && createdAt < retentionCutoff()) return 'expired';
+      return file;
+    },
+
+    /** Deletes files past retention, rows first: a crash in between leaves bytes nobody links to, never a link to nothing. */
+    async purgeExpired(): Promise<{ files: number; bytes: number }> {
+      let files = 0;
+      let bytes = 0;
+      for (;;) {
+        const batch = await ctx.store.files.listCreatedBefore(retentionCutoff(), PURGE_BATCH);
+        if (batch.length === 0) break;
+        await ctx.store.files.delete(batch.map((f) => f.id));
+        for (const f of batch) {
+          await ctx.blobs.remove(f.path).catch((err: unknown) => ctx.logger.warn({ fileId: f.id, err: String(err) }, 'removing an expired file failed'));
+          bytes += f.size;
+        }
+        files += batch.length;
+        if (batch.length < PURGE_BATCH) break;
+      }
+      return { files, bytes };
     },
 
     get: (id: FileId): Promise<FileRecord | undefined> => ctx.store.files.get(id),

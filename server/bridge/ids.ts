@@ -44,7 +44,17 @@ function mint(prefix: string, bytes = 16): string {
 export const newConversationId = (): ConversationId => mint('c') as ConversationId;
 export const newParticipantId = (): ParticipantId => mint('v') as ParticipantId;
 export const newMsgId = (): MsgId => mint('m') as MsgId;
-export const newFileId = (): FileId => mint('f') as FileId;
+/**
+ * A file id carries its creation time (`t` + 9 base-36 digits) before the 128 random bits, so a
+ * link whose file retention already deleted still answers "gone" rather than "never existed".
+ */
+export const newFileId = (now: number = Date.now()): FileId => `f_t${now.toString(36).padStart(9, '0')}${randomBytes(16).toString('base64url')}` as FileId;
+
+/** The creation time a file id carries; undefined for ids minted before ids carried one. */
+export function fileIdCreatedAt(id: string): number | undefined {
+  const m = /^f_t([0-9a-z]{9})[A-Za-z0-9_-]{22}$/.exec(id);
+  return m ? parseInt(m[1]!, 36) : undefined;
+}
 
 /**
  * Brands a string read from a trusted place (our database, a verified token, a signed hook). Input

@@ -5,8 +5,9 @@
  * amoCRM as delivery status -1: 904 for "write first" (a website chat cannot start a
  * conversation by phone), 905 with a reason otherwise.
  */
+import { cleanName, cleanText } from './clean-text.js';
 import { appendEvent, insertMessage, publish, type BridgeContext } from './context.js';
-import { describeError, isPermanent } from './errors.js';
+import { describeError, isPermanent, StorageQuotaExceeded } from './errors.js';
 import type { Files } from './files.js';
 import { hookJobPayload, type HookJob, type ManagerMessageEvent, type ManagerReactionEvent, type ManagerTypingEvent } from './hook-events.js';
 import { asAmojoMsgId, asConversationId, asMsgId, asScopeId, type AmojoMsgId } from './ids.js';
@@ -73,7 +74,8 @@ export function createHookHandler(ctx: BridgeContext, kind: string, deps: HookHa
       await report(job, amojoMsgId, { status: -1, errorCode: 905, errorText: `The website chat cannot show messages of type ${e.message.type}.` });
       return;
     }
-    const text = e.message.text || e.message.forwarded?.text || e.message.template?.content || undefined;
+    const rawText = e.message.text || e.message.forwarded?.text || e.message.template?.content || undefined;
+    const text = rawText === undefined ? undefined : cleanText(rawText) || undefined;
     let file: FileRecord | undefined;
     if (messageKind !== 'text') {
       if (!e.message.media) {
@@ -85,7 +87,9 @@ export function createHookHandler(ctx: BridgeContext, kind: string, deps: HookHa
       } catch (err) {
         if (!isPermanent(err)) throw err;
         logger.warn({ conversationId: conversation.id, amojoMsgId, err: describeError(err) }, 'manager file could not be downloaded');
-        await report(job, amojoMsgId, { status: -1, errorCode: 905, errorText: `The file could not be downloaded (${describeError(err).replace(/^\w+: /, '')}).` });
+        const reason = describeError(err).replace(/^\w+: /, '');
+        const errorText = err instanceof StorageQuotaExceeded ? `The file was not delivered: ${reason}. Send a link to the file instead.` : `The file could not be downloaded (${reason}).`;
+        await report(job, amojoMsgId, { status: -1, errorCode: 905, errorText });
         return;
       }
     } else if (!text) {
@@ -96,7 +100,8 @@ export function createHookHandler(ctx: BridgeContext, kind: string, deps: HookHa
     const content: MessageContent = {};
     if (text) content.text = text;
     if (file) content.file = { id: file.id, name: file.name, size: file.size, contentType: file.contentType };
-    if (e.senderName) content.senderName = e.senderName;
+    const senderName = e.senderName ? cleanName(e.senderName) : '';
+    if (senderName) content.senderName = senderName;
     if (e.message.buttons && e.message.buttons.length > 0) {
       content.buttons = e.message.buttons.map((row) => row.map((b) => (b.url ? { text: b.text, url: b.url } : { text: b.text })));
     }

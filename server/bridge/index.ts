@@ -17,7 +17,7 @@ import { createHookHandler } from './inbound-hooks.js';
 import type { JobHandler } from './job-runner.js';
 import { createOutboxJobs } from './outbox-jobs.js';
 import type { PlatformAdapter } from './platform.js';
-import type { BlobStore, BridgeLogger, BridgeStore, ChatsGateway } from './ports.js';
+import type { BlobStore, BridgeLogger, BridgeStore, ChatsGateway, MediaFetch } from './ports.js';
 
 export interface BridgeOptions {
   store: BridgeStore;
@@ -32,7 +32,8 @@ export interface BridgeOptions {
   limits?: Partial<BridgeLimits>;
   /** How often waiting client messages of connected accounts are swept into jobs (default 15 s). */
   sweepEveryMs?: number;
-  fetch?: typeof fetch;
+  /** Downloads manager files; must refuse non-public addresses (server/net/media-fetch.ts does). */
+  fetchMedia: MediaFetch;
 }
 
 export type Bridge = ReturnType<typeof createBridge>;
@@ -48,7 +49,7 @@ export function createBridge(opts: BridgeOptions) {
     limits: { ...DEFAULT_LIMITS, ...opts.limits },
     platforms: new Map(),
     wakeJobs: opts.wakeJobs,
-    fetch: opts.fetch ?? fetch,
+    fetchMedia: opts.fetchMedia,
     ...createConnectionCache(opts.store, opts.now),
     ...createConversationCache(opts.store, opts.now),
   };
@@ -85,9 +86,10 @@ export function createBridge(opts: BridgeOptions) {
 }
 
 export type { PlatformAdapter, PublishResult, TypingCapable, MediaCapable, ReactionCapable } from './platform.js';
-export type { BridgeStore, BridgeRepos, BlobStore, ChatsGateway, ChatsTarget, BridgeLogger } from './ports.js';
+export type { BridgeStore, BridgeRepos, BlobStore, ChatsGateway, ChatsTarget, BridgeLogger, MediaFetch } from './ports.js';
 export { BlobTooLargeError } from './ports.js';
-export { BridgeRefusal } from './errors.js';
+export { BridgeRefusal, StorageQuotaExceeded } from './errors.js';
 export { kindOfContentType, baseType, safeFileName } from './files.js';
+export { cleanName, cleanText } from './clean-text.js';
 export * from './ids.js';
 export type * from './records.js';

@@ -1,17 +1,14 @@
 /**
  * Downloads a file a manager sent (the hook's `media` link on the amojo host, chats-api.md §5.6)
- * into our file store. A link that answers 4xx will not get better (permanent); no answer, 5xx
- * and 429 are retried by the job.
+ * into our file store (at most `maxManagerFileBytes`). A link that answers 4xx, or that the fetcher
+ * refuses (not http(s), not a public address), will not get better (permanent); no answer, 5xx and
+ * 429 are retried by the job.
  */
-import { Readable } from 'node:stream';
-import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import type { BridgeContext } from './context.js';
 import { PermanentFailure } from './errors.js';
 import { baseType, contentTypeOfName, safeFileName, type Files } from './files.js';
 import type { ConversationId } from './ids.js';
 import type { FileRecord, MessageKind } from './records.js';
-
-const DOWNLOAD_TIMEOUT_MS = 60_000;
 
 export interface ManagerFileInput {
   url: string;
@@ -32,32 +29,36 @@ export async function downloadManagerFile(ctx: BridgeContext, files: Files, inpu
   } catch {
     throw new PermanentFailure('the file link is not a URL');
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new PermanentFailure('the file link is not http(s)');
-  const res = await ctx.fetch(url, { signal: AbortSignal.timeout(DOWNLOAD_TIMEOUT_MS), redirect: 'follow' });
-  if (!res.ok) {
-    await res.body?.cancel().catch(() => undefined);
+  const res = await ctx.fetchMedia(url);
+  if (res.status < 200 || res.status > 299) {
+    res.body.destroy();
     const message = `the file link answered ${res.status}`;
     throw res.status >= 500 || res.status === 429 ? new RetryableDownloadError(message) : new PermanentFailure(message);
   }
-  const declared = Number(res.headers.get('content-length') ?? NaN);
-  if (Number.isFinite(declared) && declared > ctx.limits.maxManagerFileBytes) {
-    await res.body?.cancel().catch(() => undefined);
+  if (res.contentLength !== undefined && res.contentLength > ctx.limits.maxManagerFileBytes) {
+    res.body.destroy();
     throw new PermanentFailure(`the file is larger than ${ctx.limits.maxManagerFileBytes} bytes`);
   }
-  if (!res.body) throw new PermanentFailure('the file link answered without a body');
   const name = safeFileName(input.fileName ?? decodeSegment(url.pathname.split('/').pop()), defaultName(input.kind));
-  const headerType = baseType(res.headers.get('content-type') ?? '');
+  const headerType = baseType(res.contentType ?? '');
   const contentType = headerType && headerType !== 'application/octet-stream' ? headerType : (contentTypeOfName(name) ?? 'application/octet-stream');
-  return files.save({
-    accountId: input.accountId,
-    conversationId: input.conversationId,
-    name,
-    contentType,
-    kind: input.kind,
-    source: Readable.fromWeb(res.body as WebReadableStream<Uint8Array>),
-    maxBytes: ctx.limits.maxManagerFileBytes,
-    origin: 'manager',
-  });
+  try {
+    return await files.save({
+      accountId: input.accountId,
+      conversationId: input.conversationId,
+      name,
+      contentType,
+      kind: input.kind,
+      source: res.body,
+      declaredBytes: res.contentLength,
+      maxBytes: ctx.limits.maxManagerFileBytes,
+      origin: 'manager',
+    });
+  } catch (err) {
+    // Refused before or while reading (quota, size): the connection is not left open.
+    res.body.destroy();
+    throw err;
+  }
 }
 
 function decodeSegment(s: string | undefined): string | undefined {

@@ -168,6 +168,11 @@ export interface BridgeRepos {
   files: {
     insert(f: FileRecord): Promise<void>;
     get(id: FileId): Promise<FileRecord | undefined>;
+    /** Bytes of the account's files created at or after `createdFrom` (the ones retention keeps). */
+    usage(accountId: number, createdFrom: number): Promise<number>;
+    /** The oldest files created before `cutoff`, at most `limit`. */
+    listCreatedBefore(cutoff: number, limit: number): Promise<Array<{ id: FileId; path: string; size: number }>>;
+    delete(ids: readonly FileId[]): Promise<void>;
   };
   jobs: {
     /** Jobs whose idempotency key exists are skipped. */
@@ -184,6 +189,22 @@ export interface BridgeStore extends BridgeRepos {
   /** Like `transaction`, and on disk (survives a power cut) once it resolves: for writes acknowledged to clients. */
   durableTransaction<T>(fn: (tx: BridgeRepos) => Promise<T>): Promise<T>;
 }
+
+/** The head and body of a file link's answer. */
+export interface MediaResponse {
+  status: number;
+  contentType: string | undefined;
+  contentLength: number | undefined;
+  /** Read or destroyed by the caller. */
+  body: Readable;
+}
+
+/**
+ * GETs a manager's file link. Refuses (`retryable: false`) links that are not http(s) or that lead,
+ * directly, through DNS or through a redirect, to a non-public address; rejects (retryable) when no
+ * answer came in time.
+ */
+export type MediaFetch = (url: URL) => Promise<MediaResponse>;
 
 export interface StoredBlob {
   path: string;

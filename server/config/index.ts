@@ -85,7 +85,8 @@ function isAddressOrCidr(entry: string): boolean {
 }
 
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
-const isLoopbackHost = (hostname: string): boolean => LOOPBACK_HOSTS.has(hostname) || hostname.startsWith('127.');
+/** A URL hostname that only reaches this machine (also used by the widget build). */
+export const isLoopbackHost = (hostname: string): boolean => LOOPBACK_HOSTS.has(hostname) || hostname.startsWith('127.');
 
 export type LogLevel = (typeof LOG_LEVELS)[number];
 

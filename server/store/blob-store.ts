@@ -4,7 +4,7 @@
  * file under a name the database points to.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { mkdir, open, rename, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve, sep } from 'node:path';
@@ -21,9 +21,14 @@ export function filesDirFor(databaseUrl: string): string {
   return resolve('data', 'files');
 }
 
+/**
+ * Opens the files folder. `tmp/` holds only blobs being written: whatever is there at start-up
+ * belongs to a write the previous process never finished, and is removed.
+ */
 export function createDiskBlobStore(folder: string): BlobStore {
   const root = resolve(folder);
   const tmp = join(root, 'tmp');
+  rmSync(tmp, { recursive: true, force: true });
   mkdirSync(tmp, { recursive: true });
 
   function absolutePath(path: string): string {

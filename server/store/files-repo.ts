@@ -28,6 +28,26 @@ export function createFileRepo(db: Db): BridgeRepos['files'] {
         .execute();
     },
 
+    async usage(accountId, createdFrom) {
+      const r = await db
+        .selectFrom('files')
+        .select((eb) => eb.fn.sum<number | string | null>('size').as('bytes'))
+        .where('account_id', '=', accountId)
+        .where('created_at', '>=', createdFrom)
+        .executeTakeFirst();
+      return Number(r?.bytes ?? 0);
+    },
+
+    async listCreatedBefore(cutoff, limit) {
+      const rows = await db.selectFrom('files').select(['id', 'path', 'size']).where('created_at', '<', cutoff).orderBy('created_at').limit(limit).execute();
+      return rows.map((r) => ({ id: asFileId(r.id), path: r.path, size: Number(r.size) }));
+    },
+
+    async delete(ids) {
+      if (ids.length === 0) return;
+      await db.deleteFrom('files').where('id', 'in', [...ids]).execute();
+    },
+
     async get(id) {
       const r = await db.selectFrom('files').selectAll().where('id', '=', id).executeTakeFirst();
       if (!r) return undefined;

@@ -21,7 +21,15 @@ function run(env: Record<string, string>) {
   child.stdout.on('data', (c: Buffer) => (out += c.toString()));
   child.stderr.on('data', (c: Buffer) => (err += c.toString()));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, exited, output: () => ({ out, err }) };
+  /** Resolves once stdout has shown `text` (the banner is printed when the server listens). */
+  const printed = (text: string) =>
+    new Promise<void>((resolve, reject) => {
+      const check = () => out.includes(text) && resolve();
+      child.stdout.on('data', check);
+      void exited.then((code) => reject(new Error(`exited with ${code} before printing "${text}": ${err}`)));
+      check();
+    });
+  return { child, exited, printed, output: () => ({ out, err }) };
 }
 
 
@@ -40,18 +48,15 @@ describe('the backend process', () => {
     const p = run({ PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: `sqlite:${join(dir, 'app.sqlite')}` });
     try {
       const base = `http://127.0.0.1:${port}`;
-      let health: Response | undefined;
-      for (let i = 0; i < 100 && !health; i++) {
-        health = await fetch(`${base}/healthz`).catch(() => undefined);
-        if (!health) await new Promise((r) => setTimeout(r, 100));
-      }
-      expect(health?.status).toBe(200);
-      expect(await health?.json()).toEqual({ status: 'ok' });
+      await p.printed('Sandbox running');
+      const health = await fetch(`${base}/healthz`);
+      expect(health.status).toBe(200);
+      expect(await health.json()).toEqual({ status: 'ok' });
       expect((await fetch(`${base}/readyz`)).status).toBe(200);
-      expect(p.output().out).toContain(`Sandbox running`);
       p.child.kill('SIGTERM');
       expect(await p.exited).toBe(0);
       expect(p.output().out).toContain('"msg":"stopped"');
+      expect(p.output().out).toContain('"forceExitMs":90000');
     } finally {
       p.child.kill('SIGKILL');
       rmSync(dir, { recursive: true, force: true });

@@ -137,6 +137,24 @@ for (const dialect of dialects) {
       expect(await store.inbound.has('m1')).toBe(false);
     });
 
+    it('sums an account’s live file bytes and lists and deletes files past a cutoff', async () => {
+      const file = (id: string, accountId: number, size: number, createdAt: number) => ({
+        id: id as never, accountId, conversationId: null, name: `${id}.txt`, contentType: 'text/plain', size, kind: 'file' as const,
+        path: `ab/${id}`, sha256: 'x', origin: 'client' as const, createdAt,
+      });
+      await store.bridge.files.insert(file('f_old', 7, 3_000_000_000, 100));
+      await store.bridge.files.insert(file('f_new', 7, 5, 200));
+      await store.bridge.files.insert(file('f_other', 8, 11, 50));
+      expect(await store.bridge.files.usage(7, 0)).toBe(3_000_000_005);
+      expect(await store.bridge.files.usage(7, 150)).toBe(5);
+      expect(await store.bridge.files.usage(9, 0)).toBe(0);
+      const expired = await store.bridge.files.listCreatedBefore(150, 10);
+      expect(expired.map((f) => f.id)).toEqual(['f_other', 'f_old']);
+      await store.bridge.files.delete(expired.map((f) => f.id));
+      expect(await store.bridge.files.get('f_old' as never)).toBeUndefined();
+      expect(await store.bridge.files.usage(7, 0)).toBe(5);
+    });
+
     afterAll(async () => {
       await store?.close();
       await dispose?.();

@@ -170,7 +170,7 @@ describe('files route', () => {
     const v = await Visitor.open(b.url, b.siteKey);
     const up = await v.upload(Buffer.from('hello "quoted" file'), 'my "notes"\r\n.txt', 'text/plain');
     expect(up.status).toBe(201);
-    expect(String(up.body['file_id'])).toMatch(/^f_[A-Za-z0-9_-]{22}$/);
+    expect(String(up.body['file_id'])).toMatch(/^f_t[0-9a-z]{9}[A-Za-z0-9_-]{22}$/);
     const res = await fetch(String(up.body['url']));
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('text/plain; charset=utf-8');

@@ -7,25 +7,18 @@
  *   WEBCHAT_NO_LIMITS=1     lift the website-chat rate limits (load from one address)
  * Prints `READY <url> <site key> <scope id>` once it serves; SIGTERM stops it in order.
  */
-import http from 'node:http';
-import { createApp } from '../../server/app.js';
 import { loadConfig } from '../../server/config/index.js';
 import { createLogger } from '../../server/log.js';
 import { NO_LIMIT } from '../../server/platforms/webchat/index.js';
-import { closeServices, createServices } from '../../server/services.js';
-import { openStore } from '../../server/store/index.js';
+import { startBackend } from '../../server/runtime/bootstrap.js';
 
 const ACCOUNT_ID = 777;
 
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
   const logger = createLogger({ level: config.logLevel, secrets: [config.channel.secret] });
-  const store = await openStore(config.databaseUrl);
   const noLimits = process.env['WEBCHAT_NO_LIMITS'] === '1';
-  const services = createServices({
-    config,
-    store,
-    logger,
+  const serviceOptions = {
     jobs: { ...(process.env['JOB_LEASE_MS'] ? { leaseMs: Number(process.env['JOB_LEASE_MS']) } : {}), pollMs: 100, baseDelayMs: 100, maxDelayMs: 1000 },
     ...(noLimits
       ? {
@@ -40,12 +33,10 @@ async function main(): Promise<void> {
           },
         }
       : {}),
-  });
-  const server = http.createServer(createApp(services));
-  server.keepAliveTimeout = 30_000;
-  await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));
-  services.jobRunner.start();
-  await services.start?.();
+  };
+  const backend = await startBackend({ config, logger, serviceOptions, keepAliveTimeoutMs: 30_000 });
+  const { services } = backend;
+  const { store } = services;
 
   let account = await store.accounts.get(ACCOUNT_ID);
   if (account?.connection_state !== 'connected') {
@@ -64,13 +55,7 @@ async function main(): Promise<void> {
     if (cmd === 'memory') process.stdout.write(`${JSON.stringify(process.memoryUsage())}\n`);
   });
   process.on('SIGTERM', () => {
-    void (async () => {
-      server.closeAllConnections();
-      server.close();
-      await services.stop?.();
-      await closeServices(services);
-      process.exit(0);
-    })();
+    void backend.stop({ dropConnections: true }).then((failed) => process.exit(failed.length > 0 ? 1 : 0));
   });
 }
 

@@ -8,11 +8,10 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createApp } from '../../server/app.js';
 import { loadConfig, type Config } from '../../server/config/index.js';
 import { silentLogger, type Logger } from '../../server/log.js';
-import { closeServices, createServices, type ServiceOptions, type Services } from '../../server/services.js';
-import { openStore } from '../../server/store/index.js';
+import { startBackend } from '../../server/runtime/bootstrap.js';
+import type { ServiceOptions, Services } from '../../server/services.js';
 
 export interface TestBackend {
   url: string;
@@ -44,29 +43,25 @@ export async function startTestBackend(opts: TestBackendOptions = {}): Promise<T
   const url = `http://127.0.0.1:${port}`;
 
   const config = loadConfig({ PORT: String(port), HOST: '127.0.0.1', PUBLIC_URL: url, DATABASE_URL: databaseUrl, LOG_LEVEL: 'silent', ...opts.env });
-  const store = await openStore(config.databaseUrl);
-  const services = createServices({
+  const backend = await startBackend({
     config,
-    store,
     logger: opts.logger ?? silentLogger(),
-    jobs: { pollMs: 50, baseDelayMs: 50, maxDelayMs: 400, ...opts.serviceOptions?.jobs },
-    ...opts.serviceOptions,
+    server,
+    // The tests drive start-up work (sandbox install, held messages) themselves.
+    runStartupWork: false,
+    startJobs: opts.startJobs !== false,
+    serviceOptions: { ...opts.serviceOptions, jobs: { pollMs: 50, baseDelayMs: 50, maxDelayMs: 400, ...opts.serviceOptions?.jobs } },
   });
-  const app = createApp(services);
-  server.on('request', app);
-  if (opts.startJobs !== false) services.jobRunner.start();
 
   return {
     url,
     config,
-    services,
+    services: backend.services,
     databaseUrl,
     async stop(stopOpts = {}) {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      await services.stop?.();
-      await closeServices(services);
+      const failed = await backend.stop({ dropConnections: true });
       if (dir && !stopOpts.keepData) rmSync(dir, { recursive: true, force: true });
+      if (failed.length > 0) throw new Error(`shutdown steps failed: ${failed.join(', ')}`);
     },
   };
 }

@@ -1,6 +1,6 @@
 /** Pure pieces of the bridge and the website chat: ids, file names and kinds, image sniffing, token buckets. */
 import { describe, expect, it } from 'vitest';
-import { SAFE_ID, newConversationId, newFileId, newMsgId, newParticipantId } from '../../server/bridge/ids.js';
+import { SAFE_ID, fileIdCreatedAt, newConversationId, newFileId, newMsgId, newParticipantId } from '../../server/bridge/ids.js';
 import { contentTypeOfName, kindOfContentType, safeFileName } from '../../server/bridge/files.js';
 import { acceptsKind, isMediaCapable, isReactionCapable, isTypingCapable, type PlatformAdapter } from '../../server/bridge/platform.js';
 import { contentDisposition } from '../../server/platforms/webchat/files-route.js';
@@ -8,11 +8,19 @@ import { isAllowedType, isInlineType, looksLikeImage } from '../../server/platfo
 
 describe('ids', () => {
   it('mints URL-safe ids with their kind as prefix and 128 random bits', () => {
-    for (const id of [newConversationId(), newParticipantId(), newMsgId(), newFileId()]) {
+    for (const id of [newConversationId(), newParticipantId(), newMsgId()]) {
       expect(id).toMatch(SAFE_ID);
-      expect(id).toMatch(/^[cvmf]_[A-Za-z0-9_-]{22}$/);
+      expect(id).toMatch(/^[cvm]_[A-Za-z0-9_-]{22}$/);
     }
-    expect(new Set(Array.from({ length: 1000 }, newFileId)).size).toBe(1000);
+    expect(newFileId()).toMatch(SAFE_ID);
+    expect(newFileId()).toMatch(/^f_t[0-9a-z]{9}[A-Za-z0-9_-]{22}$/);
+    expect(new Set(Array.from({ length: 1000 }, () => newFileId())).size).toBe(1000);
+  });
+
+  it('reads back the creation time a file id carries (none for ids minted before)', () => {
+    const at = Date.UTC(2031, 5, 1, 12, 0, 0, 123);
+    expect(fileIdCreatedAt(newFileId(at))).toBe(at);
+    expect(fileIdCreatedAt(`f_${'A'.repeat(22)}`)).toBeUndefined();
   });
 });
 

@@ -30,6 +30,8 @@ export interface WebchatOptions {
   limiterStore?: LimiterFactory;
   /** Heartbeat comment interval of event streams (default 15 s). */
   heartbeatMs?: number;
+  /** An upload that sends nothing for this long is dropped, its partial file removed (default 30 s). */
+  uploadIdleMs?: number;
 }
 
 export interface Webchat {
@@ -63,7 +65,7 @@ export function createWebchat(opts: WebchatOptions): Webchat {
 
   const apiRouter = Router();
   apiRouter.use(createEventsRouter({ bridge: opts.bridge, hub, authenticate, limiters }));
-  apiRouter.use(createUploadRouter({ bridge: opts.bridge, authenticate, limiters, maxBytes: limits.maxUploadBytes }));
+  apiRouter.use(createUploadRouter({ bridge: opts.bridge, authenticate, limiters, maxBytes: limits.maxUploadBytes, idleTimeoutMs: opts.uploadIdleMs ?? 30_000 }));
   apiRouter.use(createSettingsRouter({ accounts: opts.accounts, limiters, maxUploadBytes: limits.maxUploadBytes }));
   apiRouter.use(createWebchatApiRouter({ bridge: opts.bridge, accounts: opts.accounts, tokens, authenticate, limiters }));
 

@@ -4,8 +4,8 @@
  * nothing here talks to amojo. Bridge refusals become 4xx answers in `mapBridgeErrors`.
  */
 import express, { Router, type ErrorRequestHandler, type Request } from 'express';
-import { asClientMsgId, asFileId, asMsgId, BlobTooLargeError, BridgeRefusal, type Bridge, type ConversationRecord } from '../../bridge/index.js';
-import { ConflictError, ForbiddenError, NotFoundError, PayloadTooLargeError, ValidationError } from '../../errors.js';
+import { asClientMsgId, asFileId, asMsgId, BlobTooLargeError, BridgeRefusal, StorageQuotaExceeded, type Bridge, type ConversationRecord } from '../../bridge/index.js';
+import { ConflictError, ForbiddenError, NotFoundError, PayloadTooLargeError, StorageQuotaError, ValidationError } from '../../errors.js';
 import { clientAddressKey } from '../../http/client-address.js';
 import { takeAll, type LimitCheck, type Taken } from '../../http/limits/index.js';
 import { parseInput } from '../../http/validate.js';
@@ -134,6 +134,7 @@ export function createWebchatApiRouter(deps: WebchatRouteDeps): Router {
 /** Bridge refusals and file limits become the app's HTTP errors (the app's handler answers them). */
 export const mapBridgeErrors: ErrorRequestHandler = (err: unknown, _req, _res, next) => {
   if (err instanceof BlobTooLargeError) return next(new PayloadTooLargeError(`The file is larger than ${err.maxBytes} bytes.`));
+  if (err instanceof StorageQuotaExceeded) return next(new StorageQuotaError('This chat cannot take more files right now. Please write your message as text or send a link instead.'));
   if (!(err instanceof BridgeRefusal)) return next(err);
   switch (err.reason) {
     case 'not_found':

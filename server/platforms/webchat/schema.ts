@@ -1,8 +1,18 @@
 /** Request shapes of the website-chat API (`/webchat/v1/*`, product.md), validated at the edge. */
 import { z } from 'zod';
+import { cleanName, cleanText } from '../../bridge/index.js';
 
-/** An empty string counts as "not given" (forms send empty fields). */
-const optionalText = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), schema.optional());
+/** Strings cleaned before they are checked (clean-text.ts): what is stored and sent on is what passed. */
+const cleanedName = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (typeof v === 'string' ? cleanName(v) : v), schema);
+const cleanedText = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (typeof v === 'string' ? cleanText(v) : v), schema);
+
+/** An empty string counts as "not given" (forms send empty fields); profile fields are cleaned first. */
+const optionalText = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((v) => {
+    if (typeof v !== 'string') return v;
+    const clean = cleanName(v);
+    return clean.trim() === '' ? undefined : clean;
+  }, schema.optional());
 
 export const clientMsgIdSchema = z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'must be 1–64 characters of A–Z a–z 0–9 _ . : -');
 export const msgIdSchema = z.string().regex(/^m_[A-Za-z0-9_-]{10,64}$/, 'is not a message id');
@@ -18,20 +28,20 @@ export const sessionBody = z.object({
 export function messageBody(maxTextLength: number) {
   return z.object({
     client_msgid: clientMsgIdSchema,
-    text: z.string().max(maxTextLength, `must be at most ${maxTextLength} characters`).optional(),
+    text: cleanedText(z.string().max(maxTextLength, `must be at most ${maxTextLength} characters`)).optional(),
     file_id: fileIdSchema.optional(),
     reply_to: msgIdSchema.optional(),
   });
 }
 
 export function editBody(maxTextLength: number) {
-  return z.object({ text: z.string().max(maxTextLength, `must be at most ${maxTextLength} characters`) });
+  return z.object({ text: cleanedText(z.string().max(maxTextLength, `must be at most ${maxTextLength} characters`)) });
 }
 
 /** `emoji` null (or `type: "unreact"`) withdraws the visitor's reaction. */
 export const reactionBody = z.object({
   msgid: msgIdSchema,
-  emoji: z.string().trim().min(1).max(32).nullish(),
+  emoji: cleanedName(z.string().trim().min(1).max(32)).nullish(),
   type: z.enum(['react', 'unreact']).optional(),
 });
 

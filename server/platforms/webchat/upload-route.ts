@@ -7,7 +7,7 @@
 import busboy from 'busboy';
 import { Router, type Request } from 'express';
 import type { Readable } from 'node:stream';
-import { baseType, kindOfContentType, type Bridge, type FileRecord } from '../../bridge/index.js';
+import { baseType, cleanName, kindOfContentType, type Bridge, type FileRecord } from '../../bridge/index.js';
 import { PayloadTooLargeError, UnsupportedMediaTypeError, ValidationError } from '../../errors.js';
 import { corsForAnyOrigin } from './cors.js';
 import { isAllowedType, looksLikeImage } from './file-types.js';
@@ -15,7 +15,7 @@ import type { WebchatLimiters } from './limits.js';
 import { clientIp, limit, mapBridgeErrors } from './routes.js';
 import type { VisitorAuth } from './visitor-auth.js';
 
-export function createUploadRouter(deps: { bridge: Bridge; authenticate: VisitorAuth; limiters: WebchatLimiters; maxBytes: number }): Router {
+export function createUploadRouter(deps: { bridge: Bridge; authenticate: VisitorAuth; limiters: WebchatLimiters; maxBytes: number; idleTimeoutMs: number }): Router {
   const router = Router();
   router.use('/files', corsForAnyOrigin);
 
@@ -26,10 +26,14 @@ export function createUploadRouter(deps: { bridge: Bridge; authenticate: Visitor
       throw new UnsupportedMediaTypeError('Send the file as multipart/form-data.');
     }
     // A declared length far beyond the limit is refused before reading anything.
-    if (Number(req.get('content-length') ?? 0) > deps.maxBytes + 64 * 1024) {
+    const declaredBytes = Number(req.get('content-length') ?? 0) || 0;
+    if (declaredBytes > deps.maxBytes + 64 * 1024) {
       res.setHeader('Connection', 'close');
       throw new PayloadTooLargeError(`The file is larger than ${deps.maxBytes} bytes.`);
     }
+    // A client that stops sending mid-file is cut off; the upload then fails like an abort.
+    req.setTimeout(deps.idleTimeoutMs, () => req.destroy());
+    res.on('finish', () => req.setTimeout(0));
     let file: FileRecord;
     try {
       file = await receiveOne(req, (stream, info, voice) => {
@@ -43,6 +47,7 @@ export function createUploadRouter(deps: { bridge: Bridge; authenticate: Visitor
           kind: kindOfContentType(type, voice),
           source: type.startsWith('image/') ? checkedImage(stream, type) : stream,
           maxBytes: deps.maxBytes,
+          declaredBytes,
           origin: 'client',
         });
       });
@@ -75,9 +80,17 @@ function receiveOne(req: Request, handle: FileHandler): Promise<FileRecord> {
     }
     let voice = false;
     let hasFile = false;
+    let fileStream: Readable | undefined;
+    let settled = false;
     const fail = (err: unknown) => {
+      if (settled) return;
+      settled = true;
       req.unpipe(bb);
       req.resume();
+      // A file being written stops at once: the blob store then closes its handle and removes the partial file.
+      // (Destroyed without an error: nobody else listens for one, and the reader sees a premature close.)
+      fileStream?.destroy();
+      bb.destroy();
       reject(err);
     };
     bb.on('field', (name, value) => {
@@ -89,29 +102,40 @@ function receiveOne(req: Request, handle: FileHandler): Promise<FileRecord> {
         return;
       }
       hasFile = true;
+      fileStream = stream;
       let saving: Promise<FileRecord>;
       try {
         saving = handle(stream, { filename: formFileName(info.filename), mimeType: info.mimeType }, voice);
       } catch (err) {
         saving = Promise.reject(err);
       }
-      saving.then(resolve, (err: unknown) => {
-        stream.resume();
-        fail(err);
-      });
+      saving.then(
+        (file) => {
+          settled = true;
+          resolve(file);
+        },
+        (err: unknown) => {
+          stream.resume();
+          fail(err);
+        },
+      );
     });
     bb.on('error', () => fail(new ValidationError('The multipart body is malformed.')));
     bb.on('close', () => {
-      if (!hasFile) reject(new ValidationError('file: no file in the request', 'file'));
+      if (!hasFile) fail(new ValidationError('file: no file in the request', 'file'));
     });
-    req.on('aborted', () => fail(new ValidationError('The upload was interrupted.')));
+    // The client went away (closed the page, lost its network) or the socket timed out and was destroyed.
+    req.on('close', () => {
+      if (!req.complete) fail(new ValidationError('The upload was interrupted.'));
+    });
+    req.on('error', () => fail(new ValidationError('The upload was interrupted.')));
     req.pipe(bb);
   });
 }
 
 /** Browsers escape `"`, CR and LF in multipart file names as %22, %0D, %0A (WHATWG form-data). */
 function formFileName(name: string | undefined): string | undefined {
-  return name?.replace(/%22/g, '"').replace(/%0D|%0A/gi, ' ');
+  return name === undefined ? undefined : cleanName(name.replace(/%22/g, '"').replace(/%0D|%0A/gi, ' '));
 }
 
 /** Passes the bytes through, refusing an "image" whose first bytes are not that image format. */

@@ -3,8 +3,9 @@
  * a manager, inject failures. Unauthenticated: it exists only in sandbox mode, never next to real
  * credentials. Errors follow the product's format `{"error","message"}`.
  */
-import express, { Router, type ErrorRequestHandler, type Request, type Response } from 'express';
+import express, { Router, type ErrorRequestHandler, type Request } from 'express';
 import { z } from 'zod';
+import { sendBodyParserError, sendControlError } from '../emulator-http.js';
 import { describeZodError } from './api-errors.js';
 import type { AmojoEmulator } from './index.js';
 import { ManagerActionError } from './manager-actions.js';
@@ -87,24 +88,17 @@ export function createControlRouter(emulator: AmojoEmulator): Router {
     res.status(204).end();
   });
 
-  router.use((_req, res) => sendError(res, 404, 'not_found', 'no such control route'));
+  router.use((_req, res) => sendControlError(res, 404, 'not_found', 'no such control route'));
   router.use(controlErrorHandler);
   return router;
-}
-
-function sendError(res: Response, status: number, error: string, message: string): void {
-  res.status(status).json({ error, message });
 }
 
 const ACTION_STATUS = { not_found: 404, not_connected: 409, invalid: 400 } as const;
 
 const controlErrorHandler: ErrorRequestHandler = (err: unknown, _req, res, next) => {
   if (res.headersSent) return next(err);
-  if (err instanceof ManagerActionError) return sendError(res, ACTION_STATUS[err.code], err.code, err.message);
-  if (err instanceof ControlInputError) return sendError(res, 400, 'invalid_request', err.message);
-  const status = (err as { status?: unknown }).status;
-  if (typeof status === 'number' && status >= 400 && status < 500) {
-    return sendError(res, status, status === 413 ? 'payload_too_large' : 'invalid_request', err instanceof Error ? err.message : 'invalid request');
-  }
-  sendError(res, 500, 'internal_error', 'the emulator failed to carry out the action');
+  if (err instanceof ManagerActionError) return sendControlError(res, ACTION_STATUS[err.code], err.code, err.message);
+  if (err instanceof ControlInputError) return sendControlError(res, 400, 'invalid_request', err.message);
+  if (sendBodyParserError(err, res)) return;
+  sendControlError(res, 500, 'internal_error', 'the emulator failed to carry out the action');
 };

@@ -4,9 +4,8 @@
  * injection and a control API for the sandbox page. Imports only the signing module from `amojo/`.
  */
 import { randomUUID } from 'node:crypto';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import express, { Router } from 'express';
+import { Router } from 'express';
+import { listenRouter, type RunningEmulatorServer } from '../emulator-http.js';
 import { createApiRouter, API_BASE_PATH } from './api-router.js';
 import { AttachmentStore, createAttachmentRouter } from './attachments.js';
 import { createControlRouter } from './control-routes.js';
@@ -36,17 +35,13 @@ export type { ReceivedRequest, AuthResult, AuthFailure } from './request-auth.js
 export { SIGNATURE_WINDOW_MS } from './request-auth.js';
 export { parseAmojoDate } from './date-header.js';
 
-export interface RunningEmulator {
-  /** Base URL, e.g. `http://127.0.0.1:41234` (the API is mounted at `/`). */
-  url: string;
-  close(): Promise<void>;
-}
+export type { RunningEmulatorServer as RunningEmulator } from '../emulator-http.js';
 
 export interface AmojoEmulator extends ManagerActions {
   /** Express 5 router; mount it under any prefix. Signed paths include that prefix. */
   readonly router: Router;
   /** Runs the emulator alone on its own port, mounted at `/`. */
-  listen(port?: number, host?: string): Promise<RunningEmulator>;
+  listen(port?: number, host?: string): Promise<RunningEmulatorServer>;
   /** The external base URL used in attachment links, once known. */
   publicUrl(): string | undefined;
 
@@ -101,22 +96,9 @@ export function createAmojoEmulator(options: AmojoEmulatorOptions): AmojoEmulato
     router,
     publicUrl: () => publicUrl,
     async listen(port = 0, host = '127.0.0.1') {
-      const app = express();
-      app.use(router);
-      const server = await new Promise<Server>((resolve, reject) => {
-        const s = app.listen(port, host, (err?: Error) => (err ? reject(err) : resolve(s)));
-      });
-      const { port: bound } = server.address() as AddressInfo;
-      const url = `http://${host.includes(':') ? `[${host}]` : host}:${bound}`;
-      publicUrl ??= url;
-      return {
-        url,
-        close: () =>
-          new Promise<void>((resolve, reject) => {
-            server.close((err) => (err ? reject(err) : resolve()));
-            server.closeAllConnections();
-          }),
-      };
+      const running = await listenRouter(router, port, host);
+      publicUrl ??= running.url;
+      return running;
     },
     verifyRequest(req) {
       const channel = state.channels.get(channelIdOfPath(req.path) ?? '');

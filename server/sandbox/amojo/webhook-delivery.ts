@@ -4,20 +4,14 @@
  * retried, given up after 5 seconds.
  */
 import { AMOJO_CONTENT_TYPE, signWebhookBody } from '../../amojo/signing.js';
+import { postExactBytes } from '../emulator-http.js';
 import type { EmulatorState } from './emulator-state.js';
 import type { HookOutcome, WebhookKind, WebhookPoster } from './types.js';
 
 /** amoCRM waits at most 5 s for the answer (§3.3). */
 export const WEBHOOK_TIMEOUT_MS = 5000;
 
-export const fetchWebhookPoster: WebhookPoster = async (url, body, headers) => {
-  // A fresh ArrayBuffer-backed copy of the same bytes, the body type fetch is typed to take.
-  const bytes = new Uint8Array(body.byteLength);
-  bytes.set(body);
-  const res = await fetch(url, { method: 'POST', headers, body: bytes, signal: AbortSignal.timeout(WEBHOOK_TIMEOUT_MS) });
-  await res.arrayBuffer().catch(() => undefined);
-  return res.status;
-};
+export const fetchWebhookPoster: WebhookPoster = (url, body, headers) => postExactBytes(url, body, headers, WEBHOOK_TIMEOUT_MS);
 
 export interface WebhookTarget {
   scopeId: string;

@@ -4,30 +4,41 @@
  * only in sandbox mode, before the status page. Reads the store and the emulators; changes nothing itself:
  * every action on the page goes through the same public routes a real deployment has.
  */
-import { createRequire } from 'node:module';
-import { dirname, join, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import express, { Router, type Request } from 'express';
 import type { Services } from '../../services.js';
+import { missingBuildMessage } from '../../http/built-files.js';
 import { demoPage, mainPage, PAGE_BASE, widgetHostPage } from './html.js';
 import { pickLocale, sandboxTexts } from './texts.js';
-import { createWidgetBundle } from './widget-bundle.js';
+import { SANDBOX_VENDOR_DIR } from './vendor.js';
 
-const HERE = dirname(fileURLToPath(import.meta.url));
-const ROOT = resolve(HERE, '../../..');
-const requireFromHere = createRequire(import.meta.url);
+/** The page's own scripts and styles; `npm run build` copies them beside the compiled page. */
+const ASSETS_DIR = join(dirname(fileURLToPath(import.meta.url)), 'assets');
 
 export interface SandboxPageOptions {
-  /** Repository root (holds dist/); found from this file by default. */
-  rootDir?: string;
+  /** The build's output folder, holding widget/ and sandbox-vendor/. */
+  distDir: string;
 }
 
-export function createSandboxPageRouter(services: Pick<Services, 'config' | 'store' | 'logger' | 'sandbox'>, options: SandboxPageOptions = {}): Router {
-  const rootDir = options.rootDir ?? ROOT;
+export function createSandboxPageRouter(services: Pick<Services, 'config' | 'store' | 'logger' | 'sandbox'>, options: SandboxPageOptions): Router {
+  const dist = options.distDir;
+  // The widget is the one built for dist/widget.zip, bound to the build's backend URL; the host page
+  // sends its calls to this server instead (assets/widget-host.js), so no sandbox-specific build is needed.
+  const widgetDir = join(dist, 'widget');
+  const vendorDir = join(dist, SANDBOX_VENDOR_DIR);
   const logger = services.logger.child({ module: 'sandbox-page' });
-  const widget = createWidgetBundle({ rootDir, backendUrl: services.config.publicUrl, logger });
-  // A fresh checkout has no dist/widget yet: start building it now rather than when the page first asks.
-  void widget.ensure();
+  /** Why the widget pane cannot show the widget, logged once for the operator. */
+  function widgetProblem(): string | undefined {
+    const script = join(widgetDir, 'script.js');
+    if (existsSync(script)) return undefined;
+    const problem = missingBuildMessage('the widget', script);
+    if (!isProblemLogged) logger.error(problem);
+    isProblemLogged = true;
+    return problem;
+  }
+  let isProblemLogged = false;
   const localeOf = (req: Request) => pickLocale(req.query['lang'], req.get('accept-language'));
   const noStore = { 'Cache-Control': 'no-store' };
 
@@ -58,7 +69,7 @@ export function createSandboxPageRouter(services: Pick<Services, 'config' | 'sto
     const locale = localeOf(req);
     const amocrm = services.sandbox?.amocrm;
     const account = amocrm?.account(amocrm.defaultAccountId());
-    const built = await widget.ensure();
+    const missing = widgetProblem();
     res.set(noStore).type('html').send(
       widgetHostPage({
         locale,
@@ -66,15 +77,14 @@ export function createSandboxPageRouter(services: Pick<Services, 'config' | 'sto
         account: account
           ? { id: account.id, subdomain: account.host.split('.')[0] ?? '', amojoId: account.amojoId, users: account.users.map((u) => ({ id: u.id, name: u.name, isAdmin: u.isAdmin })) }
           : { id: 0, subdomain: '', amojoId: '', users: [] },
-        problem: 'problem' in built ? built.problem : account ? undefined : 'no emulated amoCRM account',
+        problem: missing ?? (account ? undefined : 'no emulated amoCRM account'),
         widgetBase: `${PAGE_BASE}/widget-files/`,
       }),
     );
   });
 
-  router.use(`${PAGE_BASE}/assets`, express.static(join(HERE, 'assets'), { index: false, maxAge: 0 }));
-  router.use(`${PAGE_BASE}/widget-files`, express.static(join(rootDir, 'dist/widget'), { index: false, maxAge: 0 }));
-  router.get(`${PAGE_BASE}/vendor/require.js`, (_req, res) => res.sendFile(requireFromHere.resolve('requirejs/require.js')));
-  router.get(`${PAGE_BASE}/vendor/jquery.js`, (_req, res) => res.sendFile(requireFromHere.resolve('jquery/dist/jquery.min.js')));
+  router.use(`${PAGE_BASE}/assets`, express.static(ASSETS_DIR, { index: false, maxAge: 0 }));
+  router.use(`${PAGE_BASE}/widget-files`, express.static(widgetDir, { index: false, maxAge: 0 }));
+  router.use(`${PAGE_BASE}/vendor`, express.static(vendorDir, { index: false, maxAge: 0 }));
   return router;
 }
