@@ -8,9 +8,9 @@
  *      own queue, so latency is taken at the rate the target names);
  *   3. memory: topped up to at least 10,000 messages, then the backend's RSS.
  */
-import { fmt, type Benchmark } from './rows.js';
-import { randomUUID } from 'node:crypto';
+import { fmt, percentile, type Benchmark } from './rows.js';
 import { startBridgeTarget } from './bridge-target.js';
+import { openVisitors, receivedAtAmojo, sendMessages, untilAllAtAmojo, type Acknowledged } from './visitors.js';
 
 export interface BridgeDeliveryResult {
   visitors: number;
@@ -30,80 +30,38 @@ export interface BridgeDeliveryResult {
   errors: number;
 }
 
-
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 export async function benchBridgeDelivery(seconds = 10, visitors = 50, rssAfter = 10_000, pacedPerVisitorPerSec = 10): Promise<BridgeDeliveryResult> {
   const bridge = await startBridgeTarget({
     WEBCHAT_NO_LIMITS: '1',
     // e.g. `--max-old-space-size=128`, to see the backend's memory under a heap cap.
     ...(process.env['BENCH_BACKEND_NODE_OPTIONS'] ? { NODE_OPTIONS: process.env['BENCH_BACKEND_NODE_OPTIONS'] } : {}),
   });
-  const { emulator, url, siteKey, scopeId, child: target } = bridge;
+  const { emulator, url, siteKey, scopeId } = bridge;
   try {
-    const tokens = await Promise.all(
-      Array.from({ length: visitors }, async () => {
-        const res = await fetch(`${url}/webchat/v1/sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ site_key: siteKey }) });
-        return ((await res.json()) as { visitor_token: string }).visitor_token;
-      }),
-    );
+    const sessions = await openVisitors(url, siteKey, visitors);
     const ackAt = new Map<string, number>();
     let errors = 0;
 
-    /** Every visitor sends until the time is up (every `intervalMs` when paced); resolves with ack latencies. */
+    /** Every visitor sends until the time is up (every `intervalMs` when paced). */
     async function run(durationMs: number, opts: { intervalMs?: number; maxTotal?: number } = {}): Promise<{ texts: Set<string>; ackMs: number[] }> {
-      const started = Date.now();
-      const until = started + durationMs;
-      const texts = new Set<string>();
-      const ackMs: number[] = [];
-      await Promise.all(
-        tokens.map(async (token, v) => {
-          for (let n = 0; Date.now() < until && ackAt.size < (opts.maxTotal ?? Infinity); n++) {
-            if (opts.intervalMs) {
-              // Spread the visitors over the interval instead of sending in lockstep.
-              const due = started + (v / tokens.length) * opts.intervalMs + n * opts.intervalMs;
-              if (due > Date.now()) await sleep(due - Date.now());
-            }
-            const text = `visitor ${v} message ${n} ${randomUUID().slice(0, 8)}`;
-            const sentAt = performance.now();
-            try {
-              const res = await fetch(`${url}/webchat/v1/messages`, {
-                method: 'POST',
-                headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-                body: JSON.stringify({ client_msgid: text.replace(/ /g, '-'), text }),
-              });
-              await res.arrayBuffer();
-              if (res.status !== 202) errors++;
-              else {
-                ackAt.set(text, Date.now());
-                texts.add(text);
-                ackMs.push(performance.now() - sentAt);
-              }
-            } catch {
-              errors++;
-            }
-          }
-        }),
-      );
-      return { texts, ackMs };
+      const sent = await sendMessages(url, sessions, {
+        durationMs,
+        ...(opts.intervalMs ? { intervalMs: opts.intervalMs } : {}),
+        enough: () => ackAt.size >= (opts.maxTotal ?? Infinity),
+        onAck: (a: Acknowledged) => ackAt.set(a.text, a.ackedAt),
+      });
+      errors += sent.errors;
+      return { texts: new Set(sent.acked.map((a) => a.text)), ackMs: sent.acked.map((a) => a.ackMs) };
     }
 
-    const received = () => emulator.chats(scopeId).flatMap((c) => emulator.messages(c.id));
-    async function drain(timeoutMs: number): Promise<void> {
-      const deadline = Date.now() + timeoutMs;
-      while (received().length < ackAt.size && Date.now() < deadline) await sleep(50);
-    }
+    const received = () => receivedAtAmojo(emulator, scopeId);
+    const drain = (timeoutMs: number) => untilAllAtAmojo(emulator, scopeId, ackAt.keys(), timeoutMs);
     /** Messages of a phase amojo received by `endedAt`, and the added latency of each. */
     function measure(texts: Set<string>, endedAt: number): { inWindow: number; added: number[] } {
       let inWindow = 0;
       const added: number[] = [];
       for (const m of received()) {
-        const at = texts.has(m.content.text) ? ackAt.get(m.content.text) : undefined;
+        const at = m.content.text !== undefined && texts.has(m.content.text) ? ackAt.get(m.content.text) : undefined;
         if (at === undefined) continue;
         if (m.createdAt <= endedAt) inWindow++;
         // Received before the 202 reached the visitor: nothing added.
@@ -132,8 +90,8 @@ export async function benchBridgeDelivery(seconds = 10, visitors = 50, rssAfter 
       await run(120_000, { maxTotal: rssAfter });
       await drain(60_000);
     }
-    const rssBytes = Number(await target.request('rss'));
-    if (process.env['BENCH_MEMORY']) process.stderr.write(`backend memory: ${await target.request('memory')}\n`);
+    const rssBytes = Number(await bridge.child.request('rss'));
+    if (process.env['BENCH_MEMORY']) process.stderr.write(`backend memory: ${await bridge.child.request('memory')}\n`);
     return {
       visitors,
       seconds,

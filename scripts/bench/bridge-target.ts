@@ -1,6 +1,7 @@
 /**
  * The real backend with channel credentials in a child process (`test/support/bridge-child.ts`),
- * one account connected, talking to an amojo emulator in this process that answers at once.
+ * one account connected, talking to an amojo emulator in this process that answers at once (and
+ * outlives the backend: a restarted backend meets the same amojo).
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -11,15 +12,22 @@ import { freePort } from '../../test/support/net.js';
 import { startChild, type ChildTarget } from './child.js';
 
 export interface BridgeTarget {
-  child: ChildTarget;
+  /** The backend process running now (a new one after `restart`). */
+  readonly child: ChildTarget;
   emulator: AmojoEmulator;
   url: string;
   siteKey: string;
   scopeId: string;
+  /**
+   * Starts the backend again on the same database, port and account, once the previous process is
+   * gone (after `child.kill()`, a crash); resolves when the new one serves.
+   */
+  restart(): Promise<ChildTarget>;
   stop(): Promise<void>;
 }
 
 const CHANNEL = { id: randomUUID(), secret: 'bench0bridge0channel0secret0000000000000', code: 'amo.ext.bench_bridge' };
+const SCRIPT = '../../test/support/bridge-child.ts';
 
 /** `env` adds to the backend's environment (WEBCHAT_NO_LIMITS, TRUST_PROXY, …). */
 export async function startBridgeTarget(env: Record<string, string> = {}): Promise<BridgeTarget> {
@@ -27,7 +35,7 @@ export async function startBridgeTarget(env: Record<string, string> = {}): Promi
   const amojo = await emulator.listen();
   const dir = mkdtempSync(join(tmpdir(), 'bench-bridge-'));
   const port = await freePort();
-  const child = await startChild('../../test/support/bridge-child.ts', [], {
+  const backendEnv = {
     PORT: String(port),
     HOST: '127.0.0.1',
     PUBLIC_URL: `http://127.0.0.1:${port}`,
@@ -41,14 +49,22 @@ export async function startBridgeTarget(env: Record<string, string> = {}): Promi
     SEED_ACCOUNT_AMOJO_ID: randomUUID(),
     LOG_LEVEL: 'silent',
     ...env,
-  });
+  };
+  let child = await startChild(SCRIPT, [], backendEnv);
   const [url, siteKey, scopeId] = child.url.split(' ') as [string, string, string];
   return {
-    child,
+    get child() {
+      return child;
+    },
     emulator,
     url,
     siteKey,
     scopeId,
+    async restart() {
+      if (child.child.exitCode === null && child.child.signalCode === null) throw new Error('the backend is still running');
+      child = await startChild(SCRIPT, [], backendEnv);
+      return child;
+    },
     async stop() {
       await child.stop();
       await amojo.close();

@@ -12,9 +12,11 @@ import { fileURLToPath } from 'node:url';
 export interface ChildTarget {
   url: string;
   child: ChildProcess;
-  /** Peak resident memory the child reported, in bytes (when it reports). */
+  /** SIGTERM: the orderly shutdown. Resolves once the process is gone. */
   stop(): Promise<void>;
   request(cmd: string): Promise<string>;
+  /** SIGKILL, as a crash: nothing of the shutdown runs. Resolves once the process is gone. */
+  kill(): Promise<void>;
 }
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -67,10 +69,15 @@ export async function startChild(script: string, args: string[], env: Record<str
       child.stdin!.write(`${cmd}\n`);
       return line;
     },
-    async stop() {
-      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-      child.kill('SIGTERM');
-      await exited;
-    },
+    stop: () => endChild(child, 'SIGTERM'),
+    kill: () => endChild(child, 'SIGKILL'),
   };
+}
+
+/** Sends `signal` and resolves once the process is gone (at once when it already is). */
+async function endChild(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill(signal);
+  await exited;
 }

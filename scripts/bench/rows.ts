@@ -14,3 +14,9 @@ export interface Benchmark {
 }
 
 export const fmt = (n: number, digits = 0): string => n.toFixed(digits);
+
+/** The value below which `p` % of `values` lie (NaN for none). */
+export function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}

@@ -52,6 +52,25 @@ describe('failure injection', () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(100);
   });
 
+  it('delays the calls of one conversation only, while the others are answered', async () => {
+    h.emu.setDelay(60_000, { conversationId: 'slow-conversation' });
+    let slowAnswered = false;
+    const slow = h.call('POST', `${API}/${SCOPE_ID}`, { body: incomingText('slow-a', { conversation_id: 'slow-conversation' }) }).then((r) => {
+      slowAnswered = true;
+      return r;
+    });
+    // Sent after the slow one and answered while it still waits.
+    expect((await send('fast-b')).status).toBe(200);
+    expect((await h.call('POST', `${API}/${SCOPE_ID}/chats`, { body: { conversation_id: 'other', user: { id: 'u-2', name: 'Other' } } })).status).toBe(200);
+    expect(slowAnswered).toBe(false);
+    // Lifting the conversation's delay does not release a call already waiting; a new one goes through.
+    h.emu.setDelay(0, { conversationId: 'slow-conversation' });
+    expect((await h.call('POST', `${API}/${SCOPE_ID}`, { body: incomingText('slow-c', { conversation_id: 'slow-conversation' }) })).status).toBe(200);
+    expect(slowAnswered).toBe(false);
+    h.emu.reset();
+    void slow.catch(() => undefined);
+  });
+
   it('reset forgets state, failures and delays', async () => {
     await send('r-1');
     h.emu.failNext({ count: 5, status: 500 });

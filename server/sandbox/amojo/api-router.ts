@@ -9,7 +9,7 @@ import { connectChannel, disconnectChannel } from './channel-endpoints.js';
 import { createChatEndpoint, historyEndpoint } from './chat-endpoints.js';
 import type { ModelContext, ScopeTarget } from './chat-model.js';
 import type { ChannelState } from './emulator-state.js';
-import type { FaultInjector } from './faults.js';
+import { conversationIdOfBody, type FaultInjector } from './faults.js';
 import { deliveryStatusEndpoint, reactEndpoint, typingEndpoint } from './interaction-endpoints.js';
 import { messageEventEndpoint } from './message-endpoints.js';
 import { verifyAmojoRequest } from './request-auth.js';
@@ -118,7 +118,8 @@ function parseJson(body: Buffer): unknown {
 function apiCall(deps: ApiRouterDeps, run: (req: Request, body: Buffer) => ApiReply): RequestHandler {
   return async (req, res) => {
     deps.onBaseUrlSeen(`${req.protocol}://${req.get('host') ?? 'localhost'}${req.baseUrl}`);
-    await deps.faults.wait('before');
+    const conversationId = deps.faults.delaysConversations && Buffer.isBuffer(req.body) ? conversationIdOfBody(req.body) : undefined;
+    await deps.faults.wait('before', conversationId);
     let reply = deps.faults.takeFailure();
     if (!reply && req.body !== undefined && !Buffer.isBuffer(req.body)) {
       // A body parser mounted before the emulator consumed the bytes; the signature cannot be checked.
@@ -133,7 +134,7 @@ function apiCall(deps: ApiRouterDeps, run: (req: Request, body: Buffer) => ApiRe
         reply = (err instanceof AmojoApiError ? err : new AmojoApiError(500, 'internal_error', String(err))).toReply();
       }
     }
-    await deps.faults.wait('after');
+    await deps.faults.wait('after', conversationId);
     send(deps, req, res, reply);
   };
 }

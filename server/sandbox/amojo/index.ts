@@ -58,7 +58,7 @@ export interface AmojoEmulator extends ManagerActions {
 
   /** Answers the next `count` API calls with `status` (and `Retry-After`), touching no state. */
   failNext(options: FailNextOptions): void;
-  /** Delays every API answer by `ms` (0 turns it off). */
+  /** Delays every API answer by `ms`, or only one conversation's (`options.conversationId`); 0 turns it off. */
   setDelay(ms: number, options?: DelayOptions): void;
   /** Forgets connections, chats, messages, events, logs, files, injected failures and delays. */
   reset(): void;

@@ -1,0 +1,99 @@
+/**
+ * Website-chat visitors for the benchmarks: sessions opened over the public API, and messages sent
+ * by all of them at once, either flat out (the next as soon as the previous is acknowledged) or
+ * paced, each stamped with when its `202` arrived.
+ */
+import { randomUUID } from 'node:crypto';
+import type { AmojoEmulator, MessageRecord } from '../../server/sandbox/amojo/index.js';
+
+export interface BenchVisitor {
+  token: string;
+  conversationId: string;
+}
+
+export interface Acknowledged {
+  text: string;
+  /** Index of the visitor in the list sent with. */
+  visitor: number;
+  /** `Date.now()` when the 202 arrived: comparable with amojo's receipt stamp. */
+  ackedAt: number;
+  /** POST → 202, ms. */
+  ackMs: number;
+}
+
+export interface SendOptions {
+  durationMs: number;
+  /** Each visitor sends once per interval (spread over it); flat out without. */
+  intervalMs?: number;
+  /** Checked before each message: true stops sending. */
+  enough?: () => boolean;
+  /** Called on each 202 as it arrives. */
+  onAck?: (a: Acknowledged) => void;
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export async function openVisitors(url: string, siteKey: string, count: number): Promise<BenchVisitor[]> {
+  return Promise.all(
+    Array.from({ length: count }, async () => {
+      const res = await fetch(`${url}/webchat/v1/sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ site_key: siteKey }) });
+      if (res.status !== 201) throw new Error(`opening a visitor session answered ${res.status}`);
+      const body = (await res.json()) as { visitor_token: string; conversation_id: string };
+      return { token: body.visitor_token, conversationId: body.conversation_id };
+    }),
+  );
+}
+
+/** Every visitor sends until the time is up or `enough()`; a refused or failed POST counts as an error. */
+export async function sendMessages(url: string, visitors: BenchVisitor[], opts: SendOptions): Promise<{ acked: Acknowledged[]; errors: number }> {
+  const started = Date.now();
+  const until = started + opts.durationMs;
+  const acked: Acknowledged[] = [];
+  let errors = 0;
+  await Promise.all(
+    visitors.map(async ({ token }, v) => {
+      for (let n = 0; Date.now() < until && !opts.enough?.(); n++) {
+        if (opts.intervalMs) {
+          // Spread the visitors over the interval instead of sending in lockstep.
+          const due = started + (v / visitors.length) * opts.intervalMs + n * opts.intervalMs;
+          if (due > Date.now()) await sleep(due - Date.now());
+        }
+        const text = `visitor ${v} message ${n} ${randomUUID().slice(0, 8)}`;
+        const sentAt = performance.now();
+        try {
+          const res = await fetch(`${url}/webchat/v1/messages`, {
+            method: 'POST',
+            headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+            body: JSON.stringify({ client_msgid: text.replace(/ /g, '-'), text }),
+          });
+          await res.arrayBuffer();
+          if (res.status !== 202) {
+            errors++;
+            continue;
+          }
+          const a = { text, visitor: v, ackedAt: Date.now(), ackMs: performance.now() - sentAt };
+          acked.push(a);
+          opts.onAck?.(a);
+        } catch {
+          errors++;
+        }
+      }
+    }),
+  );
+  return { acked, errors };
+}
+
+/** Every message amojo accepted in the scope. */
+export const receivedAtAmojo = (emulator: AmojoEmulator, scopeId: string): MessageRecord[] => emulator.chats(scopeId).flatMap((c) => emulator.messages(c.id));
+
+/** Waits until amojo holds every one of `texts` (true) or the time is up (false). */
+export async function untilAllAtAmojo(emulator: AmojoEmulator, scopeId: string, texts: Iterable<string>, timeoutMs: number, pollMs = 50): Promise<boolean> {
+  const missing = new Set(texts);
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    for (const m of receivedAtAmojo(emulator, scopeId)) if (m.content.text !== undefined) missing.delete(m.content.text);
+    if (missing.size === 0) return true;
+    if (Date.now() >= deadline) return false;
+    await sleep(pollMs);
+  }
+}
