@@ -5,12 +5,13 @@
  * only the named benchmarks (names in the list below).
  */
 import { bridgeDeliveryBenchmark } from './bridge-delivery.js';
+import { crossInstanceBenchmark } from './cross-instance.js';
 import { edgeFloodBenchmark } from './edge-flood.js';
 import { jobIdleCostBenchmark } from './job-idle-cost.js';
 import type { Benchmark, Row } from './rows.js';
 import { webhookIngestBenchmark } from './webhook-ingest.js';
 
-const BENCHMARKS: Benchmark[] = [webhookIngestBenchmark, bridgeDeliveryBenchmark, edgeFloodBenchmark, jobIdleCostBenchmark];
+const BENCHMARKS: Benchmark[] = [webhookIngestBenchmark, bridgeDeliveryBenchmark, edgeFloodBenchmark, jobIdleCostBenchmark, crossInstanceBenchmark];
 
 const seconds = Number(process.env['BENCH_SECONDS'] ?? 10);
 const only = process.env['BENCH_ONLY']?.split(',').map((s) => s.trim()).filter(Boolean);
