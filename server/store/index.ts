@@ -20,7 +20,7 @@ export function createStore(storeDb: StoreDb, now: () => number = Date.now) {
   const inbound = createInboundRepo(storeDb, now);
   return {
     storeDb,
-    accounts: createAccountRepo(storeDb.db, now),
+    accounts: createAccountRepo(storeDb.db, now, storeDb.dialect),
     kv: createKvRepo(storeDb.db),
     usedTokens: createUsedTokenRepo(storeDb.db, now),
     jobs,
