@@ -28,6 +28,8 @@ import { createBridge, type Bridge } from './bridge/index.js';
 import { createChatsGateway } from './amojo/chats-gateway.js';
 import { createWebchat, type Webchat, type WebchatLimitOverrides } from './platforms/webchat/index.js';
 import { createDiskBlobStore, filesDirFor } from './store/index.js';
+import { sharedLimitStore } from './store/shared-limit-store.js';
+import { postgresLimiters } from './http/limits/index.js';
 import { generateSecret } from './store/kv-repo.js';
 import { HOOK_JOB_KIND } from './routes/amojo-webhook.js';
 
@@ -133,8 +135,11 @@ export function createServices(opts: ServiceOptions): Services {
     hookJobKind: HOOK_JOB_KIND,
     wakeJobs: () => wakeJobs(),
   });
+  // On PostgreSQL every instance counts against the same limits; on SQLite (one instance) in memory.
+  const sharedLimits = sharedLimitStore(store.storeDb);
   const webchat = createWebchat({
     bridge,
+    ...(sharedLimits ? { limiterStore: postgresLimiters(sharedLimits) } : {}),
     accounts: {
       findBySiteKey: async (siteKey) => {
         const row = await store.accounts.getBySiteKey(siteKey);

@@ -8,11 +8,13 @@ import type { SqlDialect } from '../db.js';
 import { initialSchema } from './001-initial.js';
 import { bridgeSchema } from './003-bridge.js';
 import { hookInboxSchema } from './004-hook-inbox.js';
+import { rateLimitSchema } from './005-rate-limits.js';
 
 export function migrations(dialect: SqlDialect): Record<string, Migration> {
   return {
     '001-initial': initialSchema(dialect),
     '003-bridge': bridgeSchema(dialect),
     '004-hook-inbox': hookInboxSchema(dialect),
+    '005-rate-limits': rateLimitSchema(dialect),
   };
 }
