@@ -29,7 +29,7 @@ import { createChatsGateway } from './amojo/chats-gateway.js';
 import { createWebchat, type Webchat, type WebchatLimitOverrides } from './platforms/webchat/index.js';
 import { createDiskBlobStore, filesDirFor } from './store/index.js';
 import { sharedLimitStore } from './store/shared-limit-store.js';
-import { postgresFlexible, postgresLimiters } from './http/limits/index.js';
+import { postgresFlexible, postgresLimiters, postgresThrottles } from './http/limits/index.js';
 import { createSharedPacing, sharedPacingOptions } from './amocrm/shared-pacing.js';
 import { AMOCRM_RATE_LIMIT } from './amocrm/rate-limiter.js';
 import { generateSecret } from './store/kv-repo.js';
@@ -127,8 +127,11 @@ export function createServices(opts: ServiceOptions): Services {
     onRefused: metrics.webhookRefused,
   });
 
+  // On PostgreSQL every instance counts against the same limits; on SQLite (one instance) in memory.
+  const sharedLimits = sharedLimitStore(store.storeDb);
   const bridge = createBridge({
     store: store.bridge,
+    ...(sharedLimits ? { throttles: postgresThrottles(sharedLimits) } : {}),
     gateway: createChatsGateway(amojo, amojoBaseUrl),
     blobs: createDiskBlobStore(opts.filesDir ?? filesDirFor(config.databaseUrl)),
     logger: logger.child({ module: 'bridge' }),
@@ -137,8 +140,6 @@ export function createServices(opts: ServiceOptions): Services {
     hookJobKind: HOOK_JOB_KIND,
     wakeJobs: () => wakeJobs(),
   });
-  // On PostgreSQL every instance counts against the same limits; on SQLite (one instance) in memory.
-  const sharedLimits = sharedLimitStore(store.storeDb);
   const webchat = createWebchat({
     bridge,
     ...(sharedLimits ? { limiterStore: postgresLimiters(sharedLimits) } : {}),

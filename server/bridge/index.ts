@@ -17,7 +17,8 @@ import { createHookHandler } from './inbound-hooks.js';
 import type { JobHandler } from './job-runner.js';
 import { createOutboxJobs } from './outbox-jobs.js';
 import type { PlatformAdapter } from './platform.js';
-import type { BlobStore, BridgeLogger, BridgeStore, ChatsGateway } from './ports.js';
+import type { BlobStore, BridgeLogger, BridgeStore, ChatsGateway, ThrottleFactory } from './ports.js';
+import { memoryThrottles } from './memory-throttle.js';
 
 export interface BridgeOptions {
   store: BridgeStore;
@@ -33,11 +34,14 @@ export interface BridgeOptions {
   /** How often waiting client messages of connected accounts are swept into jobs (default 15 s). */
   sweepEveryMs?: number;
   fetch?: typeof fetch;
+  /** Where throttles count (default: this process's memory; a shared store for several instances). */
+  throttles?: ThrottleFactory;
 }
 
 export type Bridge = ReturnType<typeof createBridge>;
 
 export function createBridge(opts: BridgeOptions) {
+  const limits = { ...DEFAULT_LIMITS, ...opts.limits };
   const ctx: BridgeContext = {
     store: opts.store,
     gateway: opts.gateway,
@@ -45,10 +49,11 @@ export function createBridge(opts: BridgeOptions) {
     logger: opts.logger,
     now: opts.now,
     publicUrl: opts.publicUrl.replace(/\/+$/, ''),
-    limits: { ...DEFAULT_LIMITS, ...opts.limits },
+    limits,
     platforms: new Map(),
     wakeJobs: opts.wakeJobs,
     fetch: opts.fetch ?? fetch,
+    typingThrottle: (opts.throttles ?? memoryThrottles(opts.now))('bridge.typing', limits.typingIntervalMs),
     ...createConnectionCache(opts.store, opts.now),
     ...createConversationCache(opts.store, opts.now),
   };

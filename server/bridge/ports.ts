@@ -214,3 +214,8 @@ export interface BridgeLogger {
   warn(obj: object, msg: string): void;
   error(obj: object, msg: string): void;
 }
+
+/** True when `key` may pass now: at most once per interval (where the factory's store is shared, across instances). */
+export type Throttle = (key: string) => Promise<boolean>;
+/** Builds the throttle called `name` (a stable prefix, unique per use). */
+export type ThrottleFactory = (name: string, intervalMs: number) => Throttle;
