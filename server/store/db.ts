@@ -15,6 +15,8 @@ export type SqlDialect = 'sqlite' | 'postgres';
 export interface StoreDb {
   readonly db: Kysely<Database>;
   readonly dialect: SqlDialect;
+  /** PostgreSQL only: where the notification bus opens its listening connection. */
+  readonly postgresUrl?: string;
   /**
    * A transaction whose commit is on disk before it resolves: use it for every write that is
    * acknowledged to someone outside (a webhook's 200, a visitor's 202). Other writes use a plain
@@ -93,6 +95,7 @@ async function openPostgres(url: string): Promise<StoreDb> {
   return {
     db,
     dialect: 'postgres',
+    postgresUrl: url,
     // PostgreSQL commits are durable (synchronous_commit on, its default).
     durableTransaction: (fn) => db.transaction().execute(fn),
     ping: () => pingDb(db),

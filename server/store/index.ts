@@ -46,4 +46,5 @@ export async function openStore(databaseUrl: string, now: () => number = Date.no
 }
 
 export { createDiskBlobStore, filesDirFor } from './blob-store.js';
+export { createNotificationBus, type NotificationBus } from './notify/index.js';
 export type { JobCount } from './job-stats.js';
