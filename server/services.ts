@@ -28,7 +28,8 @@ import { installSandboxAccount, startSandboxInstall } from './sandbox/install-sa
 import { createBridge, type Bridge } from './bridge/index.js';
 import { createChatsGateway } from './amojo/chats-gateway.js';
 import { createWebchat, type Webchat, type WebchatLimitOverrides } from './platforms/webchat/index.js';
-import { createDiskBlobStore, filesDirFor } from './store/index.js';
+import { createDiskBlobStore, createNotificationBus, filesDirFor } from './store/index.js';
+import { createLiveChannels } from './store/notify/live.js';
 import { createMediaFetch } from './net/media-fetch.js';
 import { generateSecret } from './store/kv-repo.js';
 import { HOOK_JOB_KIND } from './routes/amojo-webhook.js';
@@ -124,6 +125,10 @@ export function createServices(opts: ServiceOptions): Services {
     transport: observedTransport(opts.amojoTransport ?? axiosByteTransport, (status, s) => metrics.upstreamCall('amojo', status, s)),
   });
 
+  // Other instances on the same database hear what happens here (events, typing, account changes).
+  const bus = createNotificationBus(store.storeDb, (err) => logger.warn({ err }, 'notification bus problem'));
+  const live = createLiveChannels(bus, (err) => logger.warn({ err }, 'sending a notification failed'));
+
   const webhookIntake = createWebhookIntake({
     channelSecret: config.channel.secret,
     store,
@@ -145,6 +150,7 @@ export function createServices(opts: ServiceOptions): Services {
     limits: { fileRetentionMs: config.filesRetentionDays * DAY_MS, fileQuotaBytes: config.filesQuotaBytes },
     // The sandbox's emulated amojo serves manager files from this backend's own (loopback) origin.
     fetchMedia: createMediaFetch({ allowedOrigins: [...(config.sandbox ? [new URL(config.publicUrl).origin] : []), ...(opts.mediaOrigins ?? [])] }),
+    announce: live.announcer,
   });
   const webchat = createWebchat({
     bridge,
@@ -154,11 +160,16 @@ export function createServices(opts: ServiceOptions): Services {
         return row ? { accountId: row.id } : undefined;
       },
       siteKeyOf: async (accountId) => (await store.accounts.get(accountId))?.site_key ?? null,
-      rotateSiteKey: (accountId) => store.accounts.rotateSiteKey(accountId),
+      rotateSiteKey: async (accountId) => {
+        const key = await store.accounts.rotateSiteKey(accountId);
+        live.accountChanged(accountId, true);
+        return key;
+      },
     },
     tokenSecret: () => (config.appSecret ? Promise.resolve(config.appSecret) : store.kv.getOrCreate('app_secret', generateSecret)),
     now,
     onError: (err) => logger.error({ err }, 'website chat event stream failed'),
+    live: live.feed,
     ...opts.webchat,
   });
   bridge.registerPlatform(webchat.adapter);
@@ -194,12 +205,20 @@ export function createServices(opts: ServiceOptions): Services {
     channel: createChannelGateway({ amojo, baseUrlFor: amojoBaseUrl, title: config.channel.title }),
     directory: accountDirectory(amocrm),
     defaultTitle: config.channel.title,
-    onChange: () => {
-      webhookIntake.invalidateScope();
+    onChange: (accountId) => {
+      forgetAccountCaches();
+      live.accountChanged(accountId, false);
       // A (re)connected account imports what its visitors wrote meanwhile.
       bridge.resumeHeldMessages().catch((err: unknown) => logger.error({ err }, 'importing waiting messages failed'));
     },
   });
+  // Caches of accounts: dropped at once for a change here, on another instance, or one that may have been missed.
+  function forgetAccountCaches(): void {
+    webhookIntake.invalidateScope();
+    bridge.forgetAccounts();
+  }
+  live.feed.onAccountChanged(forgetAccountCaches);
+  live.feed.onResync(forgetAccountCaches);
   const installer = createInstaller({ amocrm, tokens: accountTokenStore(store.accounts), accounts: store.accounts, connections });
 
   const amocrmEmulator = config.sandbox ? createAmocrmEmulator({ ...config.oauth, revokeHookUri: `${config.publicUrl}/oauth/revoked`, now }) : undefined;
@@ -273,6 +292,7 @@ export function createServices(opts: ServiceOptions): Services {
       webchat.stop();
       metrics.stop();
       await bridge.stop();
+      await bus.close();
     },
   };
 }

@@ -29,7 +29,8 @@ export function createClientSignals(ctx: BridgeContext, ownMessage: (c: Conversa
       const out: TimelineEvent[] = [];
       const jobs: BridgeJob[] = [];
       for (const m of pending) {
-        await tx.messages.update(m.id, { status });
+        // Another instance (or a concurrent stream) may have reported it already: once per message.
+        if (!(await tx.messages.advanceStatus(m.id, from, status))) continue;
         out.push(await appendEvent(tx, ctx, conversation.id, { type: 'status', data: { msgid: m.id, status, error: null } }));
         if (connected && m.amojoMsgId) jobs.push(statusJob(conversation.id, m.id, status === 'read' ? 2 : 1));
       }
@@ -90,6 +91,12 @@ export function createClientSignals(ctx: BridgeContext, ownMessage: (c: Conversa
 
     /** The manager's messages reached an open client (a live stream or a fetched list). */
     markDelivered: (conversation: ConversationRecord): Promise<number> => advance(conversation, 'delivered'),
+
+    /** A live stream just showed the manager's messages up to `uptoSeq`: they are delivered. */
+    async streamed(conversationId: ConversationId, uptoSeq: number): Promise<number> {
+      const conversation = await ctx.getConversation(conversationId);
+      return conversation ? advance(conversation, 'delivered', uptoSeq) : 0;
+    },
   };
 }
 

@@ -1,8 +1,9 @@
 /**
  * Connection states of accounts, remembered for a second: every client message asks, and they
- * change rarely. A change in this process clears the cache at once (`forgetAccounts`, called when
- * a connection changes); another process's change is seen within the TTL, and the worst outcome of
- * a stale answer is a send job that finds the account disconnected and holds the message again.
+ * change rarely. A change on any instance clears the cache at once (`forgetAccounts`: called for a
+ * change here and for another instance's `account` notification); the TTL only bounds a missed
+ * notification, and the worst outcome of a stale answer is a send job that finds the account
+ * disconnected and holds the message again.
  */
 import { targetOf } from './context.js';
 import type { BridgeStore } from './ports.js';

@@ -74,7 +74,7 @@ export interface ConnectionsOptions {
   /** Title shown when the Chats API has not named the connection. */
   defaultTitle: string;
   /** Called after every change of a connection (caches keyed by scope must forget). */
-  onChange?: () => void;
+  onChange?: (accountId: number) => void;
 }
 
 export interface ConnectRequest {
@@ -101,7 +101,7 @@ export type Connections = ReturnType<typeof createConnections>;
 
 export function createConnections(opts: ConnectionsOptions) {
   const { accounts } = opts;
-  const changed = (): void => opts.onChange?.();
+  const changed = (accountId: number): void => opts.onChange?.(accountId);
 
   function view(row: ConnectionAccount | undefined): ConnectionView {
     const connected = row?.connection_state === 'connected';
@@ -161,12 +161,12 @@ export function createConnections(opts: ConnectionsOptions) {
       }
       if (result.outcome === 'refused') {
         await accounts.setConnection(accountId, 'error', { amojo_id: amojoId, state_reason: result.reason });
-        changed();
+        changed(accountId);
         throw new UpstreamError(result.reason, 'channel_not_approved');
       }
       await accounts.setConnection(accountId, 'connected', { amojo_id: amojoId, scope_id: result.scopeId, title: result.title ?? opts.defaultTitle });
       await accounts.ensureSiteKey(accountId);
-      changed();
+      changed(accountId);
       return view(await accounts.get(accountId));
     },
 
@@ -182,7 +182,7 @@ export function createConnections(opts: ConnectionsOptions) {
       }
       const next: ConnectionState = row.connection_state === 'not_connected' ? 'not_connected' : 'disconnected';
       const after = await accounts.setConnection(accountId, next, {});
-      changed();
+      changed(accountId);
       return view(after);
     },
 
@@ -199,7 +199,7 @@ export function createConnections(opts: ConnectionsOptions) {
       }
       await accounts.forgetTokens(accountId);
       if (row.connection_state !== 'not_connected') await accounts.setConnection(accountId, 'disconnected', {});
-      changed();
+      changed(accountId);
       return { channelDisconnected };
     },
   };

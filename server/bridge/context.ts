@@ -1,7 +1,7 @@
 /** What every part of the bridge works with, built once by `createBridge`. */
 import { newMsgId, type ConversationId } from './ids.js';
 import type { PlatformAdapter } from './platform.js';
-import type { BlobStore, BridgeLogger, BridgeRepos, BridgeStore, ChatsGateway, ChatsTarget, MediaFetch } from './ports.js';
+import type { BlobStore, BridgeLogger, BridgeRepos, BridgeStore, ChatsGateway, ChatsTarget, LiveAnnouncer, MediaFetch } from './ports.js';
 import type { BridgeAccount, ConversationRecord, MessageRecord, PlatformKind, TimelineData, TimelineEvent } from './records.js';
 import { messageView } from './views.js';
 
@@ -36,6 +36,8 @@ export interface BridgeContext {
   publicUrl: string;
   limits: BridgeLimits;
   platforms: Map<PlatformKind, PlatformAdapter>;
+  /** Tells other instances about committed events and live typing. */
+  announce: LiveAnnouncer;
   /** Tells the job runner that work was just committed. */
   wakeJobs: () => void;
   /** Downloads manager files, to public addresses only (ports.ts). */
@@ -81,19 +83,21 @@ export async function insertMessage(tx: BridgeRepos, ctx: BridgeContext, draft: 
   return { message, event, inserted: await tx.messages.insert(message) };
 }
 
-/** Hands committed events to the conversation's platform; returns how many open clients got the last one. */
-export async function publish(ctx: BridgeContext, conversation: Pick<ConversationRecord, 'platform'>, events: TimelineEvent[]): Promise<number> {
+/**
+ * Hands committed events to the conversation's platform here and announces them to the other
+ * instances (the last id is enough: they pull everything after what they have).
+ */
+export async function publish(ctx: BridgeContext, conversation: Pick<ConversationRecord, 'platform'>, events: TimelineEvent[]): Promise<void> {
+  const last = events[events.length - 1];
+  if (last) ctx.announce.timeline(last.conversationId, last.id);
   const adapter = ctx.platforms.get(conversation.platform);
-  if (!adapter) return 0;
-  let reached = 0;
+  if (!adapter) return;
   for (const e of events) {
     try {
-      reached = (await adapter.publish(e)).reachedClients;
+      await adapter.publish(e);
     } catch (err) {
       // The events are stored: a client that missed one gets it on its next catch-up.
       ctx.logger.warn({ conversationId: e.conversationId, eventId: e.id, err: String(err) }, 'publishing a timeline event failed');
-      reached = 0;
     }
   }
-  return reached;
 }

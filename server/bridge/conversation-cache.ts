@@ -1,8 +1,10 @@
 /**
  * Conversation records, remembered for two seconds: every client request and every send job
- * reads its conversation. Writes through the bridge drop the entry at once; what another process
+ * reads its conversation. Writes through the bridge drop the entry at once; what another instance
  * changes (a profile, amojo's ids once known) shows here within the TTL, and every use tolerates
- * that (amojo's ids are only written where still empty).
+ * that (amojo's ids are only written where still empty; a send job reads them fresh). Nothing in
+ * it depends on the account's connection or site key, so no notification has to clear it: a
+ * notification per conversation write would cost more than the two seconds it can be behind.
  */
 import type { ConversationId } from './ids.js';
 import type { BridgeStore } from './ports.js';

@@ -22,7 +22,6 @@ export const WRITE_FIRST_ERROR = 'This channel is a website chat: it cannot star
 
 export interface HookHandlerDeps {
   files: Files;
-  markDelivered(conversation: ConversationRecord): Promise<number>;
 }
 
 export function createHookHandler(ctx: BridgeContext, kind: string, deps: HookHandlerDeps): JobHandler {
@@ -131,9 +130,8 @@ export function createHookHandler(ctx: BridgeContext, kind: string, deps: HookHa
       }
       return [appended, ...read];
     });
-    if (events.length === 0) return;
-    const reached = await publish(ctx, conversation, events);
-    if (reached > 0) await deps.markDelivered(conversation);
+    // "Delivered" is reported by whichever instance streams it to an open client (`signals.streamed`).
+    if (events.length > 0) await publish(ctx, conversation, events);
   }
 
   async function findQuoted(c: ConversationRecord, msgid: string | undefined, amojoMsgId: string | undefined): Promise<MessageRecord | undefined> {
@@ -146,7 +144,9 @@ export function createHookHandler(ctx: BridgeContext, kind: string, deps: HookHa
     const conversation = await findConversation(job, e.conversationId, e.amojoChatId);
     const adapter = conversation ? ctx.platforms.get(conversation.platform) : undefined;
     if (!conversation || !adapter || !isTypingCapable(adapter) || e.expiresAt < ctx.now()) return;
-    adapter.showTyping(conversation.id, { conversationId: conversation.id, from: 'manager', until: e.expiresAt });
+    const notice = { conversationId: conversation.id, from: 'manager', until: e.expiresAt } as const;
+    ctx.announce.typing(notice);
+    adapter.showTyping(conversation.id, notice);
   }
 
   async function onReaction(job: HookJob, e: ManagerReactionEvent): Promise<void> {

@@ -17,7 +17,7 @@ import { createHookHandler } from './inbound-hooks.js';
 import type { JobHandler } from './job-runner.js';
 import { createOutboxJobs } from './outbox-jobs.js';
 import type { PlatformAdapter } from './platform.js';
-import type { BlobStore, BridgeLogger, BridgeStore, ChatsGateway, MediaFetch } from './ports.js';
+import { NO_ANNOUNCER, type BlobStore, type BridgeLogger, type BridgeStore, type ChatsGateway, type LiveAnnouncer, type MediaFetch } from './ports.js';
 
 export interface BridgeOptions {
   store: BridgeStore;
@@ -29,6 +29,8 @@ export interface BridgeOptions {
   /** The job kind under which webhook intake stores hooks (the bridge processes them). */
   hookJobKind: string;
   wakeJobs: () => void;
+  /** Tells other instances on the same database what happened here (default: nobody to tell). */
+  announce?: LiveAnnouncer;
   limits?: Partial<BridgeLimits>;
   /** How often waiting client messages of connected accounts are swept into jobs (default 15 s). */
   sweepEveryMs?: number;
@@ -50,6 +52,7 @@ export function createBridge(opts: BridgeOptions) {
     platforms: new Map(),
     wakeJobs: opts.wakeJobs,
     fetchMedia: opts.fetchMedia,
+    announce: opts.announce ?? NO_ANNOUNCER,
     ...createConnectionCache(opts.store, opts.now),
     ...createConversationCache(opts.store, opts.now),
   };
@@ -60,7 +63,7 @@ export function createBridge(opts: BridgeOptions) {
   const held = createHeldMessages(ctx, opts.sweepEveryMs ?? 15_000);
   const jobHandlers: JobHandler[] = [
     ...createOutboxJobs(ctx),
-    createHookHandler(ctx, opts.hookJobKind, { files, markDelivered: signals.markDelivered }),
+    createHookHandler(ctx, opts.hookJobKind, { files }),
   ];
 
   return {
@@ -78,6 +81,8 @@ export function createBridge(opts: BridgeOptions) {
     onAccountConnected: held.onAccountConnected,
     /** Imports waiting messages of every connected account (what the periodic sweep does). */
     resumeHeldMessages: held.resumeAll,
+    /** An account's connection changed (here or on another instance): forget what was cached about it. */
+    forgetAccounts: () => ctx.forgetAccounts(),
     /** The job handlers to register with the job runner. */
     jobHandlers,
     start: () => held.start(),
@@ -85,8 +90,8 @@ export function createBridge(opts: BridgeOptions) {
   };
 }
 
-export type { PlatformAdapter, PublishResult, TypingCapable, MediaCapable, ReactionCapable } from './platform.js';
-export type { BridgeStore, BridgeRepos, BlobStore, ChatsGateway, ChatsTarget, BridgeLogger, MediaFetch } from './ports.js';
+export type { PlatformAdapter, PublishResult, TypingCapable, MediaCapable, ReactionCapable, LiveFeed } from './platform.js';
+export type { BridgeStore, BridgeRepos, BlobStore, ChatsGateway, ChatsTarget, BridgeLogger, LiveAnnouncer, MediaFetch } from './ports.js';
 export { BlobTooLargeError } from './ports.js';
 export { BridgeRefusal, StorageQuotaExceeded } from './errors.js';
 export { kindOfContentType, baseType, safeFileName } from './files.js';

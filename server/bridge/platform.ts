@@ -26,6 +26,18 @@ export interface PlatformAdapter {
   publish(event: TimelineEvent): Promise<PublishResult>;
 }
 
+/**
+ * What other instances announced, for a platform that holds clients' live connections (handed in
+ * by the composition root; a platform never reads the store). `resync`: announcements may have
+ * been missed, so everything held is to be caught up from the bridge.
+ */
+export interface LiveFeed {
+  onTimeline(handler: (conversationId: ConversationId) => void): void;
+  onTyping(handler: (notice: TypingNotice) => void): void;
+  onAccountChanged(handler: (accountId: number, siteKeyRotated: boolean) => void): void;
+  onResync(handler: () => void): void;
+}
+
 /** Shows the manager's typing indicator to the client; ephemeral, never stored. */
 export interface TypingCapable {
   showTyping(conversationId: ConversationId, notice: TypingNotice): void;

@@ -18,6 +18,7 @@ import type {
   ReactionSide,
   TimelineData,
   TimelineEvent,
+  TypingNotice,
 } from './records.js';
 
 // ---- Chats API (field names are amojo's; chats-api.md §4) ----
@@ -147,6 +148,8 @@ export interface BridgeRepos {
     getByClientMsgId(conversationId: ConversationId, clientMsgId: ClientMsgId): Promise<MessageRecord | undefined>;
     getByAmojoMsgId(amojoMsgId: string): Promise<MessageRecord | undefined>;
     update(id: MsgId, patch: MessagePatch): Promise<void>;
+    /** Sets `to` only while the status is one of `from`; false when another writer got there first. */
+    advanceStatus(id: MsgId, from: readonly MessageStatus[], to: MessageStatus): Promise<boolean>;
     /** Oldest first, `seq` > afterSeq. */
     list(conversationId: ConversationId, afterSeq: number, limit: number): Promise<MessageRecord[]>;
     /** The conversation's `held` client messages, oldest first. */
@@ -237,3 +240,17 @@ export interface BridgeLogger {
   warn(obj: object, msg: string): void;
   error(obj: object, msg: string): void;
 }
+
+// ---- Other instances on the same database ----
+
+/**
+ * Tells the other instances what this one just committed or received, so they stream it to the
+ * clients they hold. Ids only: they read the events from the store. Best effort (a missed notice
+ * is caught up at the next one or the streams' heartbeat); it never throws.
+ */
+export interface LiveAnnouncer {
+  timeline(conversationId: ConversationId, eventId: number): void;
+  typing(notice: TypingNotice): void;
+}
+
+export const NO_ANNOUNCER: LiveAnnouncer = { timeline: () => undefined, typing: () => undefined };

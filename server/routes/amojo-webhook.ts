@@ -76,6 +76,8 @@ export function createWebhookIntake(opts: WebhookIntakeOptions) {
   // Hooks answered per second: while a burst lasts, the job runner leaves the CPU to the answers.
   const answered = createRateMeter(opts.now);
   // Scope → account lookups are on every hook; connections change rarely, so keep them briefly.
+  // A connection change on any instance clears them at once (`invalidateScope`, also called for
+  // other instances' `account` notifications); the TTL only bounds a missed notification.
   const scopeCache = new Map<string, { accountId: number | undefined; until: number }>();
   const SCOPE_TTL_MS = 5_000;
 
@@ -85,6 +87,8 @@ export function createWebhookIntake(opts: WebhookIntakeOptions) {
     if (hit && hit.until > t) return hit.accountId;
     const account = await store.accounts.getByScope(scopeId);
     const accountId = account && account.connection_state === 'connected' ? account.id : undefined;
+    // Made-up scope ids are remembered too (as unknown); the bound keeps them from piling up.
+    if (scopeCache.size >= 10_000) scopeCache.clear();
     scopeCache.set(scopeId, { accountId, until: t + SCOPE_TTL_MS });
     return accountId;
   }

@@ -71,6 +71,11 @@ export function createMessageRepo(db: Db): BridgeRepos['messages'] {
         .execute();
     },
 
+    async advanceStatus(id, from, to) {
+      const result = await db.updateTable('messages').set({ status: to, updated_at: Date.now() }).where('id', '=', id).where('status', 'in', [...from]).executeTakeFirst();
+      return Number(result.numUpdatedRows) > 0;
+    },
+
     async list(conversationId, afterSeq, limit) {
       const rows = await db
         .selectFrom('messages')

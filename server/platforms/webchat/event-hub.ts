@@ -2,8 +2,10 @@
  * Open event streams (Server-Sent Events), per conversation. The timeline in the store is the
  * source of truth: on every publish a conversation's streams pull what they have not seen yet,
  * in id order, so a stream never skips an event and a reconnect with `Last-Event-ID` resumes
- * exactly. Heartbeats keep proxies from closing idle streams and also pull, which picks up events
- * another process wrote. Typing is ephemeral: written straight to the streams, without an id.
+ * exactly. Another instance's events arrive as notices (`pullConversation`); heartbeats keep
+ * proxies from closing idle streams and also pull, which catches up a notice that was missed.
+ * Typing is ephemeral: written straight to the streams, without an id. Writing a manager message
+ * to a stream is reported (`onManagerMessagesStreamed`): that is what makes it "delivered".
  * Caps (`StreamLimits`): beyond a conversation's cap its oldest stream is closed; beyond the
  * per-address, per-account or process cap a new stream is refused before anything is written.
  */
@@ -16,6 +18,8 @@ export interface EventHubOptions {
   heartbeatMs: number;
   limits: StreamLimits;
   onError(err: unknown): void;
+  /** Manager messages up to this event id were just written to at least one open stream. */
+  onManagerMessagesStreamed(conversationId: ConversationId, uptoId: number): void;
 }
 
 /** Whose stream it is: the conversation, its account, the client's address key. */
@@ -53,10 +57,12 @@ export function createEventHub(opts: EventHubOptions) {
   }, opts.heartbeatMs);
   heartbeat.unref();
 
-  function write(s: Stream, chunk: string): void {
-    if (s.res.writableEnded || s.res.destroyed) return;
+  /** True when the chunk went to an open stream. */
+  function write(s: Stream, chunk: string): boolean {
+    if (s.res.writableEnded || s.res.destroyed) return false;
     s.res.write(chunk);
     if (s.res.writableLength > MAX_BUFFERED_BYTES) s.res.end();
+    return true;
   }
 
   function count<K>(map: Map<K, number>, key: K, by: 1 | -1): void {
@@ -92,19 +98,21 @@ export function createEventHub(opts: EventHubOptions) {
     const set = streams.get(conversationId);
     if (!set || set.size === 0) return;
     let from = Math.min(...[...set].map((s) => s.lastId));
+    let managerUpto = 0;
     for (;;) {
       const events = await opts.timelineAfter(conversationId, from, PAGE);
       for (const e of events) {
         const frame = `id: ${e.id}\nevent: ${e.type}\ndata: ${JSON.stringify(e.data)}\n\n`;
         for (const s of set) {
           if (e.id <= s.lastId) continue;
-          write(s, frame);
+          if (write(s, frame) && e.type === 'message' && e.data.from === 'manager') managerUpto = e.id;
           s.lastId = e.id;
         }
       }
-      if (events.length < PAGE) return;
+      if (events.length < PAGE) break;
       from = events[events.length - 1]!.id;
     }
+    if (managerUpto > 0) opts.onManagerMessagesStreamed(conversationId, managerUpto);
   }
 
   /** Pulls for a conversation; calls during a pull make it run once more instead of in parallel. */
@@ -165,6 +173,16 @@ export function createEventHub(opts: EventHubOptions) {
       if (!streams.get(event.conversationId)?.size) return 0;
       await pull(event.conversationId);
       return streams.get(event.conversationId)?.size ?? 0;
+    },
+
+    /** Another instance announced an event of this conversation (no-op without streams here). */
+    pullConversation(conversationId: ConversationId): void {
+      if (streams.get(conversationId)?.size) void pull(conversationId);
+    },
+
+    /** Catches every open stream up (announcements may have been missed). */
+    pullAll(): void {
+      for (const conversationId of streams.keys()) void pull(conversationId);
     },
 
     typing(conversationId: ConversationId, notice: TypingNotice): void {

@@ -5,7 +5,7 @@
  * (`GET /webchat/embed.js`) lives with the bubble, not here.
  */
 import { Router } from 'express';
-import type { Bridge } from '../../bridge/index.js';
+import type { Bridge, LiveFeed } from '../../bridge/index.js';
 import type { LimiterFactory } from '../../http/limits/index.js';
 import { createWebchatAdapter, type WebchatAdapter } from './adapter.js';
 import { createEventHub } from './event-hub.js';
@@ -32,6 +32,8 @@ export interface WebchatOptions {
   heartbeatMs?: number;
   /** An upload that sends nothing for this long is dropped, its partial file removed (default 30 s). */
   uploadIdleMs?: number;
+  /** What other instances on the same database announce (absent: this is the only instance). */
+  live?: LiveFeed;
 }
 
 export interface Webchat {
@@ -60,8 +62,21 @@ export function createWebchat(opts: WebchatOptions): Webchat {
     heartbeatMs: opts.heartbeatMs ?? 15_000,
     limits: limits.streams,
     onError: opts.onError,
+    onManagerMessagesStreamed: (conversationId, uptoId) => {
+      opts.bridge.signals.streamed(conversationId, uptoId).catch(opts.onError);
+    },
   });
   const adapter = createWebchatAdapter(hub);
+  opts.live?.onTimeline((conversationId) => hub.pullConversation(conversationId));
+  opts.live?.onTyping((notice) => hub.typing(notice.conversationId, notice));
+  opts.live?.onAccountChanged((accountId, siteKeyRotated) => {
+    authenticate.forgetSiteKeys();
+    if (siteKeyRotated) hub.closeAccount(accountId);
+  });
+  opts.live?.onResync(() => {
+    authenticate.forgetSiteKeys();
+    hub.pullAll();
+  });
 
   const apiRouter = Router();
   apiRouter.use(createEventsRouter({ bridge: opts.bridge, hub, authenticate, limiters }));

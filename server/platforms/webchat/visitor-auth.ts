@@ -25,7 +25,10 @@ export function bearerToken(req: Request): string | undefined {
   return match?.[1];
 }
 
-/** Site keys are read on every request; remembered for a second (rotation here clears it at once). */
+/**
+ * Site keys are read on every request; remembered for a second. A rotation here or on another
+ * instance (its `account` notification) clears them at once; the TTL only bounds a missed one.
+ */
 const SITE_KEY_TTL_MS = 1000;
 
 export function createVisitorAuth(deps: { tokens: VisitorTokens; bridge: Bridge; accounts: WebchatAccounts; now: () => number }) {

@@ -64,14 +64,12 @@ export function createDispatcher(onError: (err: unknown) => void) {
   };
 }
 
-const processWide = new EventEmitter().setMaxListeners(0);
-
 /**
- * SQLite: one instance, so nothing has to cross processes. Buses on the same emitter (several
- * services in one process, as tests build them) reach each other.
+ * SQLite: one instance per database, so nothing has to cross processes. Buses on the same emitter
+ * (several services over one open database, as tests build them) reach each other.
  */
-export function createMemoryBus(opts: { onError: (err: unknown) => void; emitter?: EventEmitter }): NotificationBus {
-  const emitter = opts.emitter ?? processWide;
+export function createMemoryBus(opts: { onError: (err: unknown) => void; emitter: EventEmitter }): NotificationBus {
+  const { emitter } = opts;
   const dispatcher = createDispatcher(opts.onError);
   const listener = (e: Envelope) => queueMicrotask(() => dispatcher.deliver(e));
   emitter.on('notification', listener);
