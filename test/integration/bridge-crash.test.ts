@@ -3,61 +3,24 @@
  * database: every message that was acknowledged (202) reaches amojo exactly once, in each
  * conversation's order. The emulator runs in this process so it outlives the backend.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createAmojoEmulator, type RunningEmulator } from '../../server/sandbox/amojo/index.js';
 import { Visitor, waitFor } from './bridge-helpers.js';
 import { freePort } from '../support/net.js';
+import { exited, spawnBackend, stopBackend, type Backend } from '../support/backend-process.js';
 
 const CHANNEL = { id: randomUUID(), secret: 'crash0test0channel0secret0000000000000000', code: 'amo.ext.crash_test' };
-
-
-interface Backend {
-  proc: ChildProcess;
-  /** `READY <url> <site key> <scope id>` split. */
-  ready: [string, string, string];
-}
-
-const TSX_LOADER = pathToFileURL(join(dirname(createRequire(import.meta.url).resolve('tsx/package.json')), 'dist/loader.mjs')).href;
-
-/**
- * Node runs the entry itself (`--import tsx`): a SIGKILL must hit the process that serves, not a
- * wrapper that would leave it running.
- */
-async function spawnBackend(env: Record<string, string>): Promise<Backend> {
-  const script = fileURLToPath(new URL('../support/bridge-child.ts', import.meta.url));
-  const proc = spawn(process.execPath, ['--import', TSX_LOADER, script], { env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'inherit'] });
-  const line = await new Promise<string>((resolve, reject) => {
-    let buffer = '';
-    proc.stdout!.setEncoding('utf8');
-    proc.stdout!.on('data', (chunk: string) => {
-      buffer += chunk;
-      const i = buffer.indexOf('\n');
-      if (i >= 0) resolve(buffer.slice(0, i));
-    });
-    proc.once('exit', (code) => reject(new Error(`backend exited with ${code}`)));
-  });
-  if (!line.startsWith('READY ')) throw new Error(`unexpected first line: ${line}`);
-  return { proc, ready: line.slice(6).split(' ') as [string, string, string] };
-}
-
-const exited = (p: ChildProcess) => new Promise<void>((r) => (p.exitCode !== null || p.signalCode !== null ? r() : p.once('exit', () => r())));
 
 const dir = mkdtempSync(join(tmpdir(), 'bridge-crash-'));
 let running: RunningEmulator | undefined;
 let child: Backend | undefined;
 
 afterAll(async () => {
-  if (child && child.proc.exitCode === null && child.proc.signalCode === null) {
-    child.proc.kill('SIGTERM');
-    await exited(child.proc);
-  }
+  await stopBackend(child);
   await running?.close();
   rmSync(dir, { recursive: true, force: true });
 });

@@ -5,7 +5,9 @@
  *   SEED_ACCOUNT_AMOJO_ID   the account's amojo id to connect (once; a restart finds it connected)
  *   JOB_LEASE_MS            job lease (short, so a restart takes over a killed process's jobs fast)
  *   WEBCHAT_NO_LIMITS=1     lift the website-chat rate limits (load from one address)
- * Prints `READY <url> <site key> <scope id>` once it serves; SIGTERM stops it in order.
+ *   NO_JOB_RUNNER=1         run no jobs (another instance on the same database runs them)
+ * Prints `READY <url> <site key> <scope id>` once it serves; SIGTERM stops it in order. On stdin,
+ * `disconnect` / `connect` change the account's connection and answer `DISCONNECTED` / `CONNECTED`.
  */
 import { loadConfig } from '../../server/config/index.js';
 import { createLogger } from '../../server/log.js';
@@ -34,7 +36,7 @@ async function main(): Promise<void> {
         }
       : {}),
   };
-  const backend = await startBackend({ config, logger, serviceOptions, keepAliveTimeoutMs: 30_000 });
+  const backend = await startBackend({ config, logger, serviceOptions, keepAliveTimeoutMs: 30_000, startJobs: process.env['NO_JOB_RUNNER'] !== '1' });
   const { services } = backend;
   const { store } = services;
 
@@ -53,6 +55,11 @@ async function main(): Promise<void> {
     const cmd = chunk.toString().trim();
     if (cmd === 'rss') process.stdout.write(`${process.memoryUsage().rss}\n`);
     if (cmd === 'memory') process.stdout.write(`${JSON.stringify(process.memoryUsage())}\n`);
+    if (cmd === 'disconnect') void services.connections.disconnect(ACCOUNT_ID).then(() => process.stdout.write('DISCONNECTED\n'));
+    if (cmd === 'connect') {
+      const amojoId = account?.amojo_id ?? '';
+      void services.connections.connect(ACCOUNT_ID, { amojoId, amojoIdFromAmocrm: true }).then(() => process.stdout.write('CONNECTED\n'));
+    }
   });
   process.on('SIGTERM', () => {
     void backend.stop({ dropConnections: true }).then((failed) => process.exit(failed.length > 0 ? 1 : 0));

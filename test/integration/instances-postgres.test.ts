@@ -1,0 +1,101 @@
+/**
+ * Two real backend processes on one PostgreSQL database act as one service. The visitor streams
+ * from A; amojo's hooks go to B, and only B runs jobs, so everything the visitor sees crossed from
+ * B to A: a manager message within a few seconds (not at the 15 s heartbeat), typing, and
+ * "delivered" reported to amojo exactly once. A disconnect on A makes B refuse hooks at once; a
+ * reconnect on A makes B accept them again.
+ */
+import { randomUUID } from 'node:crypto';
+import { afterAll, describe, expect, it } from 'vitest';
+import { signWebhookBody } from '../../server/amojo/signing.js';
+import { createAmojoEmulator, type RunningEmulator } from '../../server/sandbox/amojo/index.js';
+import { Visitor, waitFor } from './bridge-helpers.js';
+import { freePort } from '../support/net.js';
+import { spawnBackend, stopBackend, type Backend } from '../support/backend-process.js';
+import { createPostgresDatabase, postgresTestsEnabled, type TestDatabase } from '../support/postgres.js';
+
+const CHANNEL = { id: randomUUID(), secret: 'instances0test0channel0secret00000000000', code: 'amo.ext.instances_test' };
+
+describe.skipIf(!postgresTestsEnabled())('two instances on one PostgreSQL database', () => {
+  let database: TestDatabase | undefined;
+  let running: RunningEmulator | undefined;
+  const backends: Backend[] = [];
+
+  afterAll(async () => {
+    for (const b of backends) await stopBackend(b);
+    await running?.close();
+    await database?.dispose();
+  });
+
+  it('streams, types and reports delivered across instances, and honours connection changes at once', { timeout: 90_000 }, async () => {
+    database = await createPostgresDatabase();
+    const [portA, portB] = [await freePort(), await freePort()];
+    const emulator = createAmojoEmulator({ channels: [{ ...CHANNEL, webhookUrl: `http://127.0.0.1:${portB}/amojo/webhook/:scope_id` }] });
+    running = await emulator.listen();
+    const env = (port: number, extra: Record<string, string> = {}) => ({
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      PUBLIC_URL: `http://127.0.0.1:${port}`,
+      DATABASE_URL: database!.url,
+      AMOJO_CHANNEL_ID: CHANNEL.id,
+      AMOJO_CHANNEL_SECRET: CHANNEL.secret,
+      AMOJO_CHANNEL_CODE: CHANNEL.code,
+      AMOJO_BASE_URL: running!.url,
+      AMO_CLIENT_ID: 'instances-test-client',
+      AMO_CLIENT_SECRET: 'instances-test-client-secret',
+      SEED_ACCOUNT_AMOJO_ID: randomUUID(),
+      LOG_LEVEL: 'silent',
+      ...extra,
+    });
+    // A connects the account first; B finds it connected. Only B runs jobs.
+    const a = await spawnBackend(env(portA, { NO_JOB_RUNNER: '1' }));
+    backends.push(a);
+    const [urlA, siteKey, scopeId] = a.ready;
+    const b = await spawnBackend(env(portB));
+    backends.push(b);
+
+    const visitor = await Visitor.open(urlA, siteKey, { name: 'Vera' });
+    await visitor.send('Hello from the page');
+    const chat = await waitFor(() => emulator.chats(scopeId).find((c) => c.conversationId === visitor.conversationId), 10_000, 'the chat at amojo');
+    const stream = visitor.events();
+    await stream.ready;
+    expect(stream.status).toBe(200);
+
+    const sent = await emulator.sendManagerMessage({ scopeId, chatId: chat.id, text: 'Answer via B', senderName: 'Anna' });
+    expect(sent.hookStatus).toBe(200);
+    await stream.waitFor((e) => e.event === 'message' && e.data['text'] === 'Answer via B', 5000);
+
+    const typing = await emulator.managerTyping({ scopeId, chatId: chat.id });
+    expect(typing.hookStatus).toBe(200);
+    await stream.waitFor((e) => e.event === 'typing' && e.data['from'] === 'manager', 5000);
+
+    // Delivered exactly once: a second message's report proves the first one's has had its chance to double.
+    const statusesOf = (amojoMsgId: string) => emulator.messages(chat.id).find((m) => m.amojoMsgId === amojoMsgId)?.deliveryStatuses.filter((s) => s.status === 1) ?? [];
+    await waitFor(() => statusesOf(sent.amojoMsgId).length > 0, 5000, 'delivered status of the first message');
+    const second = await emulator.sendManagerMessage({ scopeId, chatId: chat.id, text: 'And one more', senderName: 'Anna' });
+    await stream.waitFor((e) => e.event === 'message' && e.data['text'] === 'And one more', 5000);
+    await waitFor(() => statusesOf(second.amojoMsgId).length > 0, 5000, 'delivered status of the second message');
+    expect(statusesOf(sent.amojoMsgId)).toHaveLength(1);
+    expect(statusesOf(second.amojoMsgId)).toHaveLength(1);
+
+    // amojo sends no hooks for a disconnected scope: replay one it sent, signed as amojo signs.
+    const replay = async () => {
+      const hook = emulator.webhooks().find((w) => w.kind === 'message');
+      const body = Buffer.from(JSON.stringify(hook!.body));
+      const res = await fetch(`http://127.0.0.1:${portB}/amojo/webhook/${scopeId}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-signature': signWebhookBody(CHANNEL.secret, body) },
+        body,
+      });
+      return res.status;
+    };
+    expect(await replay()).toBe(200);
+    await a.command('disconnect', 'DISCONNECTED');
+    expect(await replay()).toBe(404);
+    await a.command('connect', 'CONNECTED');
+    const afterReconnect = await emulator.sendManagerMessage({ scopeId, chatId: chat.id, text: 'Back again', senderName: 'Anna' });
+    expect(afterReconnect.hookStatus).toBe(200);
+    await stream.waitFor((e) => e.event === 'message' && e.data['text'] === 'Back again', 5000);
+    stream.close();
+  });
+});
