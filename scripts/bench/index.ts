@@ -7,13 +7,14 @@
 import { bridgeDeliveryBenchmark } from './bridge-delivery.js';
 import { coldStartBenchmark } from './cold-start.js';
 import { crashRecoveryBenchmark } from './crash-recovery.js';
+import { crossInstanceBenchmark } from './cross-instance.js';
 import { edgeFloodBenchmark } from './edge-flood.js';
 import { headOfLineBenchmark } from './head-of-line.js';
 import { jobIdleCostBenchmark } from './job-idle-cost.js';
 import type { Benchmark, Row } from './rows.js';
 import { webhookIngestBenchmark } from './webhook-ingest.js';
 
-const BENCHMARKS: Benchmark[] = [coldStartBenchmark, webhookIngestBenchmark, bridgeDeliveryBenchmark, edgeFloodBenchmark, jobIdleCostBenchmark, headOfLineBenchmark, crashRecoveryBenchmark];
+const BENCHMARKS: Benchmark[] = [coldStartBenchmark, webhookIngestBenchmark, bridgeDeliveryBenchmark, edgeFloodBenchmark, jobIdleCostBenchmark, headOfLineBenchmark, crashRecoveryBenchmark, crossInstanceBenchmark];
 
 const seconds = Number(process.env['BENCH_SECONDS'] ?? 10);
 const only = process.env['BENCH_ONLY']?.split(',').map((s) => s.trim()).filter(Boolean);

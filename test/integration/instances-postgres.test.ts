@@ -5,54 +5,22 @@
  * "delivered" reported to amojo exactly once. A disconnect on A makes B refuse hooks at once; a
  * reconnect on A makes B accept them again.
  */
-import { randomUUID } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import { signWebhookBody } from '../../server/amojo/signing.js';
-import { createAmojoEmulator, type RunningEmulator } from '../../server/sandbox/amojo/index.js';
 import { Visitor, waitFor } from './bridge-helpers.js';
-import { freePort } from '../support/net.js';
-import { spawnBackend, stopBackend, type Backend } from '../support/backend-process.js';
-import { createPostgresDatabase, postgresTestsEnabled, type TestDatabase } from '../support/postgres.js';
-
-const CHANNEL = { id: randomUUID(), secret: 'instances0test0channel0secret00000000000', code: 'amo.ext.instances_test' };
+import { PAIR_CHANNEL, startInstancePair, type InstancePair } from '../support/instance-pair.js';
+import { postgresTestsEnabled } from '../support/postgres.js';
 
 describe.skipIf(!postgresTestsEnabled())('two instances on one PostgreSQL database', () => {
-  let database: TestDatabase | undefined;
-  let running: RunningEmulator | undefined;
-  const backends: Backend[] = [];
+  let pair: InstancePair | undefined;
 
   afterAll(async () => {
-    for (const b of backends) await stopBackend(b);
-    await running?.close();
-    await database?.dispose();
+    await pair?.stop();
   });
 
   it('streams, types and reports delivered across instances, and honours connection changes at once', { timeout: 90_000 }, async () => {
-    database = await createPostgresDatabase();
-    const [portA, portB] = [await freePort(), await freePort()];
-    const emulator = createAmojoEmulator({ channels: [{ ...CHANNEL, webhookUrl: `http://127.0.0.1:${portB}/amojo/webhook/:scope_id` }] });
-    running = await emulator.listen();
-    const env = (port: number, extra: Record<string, string> = {}) => ({
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      PUBLIC_URL: `http://127.0.0.1:${port}`,
-      DATABASE_URL: database!.url,
-      AMOJO_CHANNEL_ID: CHANNEL.id,
-      AMOJO_CHANNEL_SECRET: CHANNEL.secret,
-      AMOJO_CHANNEL_CODE: CHANNEL.code,
-      AMOJO_BASE_URL: running!.url,
-      AMO_CLIENT_ID: 'instances-test-client',
-      AMO_CLIENT_SECRET: 'instances-test-client-secret',
-      SEED_ACCOUNT_AMOJO_ID: randomUUID(),
-      LOG_LEVEL: 'silent',
-      ...extra,
-    });
-    // A connects the account first; B finds it connected. Only B runs jobs.
-    const a = await spawnBackend(env(portA, { NO_JOB_RUNNER: '1' }));
-    backends.push(a);
-    const [urlA, siteKey, scopeId] = a.ready;
-    const b = await spawnBackend(env(portB));
-    backends.push(b);
+    pair = await startInstancePair();
+    const { a, urlA, urlB, siteKey, scopeId, emulator } = pair;
 
     const visitor = await Visitor.open(urlA, siteKey, { name: 'Vera' });
     await visitor.send('Hello from the page');
@@ -82,9 +50,9 @@ describe.skipIf(!postgresTestsEnabled())('two instances on one PostgreSQL databa
     const replay = async () => {
       const hook = emulator.webhooks().find((w) => w.kind === 'message');
       const body = Buffer.from(JSON.stringify(hook!.body));
-      const res = await fetch(`http://127.0.0.1:${portB}/amojo/webhook/${scopeId}`, {
+      const res = await fetch(`${urlB}/amojo/webhook/${scopeId}`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-signature': signWebhookBody(CHANNEL.secret, body) },
+        headers: { 'content-type': 'application/json', 'x-signature': signWebhookBody(PAIR_CHANNEL.secret, body) },
         body,
       });
       return res.status;

@@ -1,0 +1,66 @@
+/**
+ * Two real backend processes on one fresh PostgreSQL database with one amojo emulator in this
+ * process: A connects the account and serves visitors but runs no jobs; amojo's hooks go to B,
+ * which runs every job. What a visitor on A sees of a hook has crossed from B.
+ */
+import { randomUUID } from 'node:crypto';
+import { createAmojoEmulator, type AmojoEmulator, type RunningEmulator } from '../../server/sandbox/amojo/index.js';
+import { freePort } from './net.js';
+import { spawnBackend, stopBackend, type Backend } from './backend-process.js';
+import { createPostgresDatabase } from './postgres.js';
+
+export const PAIR_CHANNEL = { id: randomUUID(), secret: 'instances0test0channel0secret00000000000', code: 'amo.ext.instances_test' };
+
+export interface InstancePair {
+  a: Backend;
+  b: Backend;
+  urlA: string;
+  urlB: string;
+  siteKey: string;
+  scopeId: string;
+  emulator: AmojoEmulator;
+  stop(): Promise<void>;
+}
+
+export async function startInstancePair(extraEnv: Record<string, string> = {}): Promise<InstancePair> {
+  const database = await createPostgresDatabase();
+  const [portA, portB] = [await freePort(), await freePort()];
+  const urlB = `http://127.0.0.1:${portB}`;
+  const emulator = createAmojoEmulator({ channels: [{ ...PAIR_CHANNEL, webhookUrl: `${urlB}/amojo/webhook/:scope_id` }] });
+  let running: RunningEmulator | undefined;
+  const backends: Backend[] = [];
+  const stop = async () => {
+    for (const b of backends) await stopBackend(b);
+    await running?.close();
+    await database.dispose();
+  };
+  try {
+    running = await emulator.listen();
+    const env = (port: number, extra: Record<string, string> = {}) => ({
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      PUBLIC_URL: `http://127.0.0.1:${port}`,
+      DATABASE_URL: database.url,
+      AMOJO_CHANNEL_ID: PAIR_CHANNEL.id,
+      AMOJO_CHANNEL_SECRET: PAIR_CHANNEL.secret,
+      AMOJO_CHANNEL_CODE: PAIR_CHANNEL.code,
+      AMOJO_BASE_URL: running!.url,
+      AMO_CLIENT_ID: 'instances-test-client',
+      AMO_CLIENT_SECRET: 'instances-test-client-secret',
+      SEED_ACCOUNT_AMOJO_ID: randomUUID(),
+      LOG_LEVEL: 'silent',
+      ...extraEnv,
+      ...extra,
+    });
+    // A connects the account first; B finds it connected.
+    const a = await spawnBackend(env(portA, { NO_JOB_RUNNER: '1' }));
+    backends.push(a);
+    const b = await spawnBackend(env(portB));
+    backends.push(b);
+    const [urlA, siteKey, scopeId] = a.ready;
+    return { a, b, urlA, urlB, siteKey, scopeId, emulator, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
