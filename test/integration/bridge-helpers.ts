@@ -111,6 +111,9 @@ export class EventReader {
   readonly ready: Promise<void>;
   #abort = new AbortController();
   #waiters: Array<() => void> = [];
+  #markEnded: () => void = () => undefined;
+  /** Settles when the server ends the stream (or it is closed here). */
+  readonly ended = new Promise<void>((resolve) => (this.#markEnded = resolve));
 
   constructor(base: string, token: string, opts: { lastEventId?: string; viaQuery?: boolean }) {
     const headers: Record<string, string> = {};
@@ -139,6 +142,7 @@ export class EventReader {
     } catch {
       // aborted
     }
+    this.#markEnded();
   }
 
   #frame(frame: string): void {

@@ -3,7 +3,7 @@
  * from A; amojo's hooks go to B, and only B runs jobs, so everything the visitor sees crossed from
  * B to A: a manager message within a few seconds (not at the 15 s heartbeat), typing, and
  * "delivered" reported to amojo exactly once. A disconnect on A makes B refuse hooks at once; a
- * reconnect on A makes B accept them again.
+ * reconnect on A makes B accept them again; a site key rotated on B closes A's streams.
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { signWebhookBody } from '../../server/amojo/signing.js';
@@ -58,12 +58,19 @@ describe.skipIf(!postgresTestsEnabled())('two instances on one PostgreSQL databa
       return res.status;
     };
     expect(await replay()).toBe(200);
+    // B hears of the change a moment after A's commit: within a second, not at the end of B's 5 s cache.
     await a.command('disconnect', 'DISCONNECTED');
-    expect(await replay()).toBe(404);
+    await waitFor(async () => (await replay()) === 404, 1000, 'B refusing hooks of the disconnected scope');
     await a.command('connect', 'CONNECTED');
+    await waitFor(async () => (await replay()) === 200, 1000, 'B accepting hooks of the reconnected scope');
     const afterReconnect = await emulator.sendManagerMessage({ scopeId, chatId: chat.id, text: 'Back again', senderName: 'Anna' });
     expect(afterReconnect.hookStatus).toBe(200);
     await stream.waitFor((e) => e.event === 'message' && e.data['text'] === 'Back again', 5000);
-    stream.close();
+
+    // A site key rotated on B ends the account's streams on A and retires its visitor tokens there.
+    await visitor.messages();
+    await pair.b.command('rotate', 'ROTATED');
+    await stream.ended;
+    await expect(visitor.messages()).rejects.toThrow(/401/);
   });
 });

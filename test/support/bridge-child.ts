@@ -7,7 +7,8 @@
  *   WEBCHAT_NO_LIMITS=1     lift the website-chat rate limits (load from one address)
  *   NO_JOB_RUNNER=1         run no jobs (another instance on the same database runs them)
  * Prints `READY <url> <site key> <scope id>` once it serves; SIGTERM stops it in order. On stdin,
- * `disconnect` / `connect` change the account's connection and answer `DISCONNECTED` / `CONNECTED`.
+ * `disconnect` / `connect` change the account's connection and answer `DISCONNECTED` / `CONNECTED`;
+ * `rotate` replaces the site key and answers `ROTATED`.
  */
 import { loadConfig } from '../../server/config/index.js';
 import { createLogger } from '../../server/log.js';
@@ -55,6 +56,7 @@ async function main(): Promise<void> {
     const cmd = chunk.toString().trim();
     if (cmd === 'rss') process.stdout.write(`${process.memoryUsage().rss}\n`);
     if (cmd === 'memory') process.stdout.write(`${JSON.stringify(process.memoryUsage())}\n`);
+    if (cmd === 'rotate') void services.webchat.rotateSiteKey(ACCOUNT_ID).then(() => process.stdout.write('ROTATED\n'));
     if (cmd === 'disconnect') void services.connections.disconnect(ACCOUNT_ID).then(() => process.stdout.write('DISCONNECTED\n'));
     if (cmd === 'connect') {
       const amojoId = account?.amojo_id ?? '';
