@@ -7,14 +7,20 @@
  */
 import pg from 'pg';
 import { sql, type Kysely } from 'kysely';
-import { backoffDelay, type BackoffPolicy } from '../../net/retry.js';
 import type { Database } from '../schema.js';
 import { createDispatcher, type NotificationBus } from './bus.js';
 import { MAX_PAYLOAD_BYTES } from './channels.js';
 
 /** The one PostgreSQL channel every instance listens on (channels of ours are inside the payload). */
 export const PG_CHANNEL = 'amochat_bus';
-const RECONNECT: BackoffPolicy = { baseDelayMs: 250, maxDelayMs: 10_000 };
+const RECONNECT_BASE_MS = 250;
+const RECONNECT_MAX_MS = 10_000;
+
+/** Doubling with jitter, so instances that lost the database together do not return together. */
+function reconnectDelay(failures: number): number {
+  const ceiling = Math.min(RECONNECT_MAX_MS, RECONNECT_BASE_MS * 2 ** (failures - 1));
+  return ceiling / 2 + Math.random() * (ceiling / 2);
+}
 
 export function createPostgresBus(opts: { url: string; db: Kysely<Database>; onError: (err: unknown) => void }): NotificationBus {
   const dispatcher = createDispatcher(opts.onError);
@@ -42,7 +48,7 @@ export function createPostgresBus(opts: { url: string; db: Kysely<Database>; onE
     retry = setTimeout(() => {
       retry = undefined;
       void listen();
-    }, backoffDelay(RECONNECT, failures));
+    }, reconnectDelay(failures));
     retry.unref();
   }
 
