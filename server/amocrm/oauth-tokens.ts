@@ -3,17 +3,16 @@
  * tokens rotate and are single-use, so refreshes are serialised per account: concurrent callers
  * await the same in-flight refresh, and the new pair replaces the old one atomically.
  *
- * The in-flight map is per process. With several processes on one database, the conditional
- * replace in the store (`replace(…, expectedRefreshToken, …)`) keeps the stored pair consistent, and
- * a refresh refused because another process spent the token first falls back to that process's
- * pair. Two processes can still both send the same refresh token, and amoCRM honours only one;
- * a strict guarantee needs a row lock held across the refresh (SELECT … FOR UPDATE on PostgreSQL).
+ * The in-flight map is per process; across processes the store's `exclusive` (an advisory lock
+ * on PostgreSQL) admits one refresher per account at a time, and whoever comes next reads the
+ * rotated pair instead of spending the old refresh token a second time. The conditional replace
+ * and the fallback after a refused refresh stay as a second line of defence.
  */
 import { notInstalledError } from '../errors.js';
 import { AmocrmError } from './errors.js';
 import { errorFromResponse, parseJson, sendAmocrm, type RequestContext } from './http.js';
 import { tokenResponseSchema, type OAuthTokenPair } from './schemas.js';
-import type { StoredTokens, TokenStore } from './token-store.js';
+import type { RefreshingTokens, StoredTokens, TokenStore } from './token-store.js';
 
 export interface OAuthTokensOptions {
   clientId: string;
@@ -58,9 +57,9 @@ export function createOAuthTokens(opts: OAuthTokensOptions) {
     return t.expiresAt - opts.refreshAheadMs > opts.now();
   }
 
-  async function refresh(accountId: number, staleAccessToken: string | undefined): Promise<StoredTokens> {
-    // Read again inside the single flight: a refresh that just finished has already rotated the pair.
-    const stored = await opts.tokens.get(accountId);
+  async function refresh(tokens: RefreshingTokens, accountId: number, staleAccessToken: string | undefined): Promise<StoredTokens> {
+    // Read again under the lock: a refresh that just finished (here or elsewhere) has already rotated the pair.
+    const stored = await tokens.get(accountId);
     if (!stored) throw notInstalledError();
     if (isUsable(stored, staleAccessToken)) return stored;
     let pair: OAuthTokenPair;
@@ -68,13 +67,13 @@ export function createOAuthTokens(opts: OAuthTokensOptions) {
       pair = await tokenRequest(stored.host, { grant_type: 'refresh_token', refresh_token: stored.refreshToken });
     } catch (err) {
       if (err instanceof AmocrmError && (err.upstreamStatus === 400 || err.upstreamStatus === 401)) {
-        const now = await opts.tokens.get(accountId);
+        const now = await tokens.get(accountId);
         if (now && now.refreshToken !== stored.refreshToken) return now; // another process won the race
       }
       throw err;
     }
-    if (await opts.tokens.replace(accountId, stored.refreshToken, pair)) return { ...pair, host: stored.host };
-    const now = await opts.tokens.get(accountId);
+    if (await tokens.replace(accountId, stored.refreshToken, pair)) return { ...pair, host: stored.host };
+    const now = await tokens.get(accountId);
     if (!now) throw notInstalledError(); // tokens were forgotten (uninstall) while we refreshed
     return now;
   }
@@ -95,7 +94,9 @@ export function createOAuthTokens(opts: OAuthTokensOptions) {
       if (isUsable(stored, staleAccessToken)) return stored;
       let running = inflight.get(accountId);
       if (!running) {
-        running = refresh(accountId, staleAccessToken).finally(() => inflight.delete(accountId));
+        running = opts.tokens
+          .exclusive(accountId, (tokens) => refresh(tokens, accountId, staleAccessToken))
+          .finally(() => inflight.delete(accountId));
         inflight.set(accountId, running);
       }
       return running;

@@ -5,6 +5,8 @@
 import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { AccountRow, AccountUpdate, ConnectionState, Database } from './schema.js';
+import type { SqlDialect } from './db.js';
+import { LOCK_NAMESPACE, lockInTransaction } from './advisory-locks.js';
 
 export interface OAuthTokens {
   accessToken: string;
@@ -15,8 +17,28 @@ export interface OAuthTokens {
 
 export type AccountRepo = ReturnType<typeof createAccountRepo>;
 
-export function createAccountRepo(db: Kysely<Database>, now: () => number = Date.now) {
+/** What a refresh under the account's token lock may do. */
+export interface LockedTokenRows {
+  get(id: number): Promise<AccountRow | undefined>;
+  replaceTokens(id: number, expectedRefreshToken: string, tokens: OAuthTokens): Promise<boolean>;
+}
+
+export function createAccountRepo(db: Kysely<Database>, now: () => number = Date.now, dialect: SqlDialect = 'sqlite') {
   return {
+    /**
+     * Runs `fn` as the only token refresher of the account across every instance: on PostgreSQL
+     * inside a transaction holding the account's refresh lock (kept across amoCRM's answer, so a
+     * second instance waits and then reads the rotated pair); `fn` reads and writes through the
+     * repository it is given. On SQLite there is one instance, whose in-process single flight suffices.
+     */
+    async withTokenLock<T>(id: number, fn: (locked: LockedTokenRows) => Promise<T>): Promise<T> {
+      if (dialect !== 'postgres') return fn(this);
+      return db.transaction().execute(async (trx) => {
+        await lockInTransaction(trx, LOCK_NAMESPACE.oauthRefresh, id);
+        return fn(createAccountRepo(trx, now, dialect));
+      });
+    },
+
     async get(id: number): Promise<AccountRow | undefined> {
       return db.selectFrom('accounts').selectAll().where('id', '=', id).executeTakeFirst();
     },

@@ -21,7 +21,7 @@ export function createStore(storeDb: StoreDb, now: () => number = Date.now) {
   const inbound = createInboundRepo(storeDb, now);
   return {
     storeDb,
-    accounts: createAccountRepo(storeDb.db, now),
+    accounts: createAccountRepo(storeDb.db, now, storeDb.dialect),
     kv: createKvRepo(storeDb.db),
     /** What admins set in the widget: bubble settings, identity secret, channel sources. */
     settings: createSettingsRepo(storeDb.db, now),

@@ -27,6 +27,9 @@ function memoryTokens(): TokenStore & { rows: Map<number, StoredTokens> } {
   const rows = new Map<number, StoredTokens>();
   return {
     rows,
+    exclusive(_id, fn) {
+      return fn(this);
+    },
     async get(id) {
       const r = rows.get(id);
       return r ? { ...r } : undefined;
