@@ -31,6 +31,8 @@ import { createWebchat, type Webchat, type WebchatLimitOverrides } from './platf
 import { createDiskBlobStore, createNotificationBus, filesDirFor } from './store/index.js';
 import { createLiveChannels } from './store/notify/live.js';
 import { createMediaFetch } from './net/media-fetch.js';
+import { sharedLimitStore } from './store/shared-limit-store.js';
+import { postgresLimiters } from './http/limits/index.js';
 import { generateSecret } from './store/kv-repo.js';
 import { HOOK_JOB_KIND } from './routes/amojo-webhook.js';
 
@@ -152,8 +154,11 @@ export function createServices(opts: ServiceOptions): Services {
     fetchMedia: createMediaFetch({ allowedOrigins: [...(config.sandbox ? [new URL(config.publicUrl).origin] : []), ...(opts.mediaOrigins ?? [])] }),
     announce: live.announcer,
   });
+  // On PostgreSQL every instance counts against the same limits; on SQLite (one instance) in memory.
+  const sharedLimits = sharedLimitStore(store.storeDb);
   const webchat = createWebchat({
     bridge,
+    ...(sharedLimits ? { limiterStore: postgresLimiters(sharedLimits) } : {}),
     accounts: {
       findBySiteKey: async (siteKey) => {
         const row = await store.accounts.getBySiteKey(siteKey);

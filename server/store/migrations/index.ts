@@ -10,6 +10,7 @@ import { bridgeSchema } from './003-bridge.js';
 import { hookInboxSchema } from './004-hook-inbox.js';
 import { fileRetentionSchema } from './005-file-retention.js';
 import { accountSettingsSchema } from './006-account-settings.js';
+import { rateLimitSchema } from './007-rate-limits.js';
 
 export function migrations(dialect: SqlDialect): Record<string, Migration> {
   return {
@@ -18,5 +19,6 @@ export function migrations(dialect: SqlDialect): Record<string, Migration> {
     '004-hook-inbox': hookInboxSchema(dialect),
     '005-file-retention': fileRetentionSchema(),
     '006-account-settings': accountSettingsSchema(dialect),
+    '007-rate-limits': rateLimitSchema(dialect),
   };
 }

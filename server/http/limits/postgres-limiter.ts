@@ -1,0 +1,26 @@
+/**
+ * Limiters whose counts live in PostgreSQL, shared by every instance on the database, so a limit
+ * holds for the service as a whole rather than once per instance. The table is created by the
+ * store's migrations; rows outlive their window by at most an hour (the library deletes them).
+ */
+import { RateLimiterPostgres } from 'rate-limiter-flexible';
+import { flexibleOptions, fromFlexible, type LimitRule, type Limiter, type LimiterFactory } from './limiter.js';
+
+export interface PostgresLimitStore {
+  /** Anything with pg's `query({ text, values })`. */
+  client: unknown;
+  tableName: string;
+}
+
+export function postgresFlexible(store: PostgresLimitStore, options: { keyPrefix: string; points: number; duration: number }): RateLimiterPostgres {
+  return new RateLimiterPostgres({ ...options, storeClient: store.client, storeType: 'client', tableName: store.tableName, tableCreated: true });
+}
+
+export function createPostgresLimiter(store: PostgresLimitStore, name: string, rule: LimitRule): Limiter {
+  return fromFlexible(postgresFlexible(store, flexibleOptions(name, rule)));
+}
+
+export const postgresLimiters =
+  (store: PostgresLimitStore): LimiterFactory =>
+  (name, rule) =>
+    createPostgresLimiter(store, name, rule);

@@ -1,0 +1,52 @@
+/**
+ * Limits shared by instances on one PostgreSQL database: two instances (each its own store and
+ * connection pool) count against the same buckets, so one conversation gets its 20 messages in
+ * total, not 20 per instance.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { postgresLimiters } from '../../server/http/limits/index.js';
+import { createLimiters, mergeLimits, type WebchatLimiters } from '../../server/platforms/webchat/limits.js';
+import { openStore, type Store } from '../../server/store/index.js';
+import { sharedLimitStore } from '../../server/store/shared-limit-store.js';
+import { createPostgresDatabase, postgresTestsEnabled, type TestDatabase } from '../support/postgres.js';
+
+describe.skipIf(!postgresTestsEnabled())('limits shared across instances on PostgreSQL', () => {
+  let database: TestDatabase;
+  const stores: Store[] = [];
+  const instances: WebchatLimiters[] = [];
+
+  beforeAll(async () => {
+    database = await createPostgresDatabase();
+    for (let i = 0; i < 2; i++) {
+      const store = await openStore(database.url);
+      stores.push(store);
+      const shared = sharedLimitStore(store.storeDb);
+      if (!shared) throw new Error('no shared limit store on PostgreSQL');
+      instances.push(createLimiters(mergeLimits({ streams: { total: 100 } }), postgresLimiters(shared)));
+    }
+  });
+  afterAll(async () => {
+    for (const s of stores) await s.close();
+    await database?.dispose();
+  });
+
+  it('one conversation writing through two instances gets 20 messages in total', async () => {
+    const decisions = [];
+    for (let i = 0; i < 40; i++) decisions.push(await instances[i % 2]!.messages.perConversation.consume('conversation-1'));
+    expect(decisions.filter((d) => d.ok).length).toBe(20);
+    expect(decisions.slice(20).every((d) => !d.ok && d.retryAfterSeconds >= 1)).toBe(true);
+  });
+
+  it('concurrent consumes on both instances never grant more than the burst', async () => {
+    const all = await Promise.all(Array.from({ length: 40 }, (_, i) => instances[i % 2]!.messages.perConversation.consume('conversation-2')));
+    expect(all.filter((d) => d.ok).length).toBe(20);
+  });
+
+  it('a refund on one instance gives the point back on the other', async () => {
+    const [a, b] = [instances[0]!.reactions.perConversation, instances[1]!.reactions.perConversation];
+    for (let i = 0; i < 20; i++) expect((await a.consume('conversation-3')).ok).toBe(true);
+    await a.refund('conversation-3');
+    expect((await b.consume('conversation-3')).ok).toBe(true);
+    expect((await b.consume('conversation-3')).ok).toBe(false);
+  });
+});
