@@ -32,7 +32,9 @@ import { createDiskBlobStore, createNotificationBus, filesDirFor } from './store
 import { createLiveChannels } from './store/notify/live.js';
 import { createMediaFetch } from './net/media-fetch.js';
 import { sharedLimitStore } from './store/shared-limit-store.js';
-import { postgresLimiters } from './http/limits/index.js';
+import { postgresFlexible, postgresLimiters } from './http/limits/index.js';
+import { createSharedPacing, sharedPacingOptions } from './amocrm/shared-pacing.js';
+import { AMOCRM_RATE_LIMIT } from './amocrm/rate-limiter.js';
 import { generateSecret } from './store/kv-repo.js';
 import { HOOK_JOB_KIND } from './routes/amojo-webhook.js';
 
@@ -202,6 +204,7 @@ export function createServices(opts: ServiceOptions): Services {
     ...config.oauth,
     apiBaseUrl: config.amoApiBaseUrl,
     tokens: accountTokenStore(store.accounts),
+    ...(sharedLimits ? { limiter: createSharedPacing(postgresFlexible(sharedLimits, sharedPacingOptions(AMOCRM_RATE_LIMIT))) } : {}),
     now,
     transport: observedTransport(opts.amocrmTransport ?? axiosByteTransport, (status, s) => metrics.upstreamCall('amocrm', status, s)),
   });
