@@ -32,7 +32,7 @@ import { createDiskBlobStore, createNotificationBus, filesDirFor } from './store
 import { createLiveChannels } from './store/notify/live.js';
 import { createMediaFetch } from './net/media-fetch.js';
 import { sharedLimitStore } from './store/shared-limit-store.js';
-import { postgresFlexible, postgresLimiters } from './http/limits/index.js';
+import { postgresFlexible, postgresLimiters, postgresThrottles } from './http/limits/index.js';
 import { createSharedPacing, sharedPacingOptions } from './amocrm/shared-pacing.js';
 import { AMOCRM_RATE_LIMIT } from './amocrm/rate-limiter.js';
 import { generateSecret } from './store/kv-repo.js';
@@ -142,8 +142,11 @@ export function createServices(opts: ServiceOptions): Services {
     onRefused: metrics.webhookRefused,
   });
 
+  // On PostgreSQL every instance counts against the same limits; on SQLite (one instance) in memory.
+  const sharedLimits = sharedLimitStore(store.storeDb);
   const bridge = createBridge({
     store: store.bridge,
+    ...(sharedLimits ? { throttles: postgresThrottles(sharedLimits) } : {}),
     gateway: createChatsGateway(amojo, amojoBaseUrl),
     blobs: createDiskBlobStore(opts.filesDir ?? filesDirFor(config.databaseUrl)),
     logger: logger.child({ module: 'bridge' }),
@@ -156,8 +159,6 @@ export function createServices(opts: ServiceOptions): Services {
     fetchMedia: createMediaFetch({ allowedOrigins: [...(config.sandbox ? [new URL(config.publicUrl).origin] : []), ...(opts.mediaOrigins ?? [])] }),
     announce: live.announcer,
   });
-  // On PostgreSQL every instance counts against the same limits; on SQLite (one instance) in memory.
-  const sharedLimits = sharedLimitStore(store.storeDb);
   const webchat = createWebchat({
     bridge,
     ...(sharedLimits ? { limiterStore: postgresLimiters(sharedLimits) } : {}),

@@ -5,17 +5,13 @@
  */
 import { appendEvent, publish, type BridgeContext } from './context.js';
 import { BridgeRefusal } from './errors.js';
-import type { ConversationId, MsgId } from './ids.js';
+import type { MsgId } from './ids.js';
 import { reactJob, statusJob, typingJob } from './job-kinds.js';
 import type { BridgeJob } from './ports.js';
 import type { ConversationRecord, MessageRecord, MessageStatus, TimelineEvent } from './records.js';
 
-const TYPING_MEMORY_LIMIT = 10_000;
-
 export function createClientSignals(ctx: BridgeContext, ownMessage: (c: ConversationRecord, id: MsgId, field: string) => Promise<MessageRecord>) {
   const { store } = ctx;
-  /** When typing was last forwarded, per conversation (memory only: losing it costs one extra call). */
-  const lastTyping = new Map<ConversationId, number>();
 
   const isConnected = (conversation: ConversationRecord): Promise<boolean> => ctx.isConnected(conversation.accountId);
 
@@ -69,13 +65,8 @@ export function createClientSignals(ctx: BridgeContext, ownMessage: (c: Conversa
 
     /** Forwards "the client is typing", at most once per interval per conversation. True when forwarded. */
     async typing(conversation: ConversationRecord): Promise<boolean> {
+      if (!(await ctx.typingThrottle(conversation.id))) return false;
       const t = ctx.now();
-      const last = lastTyping.get(conversation.id);
-      if (last !== undefined && t - last < ctx.limits.typingIntervalMs) return false;
-      if (lastTyping.size >= TYPING_MEMORY_LIMIT) {
-        for (const [id, at] of lastTyping) if (t - at >= ctx.limits.typingIntervalMs) lastTyping.delete(id);
-      }
-      lastTyping.set(conversation.id, t);
       // Before the first message amoCRM has no chat to show the indicator in.
       if (!conversation.amojoChatId || !(await isConnected(conversation))) return false;
       await store.jobs.enqueue([typingJob(conversation.id, t)]);

@@ -1,7 +1,7 @@
 /** What every part of the bridge works with, built once by `createBridge`. */
 import { newMsgId, type ConversationId } from './ids.js';
 import type { PlatformAdapter } from './platform.js';
-import type { BlobStore, BridgeLogger, BridgeRepos, BridgeStore, ChatsGateway, ChatsTarget, LiveAnnouncer, MediaFetch } from './ports.js';
+import type { BlobStore, BridgeLogger, BridgeRepos, BridgeStore, ChatsGateway, ChatsTarget, LiveAnnouncer, MediaFetch, Throttle } from './ports.js';
 import type { BridgeAccount, ConversationRecord, MessageRecord, PlatformKind, TimelineData, TimelineEvent } from './records.js';
 import { messageView } from './views.js';
 
@@ -42,6 +42,8 @@ export interface BridgeContext {
   wakeJobs: () => void;
   /** Downloads manager files, to public addresses only (ports.ts). */
   fetchMedia: MediaFetch;
+  /** Passes a conversation's typing at most once per `limits.typingIntervalMs`. */
+  typingThrottle: Throttle;
   /**
    * Whether an account's channel is connected, cached briefly: client requests ask on every
    * message. Jobs read the account fresh before calling amojo.

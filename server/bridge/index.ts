@@ -17,7 +17,8 @@ import { createHookHandler } from './inbound-hooks.js';
 import type { JobHandler } from './job-runner.js';
 import { createOutboxJobs } from './outbox-jobs.js';
 import type { PlatformAdapter } from './platform.js';
-import { NO_ANNOUNCER, type BlobStore, type BridgeLogger, type BridgeStore, type ChatsGateway, type LiveAnnouncer, type MediaFetch } from './ports.js';
+import { NO_ANNOUNCER, type BlobStore, type BridgeLogger, type BridgeStore, type ChatsGateway, type LiveAnnouncer, type MediaFetch, type ThrottleFactory } from './ports.js';
+import { memoryThrottles } from './memory-throttle.js';
 
 export interface BridgeOptions {
   store: BridgeStore;
@@ -36,11 +37,14 @@ export interface BridgeOptions {
   sweepEveryMs?: number;
   /** Downloads manager files; must refuse non-public addresses (server/net/media-fetch.ts does). */
   fetchMedia: MediaFetch;
+  /** Where throttles count (default: this process's memory; a shared store for several instances). */
+  throttles?: ThrottleFactory;
 }
 
 export type Bridge = ReturnType<typeof createBridge>;
 
 export function createBridge(opts: BridgeOptions) {
+  const limits = { ...DEFAULT_LIMITS, ...opts.limits };
   const ctx: BridgeContext = {
     store: opts.store,
     gateway: opts.gateway,
@@ -48,11 +52,12 @@ export function createBridge(opts: BridgeOptions) {
     logger: opts.logger,
     now: opts.now,
     publicUrl: opts.publicUrl.replace(/\/+$/, ''),
-    limits: { ...DEFAULT_LIMITS, ...opts.limits },
+    limits,
     platforms: new Map(),
     wakeJobs: opts.wakeJobs,
     fetchMedia: opts.fetchMedia,
     announce: opts.announce ?? NO_ANNOUNCER,
+    typingThrottle: (opts.throttles ?? memoryThrottles(opts.now))('bridge.typing', limits.typingIntervalMs),
     ...createConnectionCache(opts.store, opts.now),
     ...createConversationCache(opts.store, opts.now),
   };

@@ -254,3 +254,8 @@ export interface LiveAnnouncer {
 }
 
 export const NO_ANNOUNCER: LiveAnnouncer = { timeline: () => undefined, typing: () => undefined };
+
+/** True when `key` may pass now: at most once per interval (where the factory's store is shared, across instances). */
+export type Throttle = (key: string) => Promise<boolean>;
+/** Builds the throttle called `name` (a stable prefix, unique per use). */
+export type ThrottleFactory = (name: string, intervalMs: number) => Throttle;

@@ -5,7 +5,7 @@
  */
 import { CompiledQuery } from 'kysely';
 import type { StoreDb } from './db.js';
-import { RATE_LIMIT_TABLE } from './migrations/005-rate-limits.js';
+import { RATE_LIMIT_TABLE } from './migrations/007-rate-limits.js';
 
 export interface SqlQueryClient {
   query(q: { text: string; values?: unknown[] }): Promise<{ rows: unknown[]; rowCount: number }>;

@@ -4,7 +4,7 @@
  * total, not 20 per instance.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { postgresLimiters } from '../../server/http/limits/index.js';
+import { postgresLimiters, postgresThrottles } from '../../server/http/limits/index.js';
 import { createLimiters, mergeLimits, type WebchatLimiters } from '../../server/platforms/webchat/limits.js';
 import { openStore, type Store } from '../../server/store/index.js';
 import { sharedLimitStore } from '../../server/store/shared-limit-store.js';
@@ -48,5 +48,28 @@ describe.skipIf(!postgresTestsEnabled())('limits shared across instances on Post
     await a.refund('conversation-3');
     expect((await b.consume('conversation-3')).ok).toBe(true);
     expect((await b.consume('conversation-3')).ok).toBe(false);
+  });
+});
+
+describe.skipIf(!postgresTestsEnabled())('typing throttle shared across instances on PostgreSQL', () => {
+  let database: TestDatabase;
+  const stores: Store[] = [];
+  afterAll(async () => {
+    for (const s of stores) await s.close();
+    await database?.dispose();
+  });
+
+  it('typing of one conversation passes once per interval whichever instance it reaches', async () => {
+    database = await createPostgresDatabase();
+    const throttles = [];
+    for (let i = 0; i < 2; i++) {
+      const store = await openStore(database.url);
+      stores.push(store);
+      throttles.push(postgresThrottles(sharedLimitStore(store.storeDb)!)('bridge.typing', 3000));
+    }
+    const passed = [];
+    for (let i = 0; i < 6; i++) passed.push(await throttles[i % 2]!('conversation-1'));
+    expect(passed).toEqual([true, false, false, false, false, false]);
+    expect(await throttles[1]!('conversation-2')).toBe(true);
   });
 });

@@ -24,3 +24,11 @@ export const postgresLimiters =
   (store: PostgresLimitStore): LimiterFactory =>
   (name, rule) =>
     createPostgresLimiter(store, name, rule);
+
+/** Throttles (one pass per interval per key) over the same store: a limiter with a burst of one. */
+export const postgresThrottles =
+  (store: PostgresLimitStore) =>
+  (name: string, intervalMs: number): ((key: string) => Promise<boolean>) => {
+    const limiter = createPostgresLimiter(store, name, { burst: 1, perMinute: 60_000 / intervalMs });
+    return async (key) => (await limiter.consume(key)).ok;
+  };
