@@ -5,7 +5,7 @@
  */
 import { appendEvent, publish, type BridgeContext } from './context.js';
 import { BridgeRefusal } from './errors.js';
-import type { MsgId } from './ids.js';
+import type { ConversationId, MsgId } from './ids.js';
 import { reactJob, statusJob, typingJob } from './job-kinds.js';
 import type { BridgeJob } from './ports.js';
 import type { ConversationRecord, MessageRecord, MessageStatus, TimelineEvent } from './records.js';
