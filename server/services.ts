@@ -28,7 +28,7 @@ import { installSandboxAccount, startSandboxInstall } from './sandbox/install-sa
 import { createBridge, type Bridge } from './bridge/index.js';
 import { createChatsGateway } from './amojo/chats-gateway.js';
 import { createWebchat, type Webchat, type WebchatLimitOverrides } from './platforms/webchat/index.js';
-import { createDiskBlobStore, createNotificationBus, filesDirFor } from './store/index.js';
+import { createBlobStore, createNotificationBus, filesDirFor } from './store/index.js';
 import { createLiveChannels } from './store/notify/live.js';
 import { createMediaFetch } from './net/media-fetch.js';
 import { sharedLimitStore } from './store/shared-limit-store.js';
@@ -148,7 +148,7 @@ export function createServices(opts: ServiceOptions): Services {
     store: store.bridge,
     ...(sharedLimits ? { throttles: postgresThrottles(sharedLimits) } : {}),
     gateway: createChatsGateway(amojo, amojoBaseUrl),
-    blobs: createDiskBlobStore(opts.filesDir ?? filesDirFor(config.databaseUrl)),
+    blobs: createBlobStore(store.storeDb, () => opts.filesDir ?? filesDirFor(config.databaseUrl), now),
     logger: logger.child({ module: 'bridge' }),
     now,
     publicUrl: config.publicUrl,
@@ -261,6 +261,8 @@ export function createServices(opts: ServiceOptions): Services {
     await store.purgeExpired();
     const expired = await bridge.files.purgeExpired();
     if (expired.files > 0) logger.info(expired, 'files past retention deleted');
+    const abandoned = await bridge.files.removeAbandoned();
+    if (abandoned > 0) logger.info({ blobs: abandoned }, 'bytes of unfinished uploads deleted');
   }
 
   function amojoBaseUrl(accountHost: string | null): string {

@@ -8,6 +8,7 @@ import { cleanName } from './clean-text.js';
 import type { BridgeContext } from './context.js';
 import { StorageQuotaExceeded } from './errors.js';
 import { fileIdCreatedAt, newFileId, type ConversationId, type FileId } from './ids.js';
+import type { ByteRange } from './ports.js';
 import type { FileOrigin, FileRecord, MessageKind } from './records.js';
 import { fileUrl } from './views.js';
 
@@ -73,6 +74,12 @@ export function safeFileName(name: string | undefined, fallback = 'file'): strin
 
 /** Expired files are deleted this many at a time (one short transaction each). */
 const PURGE_BATCH = 200;
+
+/**
+ * A blob no file links to after this long belongs to a write whose process died (an upload ends,
+ * by its idle timeout at the latest, within minutes); housekeeping removes it.
+ */
+export const ABANDONED_BLOB_MS = 60 * 60 * 1000;
 
 export function createFiles(ctx: BridgeContext) {
   /** Files created before this are past retention: not served, not counted, deleted by housekeeping. */
@@ -141,8 +148,12 @@ export function createFiles(ctx: BridgeContext) {
       return { files, bytes };
     },
 
+    /** Blobs left by writes whose process died (bytes with no file record); returns how many went. */
+    removeAbandoned: (): Promise<number> => ctx.blobs.removeAbandoned(ctx.now() - ABANDONED_BLOB_MS),
+
     get: (id: FileId): Promise<FileRecord | undefined> => ctx.store.files.get(id),
-    absolutePath: (file: FileRecord): string => ctx.blobs.absolutePath(file.path),
+    /** The file's bytes (all, or one range), streamed; undefined when they are gone. */
+    read: (file: FileRecord, range?: ByteRange): Promise<Readable | undefined> => ctx.blobs.read(file.path, range),
     url: (file: FileRecord): string => fileUrl(ctx.publicUrl, file),
   };
 }

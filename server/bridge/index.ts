@@ -96,7 +96,7 @@ export function createBridge(opts: BridgeOptions) {
 }
 
 export type { PlatformAdapter, PublishResult, TypingCapable, MediaCapable, ReactionCapable, LiveFeed } from './platform.js';
-export type { BridgeStore, BridgeRepos, BlobStore, ChatsGateway, ChatsTarget, BridgeLogger, LiveAnnouncer, MediaFetch } from './ports.js';
+export type { BridgeStore, BridgeRepos, BlobStore, ChatsGateway, ChatsTarget, BridgeLogger, LiveAnnouncer, MediaFetch, ByteRange } from './ports.js';
 export { BlobTooLargeError } from './ports.js';
 export { BridgeRefusal, StorageQuotaExceeded } from './errors.js';
 export { kindOfContentType, baseType, safeFileName } from './files.js';

@@ -217,13 +217,24 @@ export interface StoredBlob {
   sha256: string;
 }
 
-/** File bytes on disk (or elsewhere); the database keeps only the path. */
+/** Bytes `start` to `end` of a blob, both included. */
+export interface ByteRange {
+  start: number;
+  end: number;
+}
+
+/** File bytes on disk or in the database; the file record keeps the blob's path. */
 export interface BlobStore {
-  /** Streams `source` into a new blob; rejects with `BlobTooLargeError` past `maxBytes` (nothing is kept). */
+  /**
+   * Streams `source` into a new blob; rejects with `BlobTooLargeError` past `maxBytes`. A write
+   * that fails or whose source fails (a client that went away) keeps nothing.
+   */
   write(source: Readable | AsyncIterable<Uint8Array>, maxBytes: number): Promise<StoredBlob>;
-  /** Absolute path of a blob, for sending it with range support. */
-  absolutePath(path: string): string;
+  /** The blob's bytes (all, or one range), streamed; undefined when there is no such blob. */
+  read(path: string, range?: ByteRange): Promise<Readable | undefined>;
   remove(path: string): Promise<void>;
+  /** Removes what writes left behind when their process died before `before` (ms): blobs no file links to. Returns how many. */
+  removeAbandoned(before: number): Promise<number>;
 }
 
 export class BlobTooLargeError extends Error {

@@ -1,11 +1,11 @@
 /**
- * File bytes on disk, below one folder (next to the SQLite file by default: `data/files`). A blob
- * is written to a temporary name, flushed to disk, then renamed, so a crash never leaves a half
- * file under a name the database points to.
+ * File bytes on disk (with SQLite: one instance), below one folder (next to the SQLite file by
+ * default: `data/files`). A blob is written to a temporary name, flushed to disk, then renamed, so
+ * a crash never leaves a half file under a name the database points to.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
-import { mkdir, open, rename, rm } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve, sep } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -64,9 +64,32 @@ export function createDiskBlobStore(folder: string): BlobStore {
       await rename(tmpPath, join(root, path));
       return { path, size, sha256: hash.digest('hex') };
     },
-    absolutePath,
+    async read(path, range) {
+      let fh;
+      try {
+        fh = await open(absolutePath(path), 'r');
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+        throw err;
+      }
+      return fh.createReadStream(range ? { start: range.start, end: range.end } : {});
+    },
     async remove(path) {
       await rm(absolutePath(path), { force: true });
+    },
+    async removeAbandoned(before) {
+      // A write in progress holds its temporary file; one untouched since `before` belongs to a
+      // write whose upload timed out long ago (start-up already cleared those of a dead process).
+      let removed = 0;
+      for (const name of await readdir(tmp).catch(() => [] as string[])) {
+        const entry = join(tmp, name);
+        const info = await stat(entry).catch(() => undefined);
+        if (info && info.mtimeMs < before) {
+          await rm(entry, { force: true });
+          removed++;
+        }
+      }
+      return removed;
     },
   };
 }

@@ -13,6 +13,9 @@ import { createJobQueue } from './job-queue.js';
 import { createBridgeStore } from './bridge-store.js';
 import { purgeExpired } from './housekeeping.js';
 import { countJobsByKindAndState } from './job-stats.js';
+import { createDiskBlobStore } from './blob-store.js';
+import { createPostgresBlobStore } from './pg-blob-store.js';
+import type { BlobStore } from '../bridge/ports.js';
 
 export type Store = ReturnType<typeof createStore>;
 
@@ -45,6 +48,14 @@ export async function openStore(databaseUrl: string, now: () => number = Date.no
   return createStore(await openDatabase(databaseUrl), now);
 }
 
-export { createDiskBlobStore, filesDirFor } from './blob-store.js';
+/**
+ * Where stored files' bytes live: in the database on PostgreSQL (any instance serves any file, no
+ * shared disk), in the files folder beside SQLite. `filesDir` is read only for SQLite.
+ */
+export function createBlobStore(storeDb: StoreDb, filesDir: () => string, now: () => number = Date.now): BlobStore {
+  return storeDb.dialect === 'postgres' ? createPostgresBlobStore(storeDb.db, now) : createDiskBlobStore(filesDir());
+}
+
+export { filesDirFor } from './blob-store.js';
 export { createNotificationBus, type NotificationBus } from './notify/index.js';
 export type { JobCount } from './job-stats.js';

@@ -96,12 +96,27 @@ export interface FilesTable {
   size: number;
   /** How a message carrying it is shown: picture, video, voice, audio or file. */
   kind: string;
-  /** Relative to the files folder. */
+  /** The blob: relative to the files folder (SQLite), a `file_blobs` id (PostgreSQL). */
   path: string;
   sha256: string;
   /** `client` or `manager`. */
   origin: string;
   created_at: number;
+}
+
+/** PostgreSQL only (008): one blob of stored file bytes; `complete` once all its chunks are written. */
+export interface FileBlobsTable {
+  id: string;
+  size: number;
+  complete: boolean;
+  created_at: number;
+}
+
+/** PostgreSQL only (008): a blob's bytes, `seq` × the chunk size onwards. */
+export interface FileChunksTable {
+  blob_id: string;
+  seq: number;
+  data: Buffer;
 }
 
 /** Reactions (003): one per person and message. */
@@ -194,6 +209,8 @@ export interface Database {
   files: FilesTable;
   reactions: ReactionsTable;
   account_settings: AccountSettingsTable;
+  file_blobs: FileBlobsTable;
+  file_chunks: FileChunksTable;
 }
 
 export type AccountRow = Selectable<AccountsTable>;
