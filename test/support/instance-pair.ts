@@ -1,7 +1,9 @@
 /**
  * Two real backend processes on one fresh PostgreSQL database with one amojo emulator in this
- * process: A connects the account and serves visitors but runs no jobs; amojo's hooks go to B,
- * which runs every job. What a visitor on A sees of a hook has crossed from B.
+ * process. A connects the account and serves visitors; amojo's hooks go to B. By default A runs
+ * no jobs and B runs every job, so what a visitor on A sees of a hook has crossed from B; with
+ * `jobsOnA` both run jobs, as instances do in production. With `deferB`, B starts only at
+ * `startB()` (A alone has claimed work by then).
  */
 import { randomUUID } from 'node:crypto';
 import { createAmojoEmulator, type AmojoEmulator, type RunningEmulator } from '../../server/sandbox/amojo/index.js';
@@ -11,9 +13,16 @@ import { createPostgresDatabase } from './postgres.js';
 
 export const PAIR_CHANNEL = { id: randomUUID(), secret: 'instances0test0channel0secret00000000000', code: 'amo.ext.instances_test' };
 
+export interface PairOptions {
+  jobsOnA?: boolean;
+  deferB?: boolean;
+}
+
 export interface InstancePair {
   a: Backend;
-  b: Backend;
+  /** B (throws before `startB()` when deferred). */
+  readonly b: Backend;
+  startB(): Promise<Backend>;
   urlA: string;
   urlB: string;
   siteKey: string;
@@ -22,7 +31,7 @@ export interface InstancePair {
   stop(): Promise<void>;
 }
 
-export async function startInstancePair(extraEnv: Record<string, string> = {}): Promise<InstancePair> {
+export async function startInstancePair(extraEnv: Record<string, string> = {}, opts: PairOptions = {}): Promise<InstancePair> {
   const database = await createPostgresDatabase();
   const [portA, portB] = [await freePort(), await freePort()];
   const urlB = `http://127.0.0.1:${portB}`;
@@ -53,12 +62,30 @@ export async function startInstancePair(extraEnv: Record<string, string> = {}): 
       ...extra,
     });
     // A connects the account first; B finds it connected.
-    const a = await spawnBackend(env(portA, { NO_JOB_RUNNER: '1' }));
+    const a = await spawnBackend(env(portA, opts.jobsOnA ? {} : { NO_JOB_RUNNER: '1' }));
     backends.push(a);
-    const b = await spawnBackend(env(portB));
-    backends.push(b);
+    let b: Backend | undefined;
+    const startB = async () => {
+      b ??= await spawnBackend(env(portB));
+      if (!backends.includes(b)) backends.push(b);
+      return b;
+    };
+    if (!opts.deferB) await startB();
     const [urlA, siteKey, scopeId] = a.ready;
-    return { a, b, urlA, urlB, siteKey, scopeId, emulator, stop };
+    return {
+      a,
+      get b() {
+        if (!b) throw new Error('instance B is not started yet');
+        return b;
+      },
+      startB,
+      urlA,
+      urlB,
+      siteKey,
+      scopeId,
+      emulator,
+      stop,
+    };
   } catch (err) {
     await stop();
     throw err;
