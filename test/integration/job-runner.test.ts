@@ -1,5 +1,5 @@
 /**
- * The job runner over a real SQLite store: per-queue order, retries with backoff, parking after
+ * The job runner over a real store (SQLite; PostgreSQL too in the `postgres` project): per-queue order, retries with backoff, parking after
  * N attempts, permanent failures, lease takeover after a crash, idempotent enqueue, and
  * giving way to a burst of webhooks.
  */
@@ -12,8 +12,11 @@ import { backoffDelay, retryAfterOf } from '../../server/net/retry.js';
 import { ValidationError, isRetryable } from '../../server/errors.js';
 import { silentLogger } from '../../server/log.js';
 import { openStore, type Store } from '../../server/store/index.js';
+import { createTestPostgresDatabase, dropTestDatabase, testDialect } from '../support/dialect.js';
 
+const onPostgres = testDialect === 'postgres';
 let dir: string;
+let databaseUrl: string;
 let store: Store;
 let clock: number;
 const now = () => clock;
@@ -21,11 +24,13 @@ const now = () => clock;
 beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), 'jobs-'));
   clock = 1_000_000;
-  store = await openStore(`sqlite:${join(dir, 'db.sqlite')}`, now);
+  databaseUrl = testDialect === 'postgres' ? await createTestPostgresDatabase() : `sqlite:${join(dir, 'db.sqlite')}`;
+  store = await openStore(databaseUrl, now);
 });
 afterEach(async () => {
   vi.useRealTimers();
   await store.close();
+  await dropTestDatabase(databaseUrl);
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -231,7 +236,9 @@ describe('job runner: slots, leases and sleep', () => {
     }
   });
 
-  it('renews the leases of running jobs, so no other worker takes a job that takes longer than its lease', async () => {
+  // Fake time outruns a networked database here: the renewals are real round trips that the
+  // advanced clock does not wait for. On PostgreSQL the two-instance tests hold leases in real time.
+  it.skipIf(onPostgres)('renews the leases of running jobs, so no other worker takes a job that takes longer than its lease', async () => {
     fakeTimers();
     const slow = gate();
     let started = 0;
@@ -317,7 +324,7 @@ describe('job runner: slots, leases and sleep', () => {
     }
   });
 
-  it('with SQLite, starts the jobs a previous process left running at once, without waiting out their lease', async () => {
+  it.skipIf(onPostgres)('with SQLite, starts the jobs a previous process left running at once, without waiting out their lease', async () => {
     await store.jobs.enqueue({ kind: 'k', payload: {} });
     await store.jobQueue.claim('gone', 10, 60_000);
     const ran: string[] = [];

@@ -5,6 +5,7 @@
 import { readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { testDialect } from '../support/dialect.js';
 import { PNG_1X1, Visitor, call, chatOf, startBridgeBackend, waitFor, waitForEmulatorMessages, type BridgeBackend } from './bridge-helpers.js';
 
 let b: BridgeBackend | undefined;
@@ -160,9 +161,14 @@ describe('abuse limits', () => {
     const ok = await v.upload(PNG_1X1, 'ok.png', 'image/png');
     expect(ok.status).toBe(201);
     // Nothing of the refused files was kept.
-    const filesDir = join(dirname(b.databaseUrl.slice('sqlite:'.length)), 'files');
-    const kept = readdirSync(filesDir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile());
-    expect(kept.map((e) => e.parentPath.endsWith('tmp'))).toEqual([false]);
+    if (testDialect === 'postgres') {
+      const blobs = await b.services.store.storeDb.db.selectFrom('file_blobs').select('complete').execute();
+      expect(blobs).toEqual([{ complete: true }]);
+    } else {
+      const filesDir = join(dirname(b.databaseUrl.slice('sqlite:'.length)), 'files');
+      const kept = readdirSync(filesDir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile());
+      expect(kept.map((e) => e.parentPath.endsWith('tmp'))).toEqual([false]);
+    }
   });
 });
 

@@ -1,7 +1,8 @@
 /**
- * Starts the real backend for tests: sandbox mode (both emulators in-process), a fresh SQLite
- * database in a temp folder, listening on 127.0.0.1 with a free port. The port is taken before
- * the configuration is built, so PUBLIC_URL and the emulator URLs are the real ones.
+ * Starts the real backend for tests: sandbox mode (both emulators in-process), a fresh database
+ * (a SQLite file in a temp folder; a PostgreSQL database in the `postgres` project, see
+ * dialect.ts), listening on 127.0.0.1 with a free port. The port is taken before the configuration
+ * is built, so PUBLIC_URL and the emulator URLs are the real ones.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
@@ -12,12 +13,13 @@ import { loadConfig, type Config } from '../../server/config/index.js';
 import { silentLogger, type Logger } from '../../server/log.js';
 import { startBackend } from '../../server/runtime/bootstrap.js';
 import type { ServiceOptions, Services } from '../../server/services.js';
+import { createTestPostgresDatabase, dropTestDatabase, testDialect } from './dialect.js';
 
 export interface TestBackend {
   url: string;
   config: Config;
   services: Services;
-  /** The SQLite file, to start a second process on the same data. */
+  /** The database (SQLite file or PostgreSQL database), to start a second backend on the same data. */
   databaseUrl: string;
   stop(opts?: { keepData?: boolean }): Promise<void>;
 }
@@ -34,8 +36,8 @@ export interface TestBackendOptions {
 }
 
 export async function startTestBackend(opts: TestBackendOptions = {}): Promise<TestBackend> {
-  const dir = opts.databaseUrl ? undefined : mkdtempSync(join(tmpdir(), 'amojo-channel-test-'));
-  const databaseUrl = opts.databaseUrl ?? `sqlite:${join(dir!, 'app.sqlite')}`;
+  const dir = opts.databaseUrl || testDialect === 'postgres' ? undefined : mkdtempSync(join(tmpdir(), 'amojo-channel-test-'));
+  const databaseUrl = opts.databaseUrl ?? (dir ? `sqlite:${join(dir, 'app.sqlite')}` : await createTestPostgresDatabase());
 
   const server = http.createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -60,7 +62,11 @@ export async function startTestBackend(opts: TestBackendOptions = {}): Promise<T
     databaseUrl,
     async stop(stopOpts = {}) {
       const failed = await backend.stop({ dropConnections: true });
-      if (dir && !stopOpts.keepData) rmSync(dir, { recursive: true, force: true });
+      if (!stopOpts.keepData) {
+        if (dir) rmSync(dir, { recursive: true, force: true });
+        // A restart on the same PostgreSQL database takes over dropping it.
+        await dropTestDatabase(databaseUrl);
+      }
       if (failed.length > 0) throw new Error(`shutdown steps failed: ${failed.join(', ')}`);
     },
   };
