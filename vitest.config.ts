@@ -5,7 +5,9 @@ import { defineConfig } from 'vitest/config';
  * webhook inbox, files, limits, accounts and settings). With TEST_DATABASE_URL set they run a
  * second time, as the `postgres` project, each backend on a fresh PostgreSQL database
  * (test/support/dialect.ts). The store's own contract files already cover both dialects; the
- * process-level SQLite files (crash, durability, CLI, main process) stay on SQLite.
+ * process-level SQLite files (crash, durability, CLI, main process) stay on SQLite, and so do the
+ * files whose store paths these already cover (media downloads: files saved as in bridge-manager
+ * and file-storage; metrics, health, errors: reads only).
  */
 const POSTGRES_APP_TESTS = [
   'test/integration/amojo-webhook.test.ts',
@@ -14,7 +16,6 @@ const POSTGRES_APP_TESTS = [
   'test/integration/bridge-visitor.test.ts',
   'test/integration/file-storage.test.ts',
   'test/integration/job-runner.test.ts',
-  'test/integration/media-download.test.ts',
   'test/integration/webchat-api.test.ts',
   'test/integration/webchat-edge-limits.test.ts',
   'test/integration/widget-api.test.ts',

@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { testDialect } from '../support/dialect.js';
 import { PNG_1X1, Visitor, chatOf, connectAccount, emulatorMessages, startBridgeBackend, waitFor, waitForEmulatorMessages, type BridgeBackend } from './bridge-helpers.js';
 
 let b: BridgeBackend;
@@ -100,7 +101,9 @@ describe('visitor → amoCRM', () => {
     expect(listed['reactions']).toEqual([]);
   });
 
-  it('forwards typing at most once per interval and only once the chat exists', async () => {
+  // This moves the app's clock past the interval; on PostgreSQL the typing throttle shared by the
+  // instances counts in real time (pg-shared-limits covers it there).
+  it.skipIf(testDialect === 'postgres')('forwards typing at most once per interval and only once the chat exists', async () => {
     const v = await Visitor.open(b.url, b.siteKey);
     expect((await v.post('/typing', {})).status).toBe(204);
     await v.send('hello');

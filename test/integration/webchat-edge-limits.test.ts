@@ -9,6 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { NO_LIMIT, type WebchatLimitOverrides } from '../../server/platforms/webchat/index.js';
 import { SANDBOX_ACCOUNT } from '../../server/sandbox/amocrm/index.js';
 import { OTHER_ACCOUNT, emulators, install, widget } from '../support/amocrm.js';
+import { testDialect } from '../support/dialect.js';
 import { startTestBackend, type TestBackend } from '../support/server.js';
 import { PNG_1X1, Visitor, startBridgeBackend, waitFor, type BridgeBackend } from './bridge-helpers.js';
 
@@ -62,7 +63,9 @@ describe('client address', () => {
     expect((await session(bb.url, bb.siteKey, `${freshIp()}, 198.51.100.10, 10.1.2.3`)).status).toBe(201);
   });
 
-  it('keeps every limiter within its bound of keys under a flood of distinct large X-Forwarded-For headers', async () => {
+  // The bound is on the in-process limiters' key tables; on PostgreSQL the counts are rows of the
+  // shared `rate_limits` table, which the limiter library expires by time, not by count.
+  it.skipIf(testDialect === 'postgres')('keeps every limiter within its bound of keys under a flood of distinct large X-Forwarded-For headers', async () => {
     const bound = 300;
     const pad = 'x'.repeat(8 * 1024);
     async function flood(bb: BridgeBackend, count: number, xff: (i: number) => string): Promise<number[]> {
