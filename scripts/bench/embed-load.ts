@@ -18,7 +18,8 @@ import { compiledPath, START_NODE_FLAGS } from './child.js';
 import { fmt, percentile, type Benchmark, type Row } from './rows.js';
 
 const RUNS = 11;
-const GZIP_TARGET_BYTES = 25 * 1024;
+/** 25 KB, decimal like every size the product states. */
+const GZIP_TARGET_BYTES = 25_000;
 const INTERACTIVE_TARGET_MS = 100;
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const MAIN = fileURLToPath(new URL('../../server/main.ts', import.meta.url));
@@ -102,8 +103,8 @@ export const embedLoadBenchmark: Benchmark = {
     const rows: Row[] = [
       {
         bench: 'chat bubble embed.js, gzipped (level 9)',
-        figure: `${fmt(gzipBytes / 1024, 1)} KB (${gzipBytes} B; ${built.bytes} B raw)`,
-        target: `≤ ${GZIP_TARGET_BYTES / 1024} KB`,
+        figure: `${fmt(gzipBytes / 1000, 1)} KB (${gzipBytes} B; ${built.bytes} B raw)`,
+        target: `≤ ${GZIP_TARGET_BYTES / 1000} KB`,
         met: gzipBytes <= GZIP_TARGET_BYTES,
       },
     ];
