@@ -9,12 +9,13 @@ import { coldStartBenchmark } from './cold-start.js';
 import { crashRecoveryBenchmark } from './crash-recovery.js';
 import { crossInstanceBenchmark } from './cross-instance.js';
 import { edgeFloodBenchmark } from './edge-flood.js';
+import { embedLoadBenchmark } from './embed-load.js';
 import { headOfLineBenchmark } from './head-of-line.js';
 import { jobIdleCostBenchmark } from './job-idle-cost.js';
 import type { Benchmark, Row } from './rows.js';
 import { webhookIngestBenchmark } from './webhook-ingest.js';
 
-const BENCHMARKS: Benchmark[] = [coldStartBenchmark, webhookIngestBenchmark, bridgeDeliveryBenchmark, edgeFloodBenchmark, jobIdleCostBenchmark, headOfLineBenchmark, crashRecoveryBenchmark, crossInstanceBenchmark];
+const BENCHMARKS: Benchmark[] = [coldStartBenchmark, webhookIngestBenchmark, bridgeDeliveryBenchmark, edgeFloodBenchmark, jobIdleCostBenchmark, headOfLineBenchmark, crashRecoveryBenchmark, crossInstanceBenchmark, embedLoadBenchmark];
 
 const seconds = Number(process.env['BENCH_SECONDS'] ?? 10);
 const only = process.env['BENCH_ONLY']?.split(',').map((s) => s.trim()).filter(Boolean);

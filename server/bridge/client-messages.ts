@@ -8,6 +8,7 @@ import { appendEvent, insertMessage, publish, type BridgeContext } from './conte
 import { BridgeRefusal } from './errors.js';
 import { type ClientMsgId, type FileId, type MsgId, type ConversationId } from './ids.js';
 import { editJob, sendJob } from './job-kinds.js';
+import type { PageRef } from './page-line.js';
 import type { BridgeRepos } from './ports.js';
 import type { ConversationRecord, FileRecord, MessageContent, MessageKind, MessageRecord, TimelineEvent } from './records.js';
 
@@ -17,6 +18,8 @@ export interface ClientMessageInput {
   fileId?: FileId | undefined;
   /** Our msgid of a message of the same conversation to quote. */
   replyTo?: MsgId | undefined;
+  /** The web page the client wrote from (sent on to amoCRM as a line of the text, page-line.ts). */
+  page?: PageRef | undefined;
 }
 
 export interface AcceptResult {
@@ -106,6 +109,7 @@ export function createClientMessages(ctx: BridgeContext) {
       const content: MessageContent = {};
       if (text !== undefined) content.text = text;
       if (file) content.file = { id: file.id, name: file.name, size: file.size, contentType: file.contentType };
+      if (input.page) content.page = { url: input.page.url, ...(input.page.title ? { title: input.page.title } : {}) };
       if (quoted) {
         content.replyTo = { msgid: quoted.id, ...(quoted.amojoMsgId ? { amojoMsgId: quoted.amojoMsgId } : {}), kind: quoted.kind };
         if (quoted.content.text !== undefined) content.replyTo.text = quoted.content.text.slice(0, 200);

@@ -9,6 +9,7 @@ import { editPayload, JOB_KINDS, reactPayload, readPayload, statusPayload, typin
 import type { JobHandler } from './job-runner.js';
 import type { ChatsTarget } from './ports.js';
 import { isAtAmojo, type ConversationRecord, type MessageRecord } from './records.js';
+import { textForAmojo } from './page-line.js';
 import { createSendJob } from './send-job.js';
 
 /** Typing older than this is not worth showing any more. */
@@ -48,12 +49,14 @@ export function createOutboxJobs(ctx: BridgeContext): JobHandler[] {
       // Still queued: the send carries the new text. Failed: nothing to correct.
       if (!loaded?.target || !isAtAmojo(loaded.message)) return;
       const { message, conversation, target } = loaded;
+      const text = textForAmojo(message.content);
       await gateway.editMessage(target, {
         timestamp: Math.floor(p.editedAt / 1000),
         msec_timestamp: p.editedAt,
         msgid: message.id,
         conversation_id: conversation.id,
-        message: { type: message.kind, ...(message.content.text !== undefined ? { text: message.content.text } : {}) },
+        // The page line stays on an edited message: amoCRM replaces the whole text.
+        message: { type: message.kind, ...(text !== undefined ? { text } : {}) },
       });
     },
   };

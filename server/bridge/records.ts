@@ -102,6 +102,8 @@ export const messageContentSchema = z.object({
   editedAt: z.number().optional(),
   /** Client messages imported after a reconnect: sent with `silent: true` (all but the newest). */
   silent: z.boolean().optional(),
+  /** The web page the client wrote from, when it changed since their previous message (page-line.ts). */
+  page: z.object({ url: z.string(), title: z.string().optional() }).optional(),
 });
 export type MessageContent = Omit<z.infer<typeof messageContentSchema>, 'file' | 'replyTo'> & {
   file?: FileRef;

@@ -6,7 +6,7 @@
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { browserTestsEnabled, CHROMIUM_ARGS, CHROMIUM_PATH, launchBrowser } from '../support/browser.js';
-import { eventually, tinyPng, withSandboxPage } from './support/sandbox.js';
+import { eventually, tinyPng, withSandboxPage, writtenText } from './support/sandbox.js';
 
 describe.runIf(browserTestsEnabled())('the sandbox page: visitor ⇄ manager', () => {
   let browser: Promise<Browser> | undefined;
@@ -93,7 +93,7 @@ describe.runIf(browserTestsEnabled())('the sandbox page: visitor ⇄ manager', (
       expect(await page.textContent(`${inbox.message('Hello, corrected')} .meta`)).toContain('edited');
       const amojo = backend.services.sandbox!.amojo;
       const [m] = amojo.messages(amojo.chats(scopeId)[0]!.id);
-      expect([m!.content.text, m!.edits.length]).toEqual(['Hello, corrected', 1]);
+      expect([writtenText(m!.content.text), m!.edits.length]).toEqual(['Hello, corrected', 1]);
       expect(await bubble.messages()).toEqual(['visitor:Hello, corrected']);
       await bubble.frame.waitForSelector(`${bubble.item('Hello, corrected')} .edited`);
     });

@@ -12,7 +12,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { browserTestsEnabled, launchBrowser } from '../support/browser.js';
 import { startTestBackend, type TestBackend } from '../support/server.js';
 import { serveHostPages, type HostPages } from './support/host-pages.js';
-import { ARTIFACTS, BubbleDriver, eventually } from './support/sandbox.js';
+import { ARTIFACTS, BubbleDriver, eventually, writtenText } from './support/sandbox.js';
 
 const HOSTILE_CSS = `
 *, *::before, *::after { box-sizing: content-box !important; margin: 13px !important; padding: 7px !important;
@@ -84,7 +84,7 @@ describe.runIf(browserTestsEnabled())('the bubble on a foreign website', () => {
       await eventually(
         () => {
           const amojo = backend.services.sandbox!.amojo;
-          return amojo.chats(amojo.connections()[0]!.scopeId).flatMap((c) => amojo.messages(c.id).map((m) => m.content.text));
+          return amojo.chats(amojo.connections()[0]!.scopeId).flatMap((c) => amojo.messages(c.id).map((m) => writtenText(m.content.text)));
         },
         (texts) => texts.includes('Hello from a hostile page'),
       );

@@ -8,7 +8,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { browserTestsEnabled, launchBrowser } from '../support/browser.js';
 import { startTestBackend, type TestBackend } from '../support/server.js';
-import { ARTIFACTS, BubbleDriver, eventually } from './support/sandbox.js';
+import { ARTIFACTS, BubbleDriver, eventually, writtenText } from './support/sandbox.js';
 
 describe.runIf(browserTestsEnabled())('the bubble across network loss and reloads', () => {
   let browser: Promise<Browser> | undefined;
@@ -38,7 +38,7 @@ describe.runIf(browserTestsEnabled())('the bubble across network loss and reload
   const incomingTexts = (backend: TestBackend) => {
     const amojo = backend.services.sandbox!.amojo;
     const scope = amojo.connections()[0]!.scopeId;
-    return amojo.chats(scope).flatMap((c) => amojo.messages(c.id).filter((m) => m.direction === 'incoming').map((m) => m.content.text));
+    return amojo.chats(scope).flatMap((c) => amojo.messages(c.id).filter((m) => m.direction === 'incoming').map((m) => writtenText(m.content.text)));
   };
 
   it('loses and doubles nothing when the network is cut and restored mid-conversation', async () => {

@@ -11,6 +11,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildWidget } from '../../scripts/widget/build.js';
 import { SANDBOX_ACCOUNT } from '../../server/sandbox/amocrm/sandbox-account.js';
+import { seriousViolations } from '../support/axe.js';
 import { browserTestsEnabled, launchBrowser } from '../support/browser.js';
 import { startTestBackend, type TestBackend } from '../support/server.js';
 import { openCrmPage, startCrmHost, type CrmHost } from './support/crm-host.js';
@@ -129,5 +130,7 @@ describe.runIf(browserTestsEnabled())('widget in Chromium against the sandbox ba
 
     await page.screenshot({ path: join(artifacts, 'widget-settings-connected.png'), fullPage: true });
     expect(problems).toEqual([]);
+    // axe over the settings page as the admin sees it, connected, with the snippet.
+    expect(await seriousViolations(page)).toEqual([]);
   }, 60_000);
 });

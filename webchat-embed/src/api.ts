@@ -4,6 +4,7 @@
  * else talks to `ChatApi` with the types of `model.ts`; tests hand the bubble a fake `ChatApi`.
  */
 import { openEventStream, type EventStream } from './event-stream.js';
+import type { PageRef } from './page-context.js';
 import { DEFAULT_MAX_FILE_BYTES, MESSAGE_KINDS, type Author, type BubbleSettings, type ChatEvent, type ChatMessage, type DeliveryState, type MessageKind, type Profile, type QuickReply, type Session } from './model.js';
 
 /** A refused or failed call. `status` 0 means no answer reached us (offline, DNS, CORS, abort). */
@@ -27,6 +28,7 @@ export interface OutgoingMessage {
   text?: string;
   fileId?: string;
   replyTo?: string;
+  page?: PageRef;
 }
 
 export interface History {
@@ -121,7 +123,7 @@ export function createHttpApi(baseUrl: string, fetchImpl: typeof fetch = (...a) 
       return lastEventId ? { messages, lastEventId } : { messages };
     },
     async sendMessage(token, m) {
-      const data = await call('POST', '/messages', { token, json: { client_msgid: m.clientMsgid, text: m.text, file_id: m.fileId, reply_to: m.replyTo } });
+      const data = await call('POST', '/messages', { token, json: { client_msgid: m.clientMsgid, text: m.text, file_id: m.fileId, reply_to: m.replyTo, page: m.page } });
       return { msgid: str(data.msgid) ?? '' };
     },
     async editMessage(token, msgid, text) {

@@ -10,6 +10,7 @@ import type { ChatMessage, QuotedMessage } from './model.js';
 import { canRecord, startRecording, type Recording } from './recorder.js';
 import { createStateStorage, type StateStorage } from './storage.js';
 import { buildComposer } from './ui/composer.js';
+import { formatSize } from './ui/dom.js';
 import { wireDrop } from './ui/drop-zone.js';
 import { announce, buildPanel, setUnread } from './ui/panel.js';
 import { authorName, renderMessage, summary, type MessageViewContext } from './ui/message-view.js';
@@ -33,6 +34,9 @@ export interface Bubble {
   shadow: ShadowRoot;
   open(): void;
   close(): void;
+  readonly isOpen: boolean;
+  /** Called after the panel opens or closes, however that happened (launcher, Escape, the page's script). */
+  onOpenChange(l: (isOpen: boolean) => void): void;
   destroy(): void;
 }
 
@@ -67,6 +71,7 @@ export function mountBubble(o: BubbleOptions): Bubble {
   let typingTimer: ReturnType<typeof setTimeout> | undefined;
   let connection: ConnectionState = { isOffline: false, isUnavailable: false };
   const stick = stickToBottom(view.list);
+  const openListeners = new Set<(isOpen: boolean) => void>();
 
   const composer = buildComposer(view.composerSlot, t, canRecord(), {
     onSubmit(text) {
@@ -192,6 +197,7 @@ export function mountBubble(o: BubbleOptions): Bubble {
     view.notice.hidden = !text;
     view.notice.textContent = text;
     composer.setLimit(client.maxFileBytes);
+    view.drop.textContent = `${t('dropHere')} (${t('fileLimit', { limit: formatSize(client.maxFileBytes) })})`;
     composer.setDisabled(connection.isUnavailable);
   }
 
@@ -205,6 +211,7 @@ export function mountBubble(o: BubbleOptions): Bubble {
     stick.pin();
     updateUnread();
     composer.focus();
+    for (const l of openListeners) l(true);
   }
 
   function close(): void {
@@ -218,6 +225,7 @@ export function mountBubble(o: BubbleOptions): Bubble {
     client.setOpen(false);
     updateUnread();
     view.launcher.focus();
+    for (const l of openListeners) l(false);
   }
 
   async function record(): Promise<void> {
@@ -299,6 +307,10 @@ export function mountBubble(o: BubbleOptions): Bubble {
     shadow,
     open,
     close,
+    get isOpen() {
+      return isOpen;
+    },
+    onOpenChange: (l) => void openListeners.add(l),
     destroy() {
       client.stop();
       recording?.cancel();

@@ -9,6 +9,7 @@ import type { EventStream } from './event-stream.js';
 import { DEFAULT_MAX_FILE_BYTES, type ChatMessage, type Profile, type QuotedMessage, type Session } from './model.js';
 import { localMessage, newClientId, previewUrl } from './outgoing.js';
 import { failureOf, Outbox } from './outbox.js';
+import { currentPage, pageToReport, type PageRef } from './page-context.js';
 import type { OutboxItem, SavedState, StateStorage } from './storage.js';
 
 export interface ConnectionState {
@@ -29,6 +30,8 @@ export interface ChatClientOptions {
    * cannot know which language the site speaks); `hint` tells such visitors apart.
    */
   defaultName?: (hint: string) => string;
+  /** The page the visitor is on (page-context.ts); tests give their own. */
+  page?: () => PageRef | undefined;
 }
 
 /** Outgoing typing notices at most this often while the visitor types. */
@@ -45,10 +48,10 @@ export class ChatClient {
   #lastTypingAt = -Infinity;
   #reportedRead: string | undefined;
   #state: ConnectionState = { isOffline: false, isUnavailable: false };
-  #listeners = { state: new Set<(s: ConnectionState) => void>(), incoming: new Set<(key: string, m: ChatMessage) => void>(), typing: new Set<(ms: number) => void>(), rejected: new Set<(reason: 'edit') => void>() };
+  #listeners = { state: new Set<(s: ConnectionState) => void>(), incoming: new Set<(key: string, m: ChatMessage) => void>(), typing: new Set<(ms: number) => void>(), rejected: new Set<(reason: 'edit') => void>(), sent: new Set<(m: ChatMessage) => void>() };
 
   constructor(options: ChatClientOptions) {
-    this.#o = { newId: newClientId, now: Date.now, defaultName: () => '', ...options };
+    this.#o = { newId: newClientId, now: Date.now, defaultName: () => '', page: currentPage, ...options };
     this.#saved = this.#o.storage.load();
     this.#reportedRead = this.#saved.lastReadMsgid;
     this.#outbox = new Outbox(
@@ -58,7 +61,7 @@ export class ChatClient {
           if (file.size > this.#maxFileBytes) throw new ApiError(413, 'payload_too_large', 'The file is too large.');
           return this.#o.api.uploadFile((await this.#session()).token, file, file.name, isVoice);
         },
-        send: async (item) => this.#o.api.sendMessage((await this.#session()).token, { clientMsgid: item.clientMsgid, ...(item.text ? { text: item.text } : {}), ...(item.fileId ? { fileId: item.fileId } : {}), ...(item.replyTo ? { replyTo: item.replyTo.msgid } : {}) }),
+        send: async (item) => this.#o.api.sendMessage((await this.#session()).token, { clientMsgid: item.clientMsgid, ...(item.text ? { text: item.text } : {}), ...(item.fileId ? { fileId: item.fileId } : {}), ...(item.replyTo ? { replyTo: item.replyTo.msgid } : {}), ...(item.page ? { page: item.page } : {}) }),
         renewSession: () => this.#renewSession(),
         onUploaded: (item) => {
           const m = this.conversation.get(item.clientMsgid);
@@ -70,6 +73,8 @@ export class ChatClient {
         onSent: (item, msgid) => {
           this.conversation.confirm(item.clientMsgid, msgid);
           this.#setState({ isOffline: false });
+          const m = this.conversation.get(item.clientMsgid);
+          if (m) for (const l of this.#listeners.sent) l(m);
         },
         onFailed: (item, error) => {
           if (error.code === 'unknown_site_key' || (error.status === 404 && !this.#saved.session)) this.#setState({ isUnavailable: true });
@@ -105,6 +110,10 @@ export class ChatClient {
   }
   onTyping(l: (durationMs: number) => void): void {
     this.#listeners.typing.add(l);
+  }
+  /** The backend accepted one of the visitor's messages (once per message, after its 202). */
+  onSent(l: (m: ChatMessage) => void): void {
+    this.#listeners.sent.add(l);
   }
   onRejected(l: (reason: 'edit') => void): void {
     this.#listeners.rejected.add(l);
@@ -224,6 +233,11 @@ export class ChatClient {
   }
 
   #enqueue(item: OutboxItem, file?: File): void {
+    const page = pageToReport(this.#o.page(), this.#saved.lastPage);
+    if (page) {
+      item.page = page;
+      this.#save({ lastPage: page });
+    }
     this.conversation.upsert(localMessage(item, file));
     this.#outbox.add(item, file);
   }

@@ -1,17 +1,22 @@
 /**
  * Entry of `embed.js`. The site's snippet is one tag:
  *   <script src="https://<backend>/webchat/embed.js" data-site-key="…" async></script>
- * with an optional `data-lang` (`ru`, `en`, `es`, `pt`) that overrides the detected language.
+ * with an optional `data-lang` (`ru`, `en`, `es`, `pt`) that overrides the detected language and an optional
+ * `data-sound="on"` that plays a short tone when the manager answers (off by default).
  * The backend's address is taken from this script's own `src`, so the same file works behind any host or
  * path prefix. Loading the script twice puts one bubble on the page.
  */
 import { createHttpApi } from './api.js';
 import { mountBubble, type Bubble } from './bubble.js';
-import { chooseLocale } from './i18n.js';
+import { chooseLocale, createTranslator } from './i18n.js';
+import { createNotifier } from './notify.js';
+import { createPublicApi, runQueued, type AmoChatApi } from './public-api.js';
 
 interface EmbedGlobal {
-  /** The mounted bubble, for the page's own scripts (open it from a "Contact us" link, …). */
+  /** The mounted bubble (internal: the page's scripts use `AmoChat`). */
   amoWebchat?: Bubble | 'loading';
+  /** The site owner's API (public-api.ts); before the bubble loads, a queue of calls the page made. */
+  AmoChat?: AmoChatApi | unknown[];
 }
 
 const EMBED_PATH = /\/webchat\/embed\.js(?:[?#].*)?$/;
@@ -37,7 +42,15 @@ function boot(): void {
   // `data-lang="es"` (or `pt-BR`, …) on the tag fixes the language; `auto` or anything unknown detects it.
   const locale = chooseLocale(script.dataset.lang);
   const start = (): void => {
-    g.amoWebchat = mountBubble({ api: createHttpApi(baseUrl), siteKey, locale });
+    const bubble = mountBubble({ api: createHttpApi(baseUrl), siteKey, locale });
+    g.amoWebchat = bubble;
+    const notifier = createNotifier({ t: createTranslator(locale), sound: script.dataset.sound === 'on', unread: () => bubble.client.unreadCount() });
+    bubble.client.onIncoming(() => notifier.incoming(bubble.isOpen && document.visibilityState === 'visible'));
+    const api = createPublicApi(bubble);
+    const queued = g.AmoChat;
+    g.AmoChat = api;
+    runQueued(api, queued);
+    window.dispatchEvent(new CustomEvent('amochat:ready', { detail: api }));
   };
   if (document.body) start();
   else document.addEventListener('DOMContentLoaded', start, { once: true });

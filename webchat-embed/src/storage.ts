@@ -3,6 +3,7 @@
  * the last message read. localStorage can be missing or throw (private modes, storage quotas, sandboxed
  * iframes); the bubble then keeps the same data in memory and still works for the page's lifetime.
  */
+import type { PageRef } from './page-context.js';
 import type { Profile, QuotedMessage, SendFailure, Session } from './model.js';
 
 /**
@@ -21,6 +22,8 @@ export interface OutboxItem {
   createdAt: number;
   /** Set once the message stopped: it stays on screen (and across reloads) with this reason. */
   failure?: SendFailure;
+  /** The page it was written on, when that differs from the previous message's (page-context.ts). */
+  page?: PageRef;
 }
 
 export interface SavedState {
@@ -31,6 +34,8 @@ export interface SavedState {
   lastReadMsgid?: string;
   profile?: Profile;
   isOpen?: boolean;
+  /** The page that went with the visitor's latest message. */
+  lastPage?: PageRef;
 }
 
 export interface StateStorage {

@@ -77,6 +77,7 @@ export function createWebchatApiRouter(deps: WebchatRouteDeps): Router {
       text: body.text,
       fileId: body.file_id !== undefined ? asFileId(body.file_id) : undefined,
       replyTo: body.reply_to !== undefined ? asMsgId(body.reply_to) : undefined,
+      page: body.page,
     });
     res.status(202).json({ msgid: message.id, ...(created ? {} : { duplicate: true }) });
   });

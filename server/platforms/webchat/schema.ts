@@ -25,12 +25,39 @@ export const sessionBody = z.object({
   email: optionalText(z.string().trim().max(254).pipe(z.email('is not an email address'))),
 });
 
+/** A page address is cut to this length after its query and fragment are gone (it is shown, never followed by us). */
+export const MAX_PAGE_URL_LENGTH = 500;
+
+/**
+ * The page the visitor wrote from: an http(s) address of at most 2048 characters, passed on as scheme, host and
+ * path only. Query and fragment are dropped because sites put tokens, e-mail addresses and campaign ids there;
+ * user name and password in the address are dropped with them (`origin` has none).
+ */
+const pageUrl = z
+  .string()
+  .max(2048, 'must be at most 2048 characters')
+  .transform((v, ctx) => {
+    const u = URL.canParse(v) ? new URL(v) : undefined;
+    if (!u || (u.protocol !== 'https:' && u.protocol !== 'http:')) {
+      ctx.addIssue({ code: 'custom', message: 'must be an http or https address' });
+      return z.NEVER;
+    }
+    return `${u.origin}${u.pathname}`.slice(0, MAX_PAGE_URL_LENGTH);
+  });
+
+export const pageBody = z.object({
+  url: pageUrl,
+  title: optionalText(z.string().trim().max(200, 'must be at most 200 characters')),
+});
+
 export function messageBody(maxTextLength: number) {
   return z.object({
     client_msgid: clientMsgIdSchema,
     text: cleanedText(z.string().max(maxTextLength, `must be at most ${maxTextLength} characters`)).optional(),
     file_id: fileIdSchema.optional(),
     reply_to: msgIdSchema.optional(),
+    /** Sent by the bubble only when the page changed since the visitor's previous message. */
+    page: pageBody.optional(),
   });
 }
 

@@ -101,6 +101,11 @@ export class InboxDriver {
   }
 }
 
+/** What the visitor wrote, without the page line the bubble adds for the manager (server/bridge/page-line.ts). */
+export function writtenText(textAtAmo: string): string {
+  return textAtAmo.replace(/(?:^|\n\n)🔗 [^\n]+$/u, '');
+}
+
 /** Polls `read` until `check` accepts its value (for state inside the emulators). */
 export async function eventually<T>(read: () => T | Promise<T>, check: (value: T) => boolean, timeoutMs = 20_000): Promise<T> {
   const until = Date.now() + timeoutMs;

@@ -3,7 +3,8 @@
  * cannot reach the page. Colours are custom properties so dark mode (prefers-color-scheme) swaps one set.
  * Every text colour meets WCAG AA (4.5:1) on its background: `--accent` is a background under white text
  * in both schemes, `--accent-text` the accent as text on the panel. On phones every control is at least
- * 44 px and text fields use 16 px (smaller makes iOS zoom in on focus).
+ * 44 px and text fields use 16 px (smaller makes iOS zoom in on focus). No text is faded with `opacity`: it
+ * takes the contrast below AA (axe checks every state in the browser tests).
  */
 export const STYLES = `
 .awc{all:initial;font:14px/1.4 system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;color:var(--fg);
@@ -29,7 +30,7 @@ button:focus-visible,textarea:focus-visible,input:focus-visible,a:focus-visible,
 header{display:flex;align-items:center;gap:8px;padding:14px 12px 14px 16px;background:var(--accent);color:var(--accent-fg)}
 header .titles{flex:1;min-width:0}
 h2{font-size:16px;font-weight:600;margin:0}
-header p{margin:2px 0 0;font-size:12px;opacity:.9}
+header p{margin:2px 0 0;font-size:12px}
 .icon-btn{width:36px;height:36px;display:flex;align-items:center;justify-content:center;flex:none}
 .icon-btn:hover{background:rgba(127,127,127,.16)}
 .notice{padding:6px 16px;font-size:12px;background:#fff4e5;color:#7a4100}
@@ -52,15 +53,15 @@ input,textarea{font:inherit;color:var(--fg);background:var(--bg);border:1px soli
 .author{display:block;font-size:12px;font-weight:600;margin-bottom:2px}
 .text{margin:0;white-space:pre-wrap}
 .quote{display:block;width:100%;text-align:left;margin:0 0 6px;padding:4px 8px;border-left:3px solid currentColor;border-radius:4px;
-  background:rgba(127,127,127,.15);font-size:12px;opacity:.9}
+  background:rgba(127,127,127,.15);font-size:12px}
 .quote b{display:block}
 .quote span{display:-webkit-box;-webkit-line-clamp:2;-webkit-box-orient:vertical;overflow:hidden}
 .picture{display:block;max-width:240px;max-height:240px;border-radius:10px;margin-bottom:4px}
 .picture img{display:block;max-width:100%;max-height:240px;border-radius:10px}
 audio,video{display:block;max-width:240px;margin-bottom:4px}
 .file{display:flex;align-items:center;gap:8px;color:inherit;text-decoration:none;margin-bottom:4px}
-.file small{display:block;opacity:.8}
-.meta{display:flex;justify-content:flex-end;gap:6px;font-size:11px;opacity:.8;margin-top:2px}
+.file small{display:block}
+.meta{display:flex;justify-content:flex-end;gap:6px;font-size:11px;margin-top:2px}
 .ticks[data-state=read]{color:#bae6fd}
 .ticks[data-state=failed]{background:#fff;color:#b42318;font-weight:700;border-radius:50%;min-width:15px;text-align:center;opacity:1}
 .failed .meta{opacity:1}

@@ -41,9 +41,21 @@ export function clientOf(chat) {
   return chat.participants.find((p) => p.kind === 'client') ?? { amojoId: chat.clientAmojoId, kind: 'client', name: '?' };
 }
 
+/**
+ * The website chat ends a message's text with the page it was written on (`🔗 <title> — <url>`, see
+ * server/bridge/page-line.ts). amoCRM shows that line as part of the text; the emulated inbox sets it apart
+ * in small print so that it reads as what it is.
+ * @param {string} text
+ * @returns {[string, string | undefined]} the visitor's text and the page line
+ */
+export function splitPageLine(text) {
+  const m = /^(?:([\s\S]*)\n\n)?(🔗 [^\n]+)$/u.exec(text);
+  return m ? [m[1] ?? '', m[2]] : [text, undefined];
+}
+
 /** @param {Content} c @param {Texts} t */
 function summary(c, t) {
-  return c.text || (c.type === 'text' ? '' : `[${c.fileName ?? c.type}]`) || t.visitor;
+  return splitPageLine(c.text)[0] || (c.type === 'text' ? '' : `[${c.fileName ?? c.type}]`) || t.visitor;
 }
 
 /**
@@ -99,6 +111,7 @@ export function currentReactions(reactions, amojoMsgId) {
  */
 export function renderMessage(m, all, reactions, pickerFor, t, actions) {
   const c = m.content;
+  const [text, pageLine] = splitPageLine(c.text);
   const isOwn = m.direction === 'outgoing';
   const quoted = m.replyTo?.amojoMsgId ? all.find((x) => x.amojoMsgId === m.replyTo?.amojoMsgId) : undefined;
   const quotedText = quoted ? summary(quoted.content, t) : typeof m.replyTo?.described?.['text'] === 'string' ? String(m.replyTo.described['text']) : '';
@@ -115,7 +128,8 @@ export function renderMessage(m, all, reactions, pickerFor, t, actions) {
       h('small', { class: 'who' }, isOwn ? t.manager : t.visitor),
       m.replyTo ? h('blockquote', { 'data-testid': 'inbox-quote' }, quotedText) : null,
       media(c),
-      c.text ? h('p', { class: 'text' }, c.text) : null,
+      text ? h('p', { class: 'text' }, text) : null,
+      pageLine ? h('small', { class: 'page', 'data-testid': 'inbox-page' }, pageLine) : null,
       h(
         'small',
         { class: 'meta' },
