@@ -4,14 +4,25 @@
  * token, sign the uninstall hook.
  */
 import { createHmac } from 'node:crypto';
-import type { TestBackend } from './server.js';
+import { startTestBackend, type TestBackend } from './server.js';
 import { createLogger, type Logger } from '../../server/log.js';
-import type { EmulatedAccount, MintOptions } from '../../server/sandbox/amocrm/index.js';
+import { SANDBOX_ACCOUNT, type EmulatedAccount, type MintOptions } from '../../server/sandbox/amocrm/index.js';
 
 export function emulators(backend: TestBackend) {
   const sandbox = backend.services.sandbox;
   if (!sandbox) throw new Error('the test backend is not in sandbox mode');
   return sandbox;
+}
+
+/** A sandbox backend with the integration installed in the sandbox account and in `OTHER_ACCOUNT`. */
+export async function startWithTwoAccounts(): Promise<TestBackend> {
+  const backend = await startTestBackend();
+  emulators(backend).amocrm.addAccount(OTHER_ACCOUNT);
+  for (const accountId of [SANDBOX_ACCOUNT.id, OTHER_ACCOUNT.id]) {
+    const { status } = await install(backend, accountId);
+    if (status !== 200) throw new Error(`installing account ${accountId} answered ${status}`);
+  }
+  return backend;
 }
 
 /** Installs the integration in `accountId` through `GET /oauth/callback`, as amoCRM does. */
