@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAmocrmEmulator, SANDBOX_ACCOUNT } from '../../server/sandbox/amocrm/index.js';
-import { emulators, install } from '../support/amocrm.js';
+import { emulatorRest, emulators, install } from '../support/amocrm.js';
 import { startTestBackend, type TestBackend } from '../support/server.js';
 import { Visitor, waitFor } from './bridge-helpers.js';
 
@@ -118,34 +118,16 @@ describe('the emulated contacts endpoints', () => {
   const emulator = createAmocrmEmulator({ ...OAUTH, accounts: [SANDBOX_ACCOUNT], rateLimit: false });
   const channelChats = new Set<string>();
   emulator.useChatDirectory((amojoId, chatId) => amojoId === SANDBOX_ACCOUNT.amojoId && channelChats.has(chatId));
-  let base = '';
+  const rest = emulatorRest(emulator, OAUTH);
   let close: () => Promise<void>;
   let adminToken = '';
-
-  async function tokenOf(userId?: number): Promise<string> {
-    const { code } = emulator.install({ accountId: A, ...(userId !== undefined ? { userId } : {}) });
-    const res = await fetch(`${base}/oauth2/access_token`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ client_id: OAUTH.clientId, client_secret: OAUTH.clientSecret, grant_type: 'authorization_code', code, redirect_uri: OAUTH.redirectUri }),
-    });
-    return ((await res.json()) as { access_token: string }).access_token;
-  }
+  const tokenOf = (userId?: number): Promise<string> => rest.accessToken({ accountId: A, ...(userId !== undefined ? { userId } : {}) });
   beforeAll(async () => {
-    ({ url: base, close } = await emulator.listen());
+    close = await rest.start();
     adminToken = await tokenOf();
   });
   afterAll(() => close());
-
-  async function api(method: string, path: string, body?: unknown, accessToken = adminToken) {
-    const res = await fetch(`${base}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${accessToken}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-    });
-    const text = await res.text();
-    return { status: res.status, type: res.headers.get('content-type'), body: text ? (JSON.parse(text) as Record<string, any>) : undefined };
-  }
+  const api = (method: string, path: string, body?: unknown, token = adminToken) => rest.api(method, path, body, token);
 
   it('creates with PHONE and EMAIL, replaces a named field whole on PATCH, and answers 204 for what does not exist', async () => {
     const made = await api('POST', '/api/v4/contacts', [{ name: 'Lena', request_id: 'r1', custom_fields_values: [{ field_code: 'PHONE', values: [{ value: '+1 202 555 0101', enum_code: 'MOB' }] }] }]);

@@ -12,6 +12,7 @@ import {
   installFakeApp,
   loadLocale,
   openSettingsWith,
+  panelState,
   resetWidgetPage,
   SUPPORT,
   statusBody,
@@ -22,7 +23,6 @@ import { createTranslate } from '../../widget/src/i18n.js';
 import { createWidget } from '../../widget/src/widget.js';
 
 const en = loadLocale('en');
-const state = () => $('[data-awc-state]').attr('data-awc-state');
 const click = (action: string) => $(`[data-awc-action="${action}"]`).trigger('click');
 
 afterEach(resetWidgetPage);
@@ -67,7 +67,7 @@ describe('buttons', () => {
 
     host.calls[1]!.reply(200, statusBody.connected);
     await flush();
-    expect(state()).toBe('connected');
+    expect(panelState()).toBe('connected');
     expect($('[data-awc-busy]')).toHaveLength(0);
     expect($('[data-awc-snippet]').val()).toBe(statusBody.connected.webchat.snippet);
     expect(host.setStatus).toHaveBeenCalledWith('installed');
@@ -87,7 +87,7 @@ describe('buttons', () => {
     expect($('[data-awc-busy]').text()).toBe(text(en, 'busy.disconnecting'));
     host.calls[1]!.reply(200, statusBody.disconnected);
     await flush();
-    expect(state()).toBe('disconnected');
+    expect(panelState()).toBe('disconnected');
     expect($('[data-awc-snippet]')).toHaveLength(0);
   });
 
@@ -167,7 +167,7 @@ describe('failures are sentences an admin understands', () => {
       expect($('[data-awc-error]').text()).toBe(text(en, c.key, c.vars));
       expect($('[data-awc-error]').attr('role')).toBe('alert');
       // The last known state and its buttons stay, so the admin can try again.
-      expect(state()).toBe('not_connected');
+      expect(panelState()).toBe('not_connected');
       expect($('[data-awc-action="connect"]').prop('disabled')).toBe(false);
     });
   }
@@ -185,7 +185,7 @@ describe('failures are sentences an admin understands', () => {
     expect(host.calls[1]!.options.url).toBe(`${BACKEND_URL}/widget/status`);
     host.calls[1]!.reply(200, statusBody.connected);
     await flush();
-    expect(state()).toBe('connected');
+    expect(panelState()).toBe('connected');
     expect($('[data-awc-error]')).toHaveLength(0);
   });
 
@@ -225,11 +225,11 @@ describe('lifecycle', () => {
     expect($('style[data-awc-style]')).toHaveLength(1);
     host.calls[0]!.reply(200, statusBody.connected); // answer meant for the first panel
     await flush();
-    expect(state()).toBe('loading');
+    expect(panelState()).toBe('loading');
     host.calls[1]!.reply(200, statusBody.notConnected);
     await flush();
     expect($('[data-awc-panel]')).toHaveLength(1);
-    expect(state()).toBe('not_connected');
+    expect(panelState()).toBe('not_connected');
     // The CRM's own controls are left alone.
     expect($('.js-widget-save')).toHaveLength(1);
   });

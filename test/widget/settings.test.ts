@@ -13,6 +13,7 @@ import {
   installFakeApp,
   loadLocale,
   openSettingsWith,
+  panelState,
   removeFakeApp,
   resetWidgetPage,
   SUPPORT,
@@ -21,7 +22,6 @@ import {
 } from './support/fake-host.js';
 
 const en = loadLocale('en');
-const state = () => $('[data-awc-state]').attr('data-awc-state');
 const actions = () => $('[data-awc-action]').map((_, el) => $(el).attr('data-awc-action')).get();
 const errorText = () => $('[data-awc-error]').text();
 
@@ -51,13 +51,13 @@ describe('connection state', () => {
     host.openSettings();
     expect(host.calls).toHaveLength(1);
     expect(host.calls[0]!.options).toMatchObject({ url: `${BACKEND_URL}/widget/status`, method: 'GET', dataType: 'json' });
-    expect(state()).toBe('loading');
+    expect(panelState()).toBe('loading');
     expect($('.awc-state').text()).toBe(text(en, 'panel.loading'));
   });
 
   it('shows "not connected" with Connect when the backend sends no state field', async () => {
     await openSettingsWith(statusBody.notConnected);
-    expect(state()).toBe('not_connected');
+    expect(panelState()).toBe('not_connected');
     expect($('[data-awc-state]').text()).toBe(text(en, 'state.not_connected'));
     expect($('[data-awc-hint]').text()).toBe(text(en, 'hint.not_connected'));
     expect(actions()).toEqual(['connect']);
@@ -66,7 +66,7 @@ describe('connection state', () => {
 
   it('shows "connected", the snippet, a copy button and where to paste it', async () => {
     const host = await openSettingsWith(statusBody.connected);
-    expect(state()).toBe('connected');
+    expect(panelState()).toBe('connected');
     expect($('.awc-detail').text()).toBe(text(en, 'panel.channel', { title: 'Website chat' }));
     expect(actions()).toEqual(['reconnect', 'disconnect', 'copy', 'rotate', 'pipelines']);
     expect($('[data-awc-snippet]').val()).toBe(statusBody.connected.webchat.snippet);
@@ -77,18 +77,18 @@ describe('connection state', () => {
   it('derives "connected" from connected:true when state is absent', async () => {
     const { state: _s, reason: _r, ...legacy } = statusBody.connected;
     await openSettingsWith(legacy);
-    expect(state()).toBe('connected');
+    expect(panelState()).toBe('connected');
   });
 
   it('shows "disconnected" with Reconnect', async () => {
     await openSettingsWith(statusBody.disconnected);
-    expect(state()).toBe('disconnected');
+    expect(panelState()).toBe('disconnected');
     expect(actions()).toEqual(['reconnect']);
   });
 
   it('shows an error state with its reason in words, as text', async () => {
     const host = await openSettingsWith({ ...statusBody.error, reason: '<img src=x onerror="window.hacked=1">Switched off' });
-    expect(state()).toBe('error');
+    expect(panelState()).toBe('error');
     expect($('[data-awc-hint]').text()).toBe('<img src=x onerror="window.hacked=1">Switched off');
     expect($('.awc-panel img')).toHaveLength(0);
     expect(actions()).toEqual(['reconnect', 'disconnect']);
@@ -106,7 +106,7 @@ describe('connection state', () => {
     const host = createFakeHost({ params: { status: 'install' } });
     host.openSettings();
     expect(host.calls).toHaveLength(0);
-    expect(state()).toBe('install_first');
+    expect(panelState()).toBe('install_first');
     expect($('.awc-panel').text()).toContain(text(en, 'panel.install_first'));
   });
 

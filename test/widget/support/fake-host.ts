@@ -118,6 +118,9 @@ export function text(locale: Record<string, unknown>, key: string, vars: Record<
   return template.replace(/\{(\w+)\}/g, (whole, name: string) => all[name] ?? whole);
 }
 
+/** The state the panel shows (`data-awc-state`), or undefined while it shows none. */
+export const panelState = (): string | undefined => $('[data-awc-state]').attr('data-awc-state');
+
 /** Opens the settings page of a fresh fake host and answers its first status request with `body`. */
 export async function openSettingsWith(body: object, appOptions: FakeAppOptions = { isAdmin: true }): Promise<FakeHost> {
   installFakeApp(appOptions);
