@@ -19,7 +19,8 @@ import { SANDBOX_ACCOUNT } from './sandbox-account.js';
 import { AmocrmState } from './state.js';
 import { createControlRouter } from './control-routes.js';
 import { SourceBook, createSourcesRouter } from './sources-endpoints.js';
-import { ContactBook, createContactsRouter } from './contacts-endpoints.js';
+import { ContactBook } from './contact-book.js';
+import { createContactsRouter } from './contacts-endpoints.js';
 import type { AmocrmEmulatorOptions, AmocrmRequestRecord, EmulatedAccount, EmulatedContactView, EmulatedPipeline, EmulatedSource, FailNextOptions, InstallOptions, MintOptions } from './types.js';
 
 export type * from './types.js';
