@@ -92,6 +92,20 @@ describe('contacts of website chats', () => {
     expect(contactCalls().slice(before)).toEqual([]);
   });
 
+  it('a contact change amoCRM refuses is parked with its answer; the conversation goes on', async () => {
+    const visitor = await Visitor.open(backend.url, siteKey, { name: 'Rita' });
+    await visitor.send('hi');
+    const chat = await chatOf(visitor);
+    await jobsDone();
+    const deadBefore = (await backend.services.store.jobCounts()).find((c) => c.kind === 'bridge.contact' && c.state === 'dead')?.count ?? 0;
+    amocrm().failNext({ count: 1, status: 400 });
+    await giveDetails(visitor, { email: 'rita@example.org' });
+    await waitFor(async () => ((await backend.services.store.jobCounts()).find((c) => c.kind === 'bridge.contact' && c.state === 'dead')?.count ?? 0) > deadBefore, 5000, 'parked job');
+    expect(contactOfChat(chat.id)!.emails).toEqual([]);
+    await visitor.send('still here');
+    await waitFor(() => emulators(backend).amojo.messages(chat.id).some((m) => m.content.text === 'still here'), 5000, 'next message');
+  });
+
   it('a chat without a contact is linked to the contact with that phone, or to a new one; repeating adds nothing', async () => {
     const scopeId = (await backend.services.store.accounts.get(A))!.scope_id!;
     const amojo = backend.services.amojo.scoped(backend.services.config.amojoBaseUrl!, scopeId);
