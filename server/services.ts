@@ -148,6 +148,8 @@ export function createServices(opts: ServiceOptions): Services {
     store: store.bridge,
     ...(sharedLimits ? { throttles: postgresThrottles(sharedLimits) } : {}),
     gateway: createChatsGateway(amojo, amojoBaseUrl),
+    // Called from jobs only, once `amocrm` below exists; paced and refreshed like every amoCRM call.
+    contacts: { updateChatContact: async (accountId, chatId, details) => void (await amocrm.contacts.syncChatContact(accountId, chatId, details)) },
     blobs: createBlobStore(store.storeDb, () => opts.filesDir ?? filesDirFor(config.databaseUrl), now),
     logger: logger.child({ module: 'bridge' }),
     now,
@@ -250,12 +252,18 @@ export function createServices(opts: ServiceOptions): Services {
           ],
           publicUrl: `${config.publicUrl}/sandbox/amojo`,
           leadPipeline: (amojoId, externalId) => amocrmEmulator!.leadPipeline(amojoId, externalId),
+          onLeadOpened: (amojoId, chatId, client) => void amocrmEmulator!.chatLeadOpened(amojoId, chatId, client),
         }),
         amocrm: amocrmEmulator!,
         installDefaultAccount: () => installSandboxAccount(sandboxInstall!),
         startupInstall: () => sandboxStartup?.done ?? Promise.resolve(),
       }
     : undefined;
+
+  // Chats may be linked to contacts only when they are the channel's chats in that account.
+  sandbox?.amocrm.useChatDirectory((amojoId, chatId) =>
+    sandbox.amojo.connections().some((c) => c.accountId === amojoId && sandbox.amojo.chats(c.scopeId).some((chat) => chat.id === chatId)),
+  );
 
   async function runHousekeeping(): Promise<void> {
     await store.purgeExpired();

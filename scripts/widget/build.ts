@@ -107,8 +107,6 @@ export async function buildWidget(options: BuildWidgetOptions): Promise<BuildWid
   await rm(zipPath, { force: true });
   await mkdir(unpackedDir, { recursive: true });
 
-  await runWebpack(createWebpackConfig({ rootDir, outDir: unpackedDir, backendUrl }));
-
   const pkg = JSON.parse(await readFile(join(rootDir, 'package.json'), 'utf8')) as { version?: string };
   if (!pkg.version) throw new WidgetBuildError(['package.json has no "version"']);
   const manifest = JSON.parse(await readFile(join(rootDir, 'manifest.json'), 'utf8')) as { widget?: Record<string, unknown> };
@@ -120,6 +118,12 @@ export async function buildWidget(options: BuildWidgetOptions): Promise<BuildWid
     if (options.support?.privacyUrl) support.privacy_policy = options.support.privacyUrl;
     manifest.widget.support = support;
   }
+  // The error texts show the same contacts as the manifest: whatever the build put there is baked into script.js.
+  const supportOf = (key: string): string => {
+    const value = (manifest.widget?.support as Record<string, unknown> | undefined)?.[key];
+    return typeof value === 'string' ? value : '';
+  };
+  await runWebpack(createWebpackConfig({ rootDir, outDir: unpackedDir, backendUrl, support: { email: supportOf('email'), url: supportOf('link') } }));
   await writeFile(join(unpackedDir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
   await copyFolder(join(rootDir, 'widget/i18n'), join(unpackedDir, 'i18n'));
   await copyFolder(join(rootDir, 'widget/images'), join(unpackedDir, 'images'));

@@ -216,11 +216,20 @@ export const REVIEW_RULES: ReviewRule[] = [
   },
   {
     name: 'error-with-contacts',
+    // A `{support}` in the texts is only half of it: script.js must carry the manifest's own contacts to fill it with.
     check: ({ files, manifest }) => {
       const locales = Array.isArray(at(manifest, 'widget.locale')) ? (at(manifest, 'widget.locale') as unknown[]).filter((l): l is string => typeof l === 'string') : [];
-      return locales
+      const out = locales
         .filter((l) => !leaves(i18nFile(files, l)).some(([k, v]) => k.startsWith('errors.') && v.includes('{support}')))
         .map((l) => `i18n/${l}.json: no error message gives the developer's contacts (an errors.* text with {support})`);
+      const script = text(files.get('script.js') ?? new Uint8Array());
+      for (const [field, variable] of [['email', 'WIDGET_SUPPORT_EMAIL'], ['link', 'WIDGET_SUPPORT_URL']] as const) {
+        const value = at(manifest, `widget.support.${field}`);
+        if (typeof value === 'string' && value !== '' && !script.includes(JSON.stringify(value))) {
+          out.push(`script.js: the error messages do not show the manifest's support ${field} "${value}" (${variable}, passed to the bundle by the build)`);
+        }
+      }
+      return out;
     },
   },
   {

@@ -12,6 +12,8 @@ export interface WidgetWebpackOptions {
   outDir: string;
   /** Backend base URL baked into the bundle. */
   backendUrl: string;
+  /** The developer's support contacts (the manifest's `support.email` and `support.link`), shown in error texts. */
+  support: { email: string; url: string };
 }
 
 export function createWebpackConfig(options: WidgetWebpackOptions): Configuration {
@@ -48,7 +50,13 @@ export function createWebpackConfig(options: WidgetWebpackOptions): Configuratio
     // Marketplace widgets must not be minified or obfuscated (§1.1): keep the output readable.
     optimization: { minimize: false, splitChunks: false, runtimeChunk: false },
     performance: { hints: 'warning', maxAssetSize: 500 * 1024, maxEntrypointSize: 500 * 1024 },
-    plugins: [new webpack.DefinePlugin({ __WIDGET_BACKEND_URL__: JSON.stringify(options.backendUrl) })],
+    plugins: [
+      new webpack.DefinePlugin({
+        __WIDGET_BACKEND_URL__: JSON.stringify(options.backendUrl),
+        __WIDGET_SUPPORT_EMAIL__: JSON.stringify(options.support.email),
+        __WIDGET_SUPPORT_URL__: JSON.stringify(options.support.url),
+      }),
+    ],
     infrastructureLogging: { level: 'warn' },
   };
 }

@@ -23,6 +23,7 @@ import {
 import type { TokenStore } from './token-store.js';
 import { axiosByteTransport, type ByteTransport, type HttpMethod } from '../net/byte-transport.js';
 import { createSourcesApi } from './sources.js';
+import { createContactsApi } from './contacts.js';
 
 export interface AmocrmClientOptions {
   clientId: string;
@@ -144,6 +145,9 @@ export function createAmocrmClient(opts: AmocrmClientOptions) {
 
     /** §6.3 sources and the account's pipelines. */
     ...createSourcesApi(call),
+
+    /** The contact behind a chat: what a client tells after the chat started (contacts.ts). */
+    contacts: createContactsApi(call),
 
     /** Tokens good for a while more (refreshing when due); exposed for callers that need the pair. */
     currentTokens: (accountId: number) => oauth.current(accountId),

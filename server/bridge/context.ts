@@ -1,7 +1,7 @@
 /** What every part of the bridge works with, built once by `createBridge`. */
 import { newMsgId, type ConversationId } from './ids.js';
 import type { PlatformAdapter } from './platform.js';
-import type { BlobStore, BridgeLogger, BridgeRepos, BridgeStore, ChatsGateway, ChatsTarget, LiveAnnouncer, MediaFetch, Throttle } from './ports.js';
+import type { BlobStore, BridgeLogger, BridgeRepos, BridgeStore, ChatsGateway, ChatsTarget, CrmContacts, LiveAnnouncer, MediaFetch, Throttle } from './ports.js';
 import type { BridgeAccount, ConversationRecord, MessageRecord, PlatformKind, TimelineData, TimelineEvent } from './records.js';
 import { messageView } from './views.js';
 
@@ -29,6 +29,8 @@ export const DEFAULT_LIMITS: BridgeLimits = {
 export interface BridgeContext {
   store: BridgeStore;
   gateway: ChatsGateway;
+  /** The CRM's contacts; absent: what a client tells after the chat started stays in the Chats API profile. */
+  contacts?: CrmContacts | undefined;
   blobs: BlobStore;
   logger: BridgeLogger;
   now: () => number;

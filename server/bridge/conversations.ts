@@ -5,6 +5,7 @@
 import type { BridgeContext } from './context.js';
 import { BridgeRefusal } from './errors.js';
 import { newConversationId, newParticipantId, type ConversationId } from './ids.js';
+import { contactJob } from './job-kinds.js';
 import type { ConversationRecord, MessageView, PlatformKind, Profile, TimelineEvent } from './records.js';
 import { messageView } from './views.js';
 
@@ -56,12 +57,21 @@ export function createConversations(ctx: BridgeContext) {
 
     /**
      * The name and profile go to amoCRM with the client's next message (amoCRM writes them to the
-     * contact it creates for a new chat, chats-api.md §4.4).
+     * contact it creates for a new chat, chats-api.md §4.4). For a chat that already has its contact,
+     * a contact job brings the change there too (with the change, in one transaction).
      */
     async updateProfile(conversation: ConversationRecord, name: string | undefined, profile: Profile): Promise<ConversationRecord> {
       const next = { ...conversation, participantName: name ?? conversation.participantName, profile: { ...conversation.profile, ...profile } };
-      await store.conversations.updateProfile(conversation.id, next.participantName, next.profile);
+      const changed =
+        next.participantName !== conversation.participantName || next.profile.phone !== conversation.profile.phone || next.profile.email !== conversation.profile.email;
+      if (!changed) return conversation;
+      const contacts = ctx.contacts;
+      await store.transaction(async (tx) => {
+        await tx.conversations.updateProfile(conversation.id, next.participantName, next.profile);
+        if (contacts) await tx.jobs.enqueue([contactJob(conversation.id, conversation.participantName, ctx.now())]);
+      });
       ctx.forgetConversation(conversation.id);
+      if (contacts) ctx.wakeJobs();
       return next;
     },
 

@@ -8,6 +8,7 @@
 import { createClientMessages } from './client-messages.js';
 import { createClientSignals } from './client-signals.js';
 import { DEFAULT_LIMITS, type BridgeContext, type BridgeLimits } from './context.js';
+import { createContactJob } from './contact-job.js';
 import { createConversations } from './conversations.js';
 import { createFiles } from './files.js';
 import { createConnectionCache } from './connection-cache.js';
@@ -17,12 +18,14 @@ import { createHookHandler } from './inbound-hooks.js';
 import type { JobHandler } from './job-runner.js';
 import { createOutboxJobs } from './outbox-jobs.js';
 import type { PlatformAdapter } from './platform.js';
-import { NO_ANNOUNCER, type BlobStore, type BridgeLogger, type BridgeStore, type ChatsGateway, type LiveAnnouncer, type MediaFetch, type ThrottleFactory } from './ports.js';
+import { NO_ANNOUNCER, type BlobStore, type BridgeLogger, type BridgeStore, type ChatsGateway, type CrmContacts, type LiveAnnouncer, type MediaFetch, type ThrottleFactory } from './ports.js';
 import { memoryThrottles } from './memory-throttle.js';
 
 export interface BridgeOptions {
   store: BridgeStore;
   gateway: ChatsGateway;
+  /** The CRM's contacts (amoCRM REST): what a client tells after the chat started reaches the chat's contact. */
+  contacts?: CrmContacts;
   blobs: BlobStore;
   logger: BridgeLogger;
   now: () => number;
@@ -48,6 +51,7 @@ export function createBridge(opts: BridgeOptions) {
   const ctx: BridgeContext = {
     store: opts.store,
     gateway: opts.gateway,
+    contacts: opts.contacts,
     blobs: opts.blobs,
     logger: opts.logger,
     now: opts.now,
@@ -69,6 +73,7 @@ export function createBridge(opts: BridgeOptions) {
   const jobHandlers: JobHandler[] = [
     ...createOutboxJobs(ctx),
     createHookHandler(ctx, opts.hookJobKind, { files }),
+    ...(opts.contacts ? [createContactJob(ctx, opts.contacts)] : []),
   ];
 
   return {
@@ -96,7 +101,7 @@ export function createBridge(opts: BridgeOptions) {
 }
 
 export type { PlatformAdapter, PublishResult, TypingCapable, MediaCapable, ReactionCapable, LiveFeed } from './platform.js';
-export type { BridgeStore, BridgeRepos, BlobStore, ChatsGateway, ChatsTarget, BridgeLogger, LiveAnnouncer, MediaFetch, ByteRange } from './ports.js';
+export type { BridgeStore, BridgeRepos, BlobStore, ChatsGateway, ChatsTarget, BridgeLogger, ClientDetails, CrmContacts, LiveAnnouncer, MediaFetch, ByteRange } from './ports.js';
 export { BlobTooLargeError } from './ports.js';
 export { BridgeRefusal, StorageQuotaExceeded } from './errors.js';
 export { kindOfContentType, baseType, safeFileName } from './files.js';

@@ -3,6 +3,7 @@
  * (the jobs table is an edge). All of a conversation's jobs share one queue key, so a send, the
  * edit of it, a reaction to it and typing run in the order they were asked for.
  */
+import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { PermanentFailure } from './errors.js';
 import type { ConversationId, MsgId } from './ids.js';
@@ -14,6 +15,7 @@ export const JOB_KINDS = {
   react: 'bridge.react',
   typing: 'bridge.typing',
   status: 'bridge.status',
+  contact: 'bridge.contact',
 } as const;
 
 export const sendPayload = z.object({ msgid: z.string() });
@@ -26,6 +28,8 @@ export const reactPayload = z.object({
 });
 export const typingPayload = z.object({ conversationId: z.string(), at: z.number() });
 export const statusPayload = z.object({ msgid: z.string(), status: z.union([z.literal(1), z.literal(2)]) });
+
+export const contactPayload = z.object({ conversationId: z.string(), previousName: z.string(), at: z.number() });
 
 export const conversationQueue = (id: ConversationId): string => `conv:${id}`;
 
@@ -53,6 +57,15 @@ export function typingJob(conversationId: ConversationId, at: number): BridgeJob
 
 export function statusJob(conversationId: ConversationId, msgid: MsgId, status: 1 | 2): BridgeJob {
   return { kind: JOB_KINDS.status, payload: { msgid, status }, queueKey: conversationQueue(conversationId), idempotencyKey: `status:${msgid}:${status}` };
+}
+
+/**
+ * The client's details changed: bring them into the chat's CRM contact. Queued behind the
+ * conversation's sends, so it runs once the chat (and its contact) exists at amoCRM.
+ */
+export function contactJob(conversationId: ConversationId, previousName: string, at: number): BridgeJob {
+  // Every change is its own job (enqueued with the change, never repeated): a random key, no client data in it.
+  return { kind: JOB_KINDS.contact, payload: { conversationId, previousName, at }, queueKey: conversationQueue(conversationId), idempotencyKey: `contact:${conversationId}:${randomUUID()}` };
 }
 
 /** Parses a job payload or throws a permanent failure (a malformed payload never gets better). */

@@ -109,6 +109,25 @@ export interface ChatsGateway {
   react(target: ChatsTarget, req: ReactRequest): Promise<void>;
 }
 
+// ---- The CRM's contacts (amoCRM REST, not the Chats API) ----
+
+/** What a client told about themselves, for the contact of their chat; `previousName` is what amoCRM got before. */
+export interface ClientDetails {
+  name: string;
+  previousName: string;
+  phone?: string;
+  email?: string;
+}
+
+/**
+ * Writes what a client told after their chat started into the CRM contact of that chat (amoCRM
+ * fills a contact from the Chats API profile only when it creates it). Failures are thrown like the
+ * gateway's: `retryable: false` is permanent.
+ */
+export interface CrmContacts {
+  updateChatContact(accountId: number, amojoChatId: string, details: ClientDetails): Promise<void>;
+}
+
 // ---- Persistence ----
 
 export interface BridgeJob {

@@ -4,11 +4,10 @@
  * The bubble runs cross-origin on a page of its own, against the real backend in sandbox mode.
  */
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
-import { browserTestsEnabled, launchBrowser } from '../support/browser.js';
-import { startTestBackend, type TestBackend } from '../support/server.js';
-import { serveHostPages, type HostPages } from './support/host-pages.js';
+import { browserTestsEnabled } from '../support/browser.js';
+import { bubbleWorld, snippetTag } from './support/host-pages.js';
 import { ARTIFACTS, BubbleDriver } from './support/sandbox.js';
 
 /** WCAG 2 contrast ratio of two `rgb(…)` / `rgba(…)` colours (alpha ignored: the colours used are opaque). */
@@ -30,34 +29,20 @@ function coloursOf(page: Page, selector: string): Promise<{ color: string; backg
 }
 
 describe.runIf(browserTestsEnabled())('the bubble in the first minutes', () => {
-  let started: Promise<{ browser: Browser; backend: TestBackend; host: HostPages }> | undefined;
-  const world = () =>
-    (started ??= (async () => {
-      const browser = await launchBrowser();
-      const backend = await startTestBackend();
-      await backend.services.sandbox!.installDefaultAccount();
-      const siteKey = (await backend.services.store.accounts.listConnected())[0]!.site_key!;
-      const page = (key: string) =>
-        `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"></head><body><h1>Shop</h1>` +
-        `<script async src="${backend.url}/webchat/embed.js" data-site-key="${key}"></script></body></html>`;
-      const host = await serveHostPages({ '/shop.html': page(siteKey), '/old-snippet.html': page('sk_replaced_long_ago') });
-      return { browser, backend, host };
-    })());
-  afterAll(async () => {
-    const w = await started?.catch(() => undefined);
-    await Promise.allSettled([w?.browser.close(), w?.backend.stop(), w?.host.close()]);
-  });
+  const pageHtml = (tag: string) =>
+    `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"></head><body><h1>Shop</h1>${tag}</body></html>`;
+  const shared = bubbleWorld(({ backendUrl, siteKey }) => ({
+    '/shop.html': pageHtml(snippetTag(backendUrl, siteKey)),
+    '/old-snippet.html': pageHtml(snippetTag(backendUrl, 'sk_replaced_long_ago')),
+  }));
+  afterAll(() => shared.stop());
 
   async function open(path: string, options: { width?: number; height?: number; dark?: boolean } = {}) {
-    const { browser, host } = await world();
-    const context = await browser.newContext({ viewport: { width: options.width ?? 1200, height: options.height ?? 800 }, colorScheme: options.dark ? 'dark' : 'light' });
-    const page = await context.newPage();
     const settingsRequests: string[] = [];
-    page.on('request', (r) => void (r.url().includes('/webchat/v1/settings') && settingsRequests.push(r.url())));
-    await page.goto(`${host.url}${path}`);
+    const { page, close } = await shared.open(path, { ...options, beforeLoad: (p) => void p.on('request', (r) => void (r.url().includes('/webchat/v1/settings') && settingsRequests.push(r.url()))) });
     const bubble = new BubbleDriver(page);
     await bubble.open();
-    return { page, bubble, settingsRequests, close: () => context.close() };
+    return { page, bubble, settingsRequests, close };
   }
 
   /** A file over the limit, refused before upload, so a failed mark shows on the visitor's bubble. */

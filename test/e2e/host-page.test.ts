@@ -7,11 +7,10 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
-import { browserTestsEnabled, launchBrowser } from '../support/browser.js';
-import { startTestBackend, type TestBackend } from '../support/server.js';
-import { serveHostPages, type HostPages } from './support/host-pages.js';
+import { browserTestsEnabled } from '../support/browser.js';
+import { bubbleWorld, snippetTag } from './support/host-pages.js';
 import { ARTIFACTS, BubbleDriver, eventually, writtenText } from './support/sandbox.js';
 
 const HOSTILE_CSS = `
@@ -28,36 +27,24 @@ html { font-size: 4px !important; } body { overflow: hidden !important; }
 `;
 
 describe.runIf(browserTestsEnabled())('the bubble on a foreign website', () => {
-  let started: Promise<{ browser: Browser; backend: TestBackend; host: HostPages; siteKey: string }> | undefined;
-  const world = () =>
-    (started ??= (async () => {
-      const browser = await launchBrowser();
-      const backend = await startTestBackend();
-      await backend.services.sandbox!.installDefaultAccount();
-      const siteKey = (await backend.services.store.accounts.listConnected())[0]!.site_key!;
-      const tag = `<script async src="${backend.url}/webchat/embed.js" data-site-key="${siteKey}"></script>`;
-      const host = await serveHostPages({
-        '/hostile.html': `<!doctype html><html lang="en"><head><meta charset="utf-8"><style>${HOSTILE_CSS}</style></head><body><h1>Hostile shop</h1><button class="host-btn">Buy</button>${tag}</body></html>`,
-        '/plain-ru.html': `<!doctype html><html lang="ru"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"></head><body><h1>Магазин</h1>${tag}</body></html>`,
-        '/timing.html':
-          `<!doctype html><html lang="en"><head><meta charset="utf-8"></head><body><h1>Timing</h1><script>window.__t0 = performance.now();` +
-          `new MutationObserver((_, o) => { const h = document.querySelector('amo-webchat'); if (h && h.shadowRoot && h.shadowRoot.querySelector('button.launcher')) { window.__ready = performance.now(); o.disconnect(); } })` +
-          `.observe(document.documentElement, { childList: true, subtree: true });</script>${tag}</body></html>`,
-      });
-      return { browser, backend, host, siteKey };
-    })());
-  afterAll(async () => {
-    const w = await started?.catch(() => undefined);
-    await Promise.allSettled([w?.browser.close(), w?.backend.stop(), w?.host.close()]);
+  const shared = bubbleWorld(({ backendUrl, siteKey }) => {
+    const tag = snippetTag(backendUrl, siteKey);
+    return {
+      '/hostile.html': `<!doctype html><html lang="en"><head><meta charset="utf-8"><style>${HOSTILE_CSS}</style></head><body><h1>Hostile shop</h1><button class="host-btn">Buy</button>${tag}</body></html>`,
+      '/plain-ru.html': `<!doctype html><html lang="ru"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"></head><body><h1>Магазин</h1>${tag}</body></html>`,
+      '/timing.html':
+        `<!doctype html><html lang="en"><head><meta charset="utf-8"></head><body><h1>Timing</h1><script>window.__t0 = performance.now();` +
+        `new MutationObserver((_, o) => { const h = document.querySelector('amo-webchat'); if (h && h.shadowRoot && h.shadowRoot.querySelector('button.launcher')) { window.__ready = performance.now(); o.disconnect(); } })` +
+        `.observe(document.documentElement, { childList: true, subtree: true });</script>${tag}</body></html>`,
+    };
   });
+  const world = shared.world;
+  afterAll(() => shared.stop());
 
   async function open(path: string, options: { width?: number; height?: number; dark?: boolean } = {}): Promise<{ page: Page; close(): Promise<void> }> {
-    const { browser, host } = await world();
-    const context = await browser.newContext({ viewport: { width: options.width ?? 1200, height: options.height ?? 800 }, colorScheme: options.dark ? 'dark' : 'light' });
-    const page = await context.newPage();
-    await page.goto(`${host.url}${path}`);
-    await page.waitForSelector('amo-webchat button.launcher');
-    return { page, close: () => context.close() };
+    const opened = await shared.open(path, options);
+    await opened.page.waitForSelector('amo-webchat button.launcher');
+    return opened;
   }
 
   it('looks and works as designed under hostile CSS, and leaves the page’s styles alone', async () => {

@@ -5,8 +5,8 @@
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SANDBOX_ACCOUNT } from '../../server/sandbox/amocrm/index.js';
-import { startTestBackend, type TestBackend } from '../support/server.js';
-import { OTHER_ACCOUNT, emulators, install, widget } from '../support/amocrm.js';
+import type { TestBackend } from '../support/server.js';
+import { OTHER_ACCOUNT, emulators, install, startWithTwoAccounts, widget } from '../support/amocrm.js';
 
 const A = SANDBOX_ACCOUNT.id;
 const B = OTHER_ACCOUNT.id;
@@ -16,10 +16,7 @@ const MANAGER = SANDBOX_ACCOUNT.users.find((u) => !u.isAdmin)!.id;
 let backend: TestBackend;
 
 beforeAll(async () => {
-  backend = await startTestBackend();
-  emulators(backend).amocrm.addAccount(OTHER_ACCOUNT);
-  expect((await install(backend, A)).status).toBe(200);
-  expect((await install(backend, B)).status).toBe(200);
+  backend = await startWithTwoAccounts();
 });
 afterAll(() => backend.stop());
 

@@ -5,8 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SANDBOX_ACCOUNT } from '../../server/sandbox/amocrm/index.js';
-import { startTestBackend, type TestBackend } from '../support/server.js';
-import { OTHER_ACCOUNT, emulators, install, widget } from '../support/amocrm.js';
+import type { TestBackend } from '../support/server.js';
+import { OTHER_ACCOUNT, emulators, startWithTwoAccounts, widget } from '../support/amocrm.js';
 import { Visitor, waitFor } from './bridge-helpers.js';
 
 const A = SANDBOX_ACCOUNT.id;
@@ -18,10 +18,7 @@ const B_PIPELINE = B * 10 + 1; // the one main pipeline an account without a lis
 let backend: TestBackend;
 
 beforeAll(async () => {
-  backend = await startTestBackend();
-  emulators(backend).amocrm.addAccount(OTHER_ACCOUNT);
-  expect((await install(backend, A)).status).toBe(200);
-  expect((await install(backend, B)).status).toBe(200);
+  backend = await startWithTwoAccounts();
 });
 afterAll(() => backend.stop());
 

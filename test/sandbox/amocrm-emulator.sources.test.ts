@@ -1,40 +1,24 @@
 /** The amoCRM emulator's pipelines and sources, strict as the docs: limits, external_id, admin only, problem+json. */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createAmocrmEmulator, SANDBOX_ACCOUNT } from '../../server/sandbox/amocrm/index.js';
+import { emulatorRest } from '../support/amocrm.js';
 
 const OAUTH = { clientId: 'c1c1c1c1-0000-4000-8000-000000000000', clientSecret: 'emulator-test-secret-0123456789', redirectUri: 'http://localhost:3000/oauth/callback' };
 const emulator = createAmocrmEmulator({ ...OAUTH, rateLimit: false });
 const MANAGER = SANDBOX_ACCOUNT.users.find((u) => !u.isAdmin)!.id;
 const [SALES, SUPPORT] = SANDBOX_ACCOUNT.pipelines!.map((p) => p.id) as [number, number];
-let url = '';
+const rest = emulatorRest(emulator, OAUTH);
 let close: () => Promise<void>;
 let admin = '';
-beforeAll(async () => ({ url, close } = await emulator.listen()));
+beforeAll(async () => void (close = await rest.start()));
 afterAll(() => close());
 beforeEach(async () => {
   emulator.reset();
   admin = await accessToken();
 });
 
-async function accessToken(userId?: number): Promise<string> {
-  const { code } = emulator.install(userId === undefined ? {} : { userId });
-  const res = await fetch(`${url}/oauth2/access_token`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ client_id: OAUTH.clientId, client_secret: OAUTH.clientSecret, redirect_uri: OAUTH.redirectUri, grant_type: 'authorization_code', code }),
-  });
-  return ((await res.json()) as { access_token: string }).access_token;
-}
-
-async function api(method: string, path: string, body?: unknown, token = admin) {
-  const res = await fetch(`${url}${path}`, {
-    method,
-    headers: { Authorization: `Bearer ${token}`, ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}) },
-    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-  });
-  const text = await res.text();
-  return { status: res.status, type: res.headers.get('content-type') ?? '', body: (text ? JSON.parse(text) : undefined) as Record<string, any> | undefined }; // eslint-disable-line @typescript-eslint/no-explicit-any
-}
+const accessToken = (userId?: number): Promise<string> => rest.accessToken(userId === undefined ? {} : { userId });
+const api = (method: string, path: string, body?: unknown, token = admin) => rest.api(method, path, body, token);
 
 const source = (over: Record<string, unknown> = {}) => ({ name: 'Website chat', external_id: 'web-1', pipeline_id: SALES, origin_code: 'amo.ext.x', ...over });
 

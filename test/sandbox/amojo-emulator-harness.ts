@@ -5,7 +5,8 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { formatRfc2822, signRequest, type AmojoMethod } from '../../server/amojo/signing.js';
+import { expect } from 'vitest';
+import { formatRfc2822, signRequest, signWebhookBody, verifyWebhookSignature, type AmojoMethod } from '../../server/amojo/signing.js';
 import { createAmojoEmulator, type AmojoEmulator, type AmojoEmulatorOptions, type EmulatedChannel } from '../../server/sandbox/amojo/index.js';
 
 // Ids and secret of chats-api.md §8.2.
@@ -170,4 +171,38 @@ export async function startHookReceiver(): Promise<HookReceiver> {
       server.closeAllConnections();
     }),
   });
+}
+
+/** An emulator whose channel posts its hooks to a local receiver, connected for `ACCOUNT_ID`. */
+export interface HookedHarness {
+  h: Harness;
+  receiver: HookReceiver;
+  close(): Promise<void>;
+}
+
+export async function startConnectedWithHooks(): Promise<HookedHarness> {
+  const receiver = await startHookReceiver();
+  const h = await startEmulator({ channels: [{ ...DEFAULT_CHANNEL, webhookUrl: receiver.urlTemplate }] });
+  const connected = await connect(h);
+  if (connected.status !== 200) throw new Error(`connect answered ${connected.status}`);
+  return {
+    h,
+    receiver,
+    async close() {
+      await h.close();
+      await receiver.close();
+    },
+  };
+}
+
+/** The receiver's last hook: path, content type and signature checked against the raw bytes, then parsed. */
+export function lastSignedHook(receiver: HookReceiver): Record<string, any> {
+  const hook = receiver.received.at(-1);
+  if (!hook) throw new Error('no hook received');
+  expect(hook.path).toBe(`/amojo/webhook/${SCOPE_ID}`);
+  expect(hook.headers['content-type']).toBe('application/json');
+  const signature = String(hook.headers['x-signature']);
+  expect(signature).toBe(signWebhookBody(SECRET, hook.raw));
+  expect(verifyWebhookSignature(SECRET, hook.raw, signature)).toBe(true);
+  return JSON.parse(hook.raw.toString('utf8')) as Record<string, any>;
 }

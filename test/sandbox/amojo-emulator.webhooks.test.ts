@@ -1,47 +1,30 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { signWebhookBody, verifyWebhookSignature } from '../../server/amojo/signing.js';
 import {
   ACCOUNT_ID,
   API,
   CHANNEL_ID,
-  DEFAULT_CHANNEL,
   SCOPE_ID,
-  SECRET,
-  connect,
   incomingText,
+  lastSignedHook,
   rawRequest,
-  startEmulator,
-  startHookReceiver,
+  startConnectedWithHooks,
   type Harness,
+  type HookedHarness,
   type HookReceiver,
 } from './amojo-emulator-harness.js';
 
 let h: Harness;
 let receiver: HookReceiver;
+let hooked: HookedHarness;
 beforeEach(async () => {
-  receiver = await startHookReceiver();
-  h = await startEmulator({ channels: [{ ...DEFAULT_CHANNEL, webhookUrl: receiver.urlTemplate }] });
-  await connect(h);
+  hooked = await startConnectedWithHooks();
+  ({ h, receiver } = hooked);
   await h.call('POST', `${API}/${SCOPE_ID}`, { body: incomingText('int-msg-0001') });
 });
-afterEach(async () => {
-  await h.close();
-  await receiver.close();
-});
+afterEach(() => hooked.close());
 
 const chatId = (): string => h.emu.chats(SCOPE_ID)[0]?.id ?? '';
-
-/** The last hook: its signature checked against the raw bytes, then parsed. */
-function lastHook(): Record<string, any> {
-  const hook = receiver.received.at(-1);
-  if (!hook) throw new Error('no hook received');
-  expect(hook.path).toBe(`/amojo/webhook/${SCOPE_ID}`);
-  expect(hook.headers['content-type']).toBe('application/json');
-  const signature = String(hook.headers['x-signature']);
-  expect(signature).toBe(signWebhookBody(SECRET, hook.raw));
-  expect(verifyWebhookSignature(SECRET, hook.raw, signature)).toBe(true);
-  return JSON.parse(hook.raw.toString('utf8')) as Record<string, any>;
-}
+const lastHook = (): Record<string, any> => lastSignedHook(receiver);
 
 describe('webhooks from manager actions', () => {
   it('sends a signed v2 message hook for a manager text answer', async () => {

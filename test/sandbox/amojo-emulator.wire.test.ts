@@ -10,41 +10,34 @@ import {
   CHANNEL_ID,
   DEFAULT_CHANNEL,
   SCOPE_ID,
-  SECRET,
   connect,
   incomingText,
+  lastSignedHook,
+  startConnectedWithHooks,
   startEmulator,
-  startHookReceiver,
   type Harness,
-  type HookReceiver,
+  type HookedHarness,
 } from './amojo-emulator-harness.js';
-import { verifyWebhookSignature } from '../../server/amojo/signing.js';
 
 const SCOPE = `${API}/${SCOPE_ID}`;
 const MEDIA = 'https://files.example.com/note.ogg';
 
 let h: Harness | undefined;
-let receiver: HookReceiver | undefined;
+let hooked: HookedHarness | undefined;
 afterEach(async () => {
-  await h?.close();
-  await receiver?.close();
+  // A test started either an emulator with hooks (which closes both) or a bare one.
+  await (hooked ? hooked.close() : h?.close());
   h = undefined;
-  receiver = undefined;
+  hooked = undefined;
 });
 
 async function started(): Promise<Harness> {
-  receiver = await startHookReceiver();
-  h = await startEmulator({ channels: [{ ...DEFAULT_CHANNEL, webhookUrl: receiver.urlTemplate }] });
-  expect((await connect(h)).status).toBe(200);
-  return h;
+  hooked = await startConnectedWithHooks();
+  h = hooked.h;
+  return hooked.h;
 }
 
-function lastHook(): Record<string, any> {
-  const hook = receiver?.received.at(-1);
-  if (!hook) throw new Error('no hook received');
-  expect(verifyWebhookSignature(SECRET, hook.raw, String(hook.headers['x-signature']))).toBe(true);
-  return JSON.parse(hook.raw.toString('utf8')) as Record<string, any>;
-}
+const lastHook = (): Record<string, any> => lastSignedHook(hooked!.receiver);
 
 describe('Date header: RFC 2822 with any numeric offset', () => {
   const instant = Date.parse('2026-01-01T10:00:00Z');

@@ -4,14 +4,25 @@
  * token, sign the uninstall hook.
  */
 import { createHmac } from 'node:crypto';
-import type { TestBackend } from './server.js';
+import { startTestBackend, type TestBackend } from './server.js';
 import { createLogger, type Logger } from '../../server/log.js';
-import type { EmulatedAccount, MintOptions } from '../../server/sandbox/amocrm/index.js';
+import { SANDBOX_ACCOUNT, type AmocrmEmulator, type EmulatedAccount, type InstallOptions, type MintOptions } from '../../server/sandbox/amocrm/index.js';
 
 export function emulators(backend: TestBackend) {
   const sandbox = backend.services.sandbox;
   if (!sandbox) throw new Error('the test backend is not in sandbox mode');
   return sandbox;
+}
+
+/** A sandbox backend with the integration installed in the sandbox account and in `OTHER_ACCOUNT`. */
+export async function startWithTwoAccounts(): Promise<TestBackend> {
+  const backend = await startTestBackend();
+  emulators(backend).amocrm.addAccount(OTHER_ACCOUNT);
+  for (const accountId of [SANDBOX_ACCOUNT.id, OTHER_ACCOUNT.id]) {
+    const { status } = await install(backend, accountId);
+    if (status !== 200) throw new Error(`installing account ${accountId} answered ${status}`);
+  }
+  return backend;
 }
 
 /** Installs the integration in `accountId` through `GET /oauth/callback`, as amoCRM does. */
@@ -82,3 +93,44 @@ export const OTHER_ACCOUNT: EmulatedAccount = {
   amojoId: 'd4e5f6a7-8b9c-4d0e-9f1a-2b3c4d5e6f70',
   users: [{ id: 50000001, name: 'Olga Owner', email: 'owner@other.example', lang: 'en', amojoId: null, isAdmin: true }],
 };
+
+/** An answer of the emulated REST API, its body parsed. */
+export interface EmulatorAnswer {
+  status: number;
+  type: string;
+  body: Record<string, any> | undefined; // eslint-disable-line @typescript-eslint/no-explicit-any
+}
+
+/**
+ * The amoCRM emulator alone on its own port, for tests of its endpoints: access tokens got through
+ * its token endpoint, as the backend gets them, and raw REST calls with one.
+ */
+export function emulatorRest(emulator: AmocrmEmulator, oauth: { clientId: string; clientSecret: string; redirectUri: string }) {
+  let url = '';
+  return {
+    /** Listens on 127.0.0.1; answers the function that stops it. */
+    async start(): Promise<() => Promise<void>> {
+      const running = await emulator.listen();
+      url = running.url;
+      return running.close;
+    },
+    async accessToken(install: InstallOptions = {}): Promise<string> {
+      const { code } = emulator.install(install);
+      const res = await fetch(`${url}/oauth2/access_token`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ client_id: oauth.clientId, client_secret: oauth.clientSecret, redirect_uri: oauth.redirectUri, grant_type: 'authorization_code', code }),
+      });
+      return ((await res.json()) as { access_token: string }).access_token;
+    },
+    async api(method: string, path: string, body: unknown, token: string): Promise<EmulatorAnswer> {
+      const res = await fetch(`${url}${path}`, {
+        method,
+        headers: { Authorization: `Bearer ${token}`, ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}) },
+        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+      });
+      const text = await res.text();
+      return { status: res.status, type: res.headers.get('content-type') ?? '', body: text ? (JSON.parse(text) as EmulatorAnswer['body']) : undefined };
+    },
+  };
+}

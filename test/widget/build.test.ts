@@ -27,7 +27,8 @@ afterAll(async () => {
 describe('widget build', () => {
   it('packs dist/widget.zip with the files at the root', { timeout: 120_000 }, async () => {
     const outDir = await tempDir();
-    const result = await buildWidget({ rootDir, outDir, backendUrl: 'https://chat.example.test/' });
+    const support = { email: 'help@chat-vendor.test', url: 'https://chat-vendor.test/help', privacyUrl: 'https://chat-vendor.test/privacy' };
+    const result = await buildWidget({ rootDir, outDir, backendUrl: 'https://chat.example.test/', support });
 
     const zip = await JSZip.loadAsync(await readFile(result.zipPath));
     const names = Object.values(zip.files).filter((f) => !f.dir).map((f) => f.name).sort();
@@ -59,6 +60,13 @@ describe('widget build', () => {
     expect(script).toContain('"https://chat.example.test"');
     expect(script).not.toContain('jQuery JavaScript Library');
     expect(script).not.toContain('__WIDGET_BACKEND_URL__');
+
+    // With real contacts our own widget passes every marketplace check, the error texts' contacts included.
+    expect(result.review.filter((r) => r.problems.length > 0)).toEqual([]);
+    expect(result.review.map((r) => r.name)).toContain('error-with-contacts');
+    expect(manifest.widget.support).toEqual({ email: support.email, link: support.url, privacy_policy: support.privacyUrl });
+    expect(script).toContain(JSON.stringify(support.email));
+    expect(script).toContain(JSON.stringify(support.url));
   });
 
   it('refuses to pack when a configured secret ends up in a file, and says which', { timeout: 60_000 }, async () => {

@@ -11,37 +11,25 @@ import {
   flush,
   installFakeApp,
   loadLocale,
-  removeFakeApp,
+  openSettingsWith,
+  panelState,
+  resetWidgetPage,
+  SUPPORT,
   statusBody,
   text,
 } from './support/fake-host.js';
 import type { WidgetHost } from '../../widget/src/host.js';
+import { createTranslate } from '../../widget/src/i18n.js';
 import { createWidget } from '../../widget/src/widget.js';
 
 const en = loadLocale('en');
-const state = () => $('[data-awc-state]').attr('data-awc-state');
 const click = (action: string) => $(`[data-awc-action="${action}"]`).trigger('click');
 
-async function open(body: object, appOptions: Parameters<typeof installFakeApp>[0] = { isAdmin: true }) {
-  installFakeApp(appOptions);
-  const host = createFakeHost();
-  host.openSettings();
-  host.calls[0]!.reply(200, body);
-  await flush();
-  return host;
-}
-
-afterEach(() => {
-  vi.restoreAllMocks();
-  vi.unstubAllGlobals();
-  removeFakeApp();
-  document.head.innerHTML = '';
-  document.body.innerHTML = '';
-});
+afterEach(resetWidgetPage);
 
 describe('buttons', () => {
   it('New code asks first, then posts /widget/site-key/rotate and shows the new snippet', async () => {
-    const host = await open(statusBody.connected);
+    const host = await openSettingsWith(statusBody.connected);
     const confirm = vi.spyOn(window, 'confirm');
     click('rotate');
     expect($('[data-awc-confirm]').text()).toContain(text(en, 'panel.rotate_confirm'));
@@ -60,13 +48,13 @@ describe('buttons', () => {
   });
 
   it('offers no new code to a user who is not an admin', async () => {
-    await open(statusBody.connected, { isAdmin: false });
+    await openSettingsWith(statusBody.connected, { isAdmin: false });
     expect($('[data-awc-snippet]')).toHaveLength(1);
     expect($('[data-awc-action="rotate"]')).toHaveLength(0);
   });
 
   it('Connect posts the account amojo_id, shows progress, then Connected with the snippet', async () => {
-    const host = await open(statusBody.notConnected);
+    const host = await openSettingsWith(statusBody.notConnected);
     click('connect');
     expect(host.calls).toHaveLength(2);
     expect(host.calls[1]!.options).toMatchObject({ url: `${BACKEND_URL}/widget/connect`, method: 'POST', contentType: 'application/json' });
@@ -79,39 +67,39 @@ describe('buttons', () => {
 
     host.calls[1]!.reply(200, statusBody.connected);
     await flush();
-    expect(state()).toBe('connected');
+    expect(panelState()).toBe('connected');
     expect($('[data-awc-busy]')).toHaveLength(0);
     expect($('[data-awc-snippet]').val()).toBe(statusBody.connected.webchat.snippet);
     expect(host.setStatus).toHaveBeenCalledWith('installed');
   });
 
   it('Reconnect posts /widget/connect again', async () => {
-    const host = await open(statusBody.connected);
+    const host = await openSettingsWith(statusBody.connected);
     click('reconnect');
     expect(host.calls[1]!.options.url).toBe(`${BACKEND_URL}/widget/connect`);
     expect(host.calls[1]!.body).toEqual({ amojo_id: AMOJO_ID });
   });
 
   it('Disconnect posts /widget/disconnect and shows the new state', async () => {
-    const host = await open(statusBody.connected);
+    const host = await openSettingsWith(statusBody.connected);
     click('disconnect');
     expect(host.calls[1]!.options).toMatchObject({ url: `${BACKEND_URL}/widget/disconnect`, method: 'POST' });
     expect($('[data-awc-busy]').text()).toBe(text(en, 'busy.disconnecting'));
     host.calls[1]!.reply(200, statusBody.disconnected);
     await flush();
-    expect(state()).toBe('disconnected');
+    expect(panelState()).toBe('disconnected');
     expect($('[data-awc-snippet]')).toHaveLength(0);
   });
 
   it('Connect without an amojo_id on the page explains and sends nothing', async () => {
-    const host = await open(statusBody.notConnected, { isAdmin: true, amojoId: null });
+    const host = await openSettingsWith(statusBody.notConnected, { isAdmin: true, amojoId: null });
     click('connect');
     expect(host.calls).toHaveLength(1);
     expect($('[data-awc-error]').text()).toBe(text(en, 'errors.no_amojo_id'));
   });
 
   it('Copy puts the snippet on the clipboard and says so', async () => {
-    await open(statusBody.connected);
+    await openSettingsWith(statusBody.connected);
     const writeText = vi.fn().mockResolvedValue(undefined);
     vi.stubGlobal('navigator', { ...navigator, clipboard: { writeText } });
     click('copy');
@@ -121,7 +109,7 @@ describe('buttons', () => {
   });
 
   it('Copy falls back to selecting the text, and explains when even that fails', async () => {
-    await open(statusBody.connected);
+    await openSettingsWith(statusBody.connected);
     vi.stubGlobal('navigator', { ...navigator, clipboard: undefined });
     const execCommand = vi.fn().mockReturnValue(true);
     (document as unknown as { execCommand: unknown }).execCommand = execCommand;
@@ -172,14 +160,14 @@ describe('failures are sentences an admin understands', () => {
 
   for (const c of cases) {
     it(`on Connect: ${c.name}`, async () => {
-      const host = await open(statusBody.notConnected);
+      const host = await openSettingsWith(statusBody.notConnected);
       click('connect');
       host.calls[1]!.reply(c.status, c.body);
       await flush();
       expect($('[data-awc-error]').text()).toBe(text(en, c.key, c.vars));
       expect($('[data-awc-error]').attr('role')).toBe('alert');
       // The last known state and its buttons stay, so the admin can try again.
-      expect(state()).toBe('not_connected');
+      expect(panelState()).toBe('not_connected');
       expect($('[data-awc-action="connect"]').prop('disabled')).toBe(false);
     });
   }
@@ -197,12 +185,28 @@ describe('failures are sentences an admin understands', () => {
     expect(host.calls[1]!.options.url).toBe(`${BACKEND_URL}/widget/status`);
     host.calls[1]!.reply(200, statusBody.connected);
     await flush();
-    expect(state()).toBe('connected');
+    expect(panelState()).toBe('connected');
     expect($('[data-awc-error]')).toHaveLength(0);
   });
 
+  it("an error that sends the admin to support names the build's support e-mail and link", async () => {
+    const host = await openSettingsWith(statusBody.notConnected);
+    click('connect');
+    host.calls[1]!.reply(0);
+    await flush();
+    const shown = $('[data-awc-error]').text();
+    expect(shown).toContain(SUPPORT.email);
+    expect(shown).toContain(SUPPORT.url);
+    expect(shown).not.toContain('{support}');
+  });
+
+  it('a build without contacts leaves no empty brackets in the error', () => {
+    const t = createTranslate({ i18n: () => 'Contact support ({support}).' } as unknown as WidgetHost, { email: '', url: '' });
+    expect(t('errors.unreachable')).toBe('Contact support.');
+  });
+
   it('a new action clears the previous error', async () => {
-    const host = await open(statusBody.notConnected);
+    const host = await openSettingsWith(statusBody.notConnected);
     click('connect');
     host.calls[1]!.reply(0);
     await flush();
@@ -221,11 +225,11 @@ describe('lifecycle', () => {
     expect($('style[data-awc-style]')).toHaveLength(1);
     host.calls[0]!.reply(200, statusBody.connected); // answer meant for the first panel
     await flush();
-    expect(state()).toBe('loading');
+    expect(panelState()).toBe('loading');
     host.calls[1]!.reply(200, statusBody.notConnected);
     await flush();
     expect($('[data-awc-panel]')).toHaveLength(1);
-    expect(state()).toBe('not_connected');
+    expect(panelState()).toBe('not_connected');
     // The CRM's own controls are left alone.
     expect($('.js-widget-save')).toHaveLength(1);
   });
@@ -234,7 +238,7 @@ describe('lifecycle', () => {
     installFakeApp({ isAdmin: true });
     const first = createFakeHost();
     first.openSettings();
-    const Widget = createWidget({ backendUrl: BACKEND_URL });
+    const Widget = createWidget({ backendUrl: BACKEND_URL, support: SUPPORT });
     const second = Widget.call({
       get_settings: () => ({ status: 'installed' }),
       i18n: (key: string) => key,

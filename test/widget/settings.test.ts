@@ -12,40 +12,29 @@ import {
   flush,
   installFakeApp,
   loadLocale,
+  openSettingsWith,
+  panelState,
   removeFakeApp,
+  resetWidgetPage,
+  SUPPORT,
   statusBody,
   text,
 } from './support/fake-host.js';
 
 const en = loadLocale('en');
-const state = () => $('[data-awc-state]').attr('data-awc-state');
 const actions = () => $('[data-awc-action]').map((_, el) => $(el).attr('data-awc-action')).get();
 const errorText = () => $('[data-awc-error]').text();
-
-async function openWith(body: object, appOptions: Parameters<typeof installFakeApp>[0] = { isAdmin: true }) {
-  installFakeApp(appOptions);
-  const host = createFakeHost();
-  host.openSettings();
-  host.calls[0]!.reply(200, body);
-  await flush();
-  return host;
-}
 
 beforeEach(() => {
   vi.spyOn($, 'ajax').mockImplementation(() => {
     throw new Error('the widget must call the backend through $authorizedAjax only');
   });
 });
-afterEach(() => {
-  vi.restoreAllMocks();
-  removeFakeApp();
-  document.head.innerHTML = '';
-  document.body.innerHTML = '';
-});
+afterEach(resetWidgetPage);
 
 describe('widget constructor', () => {
   it('is a plain function whose lifecycle callbacks return true', () => {
-    const Widget = createWidget({ backendUrl: BACKEND_URL });
+    const Widget = createWidget({ backendUrl: BACKEND_URL, support: SUPPORT });
     const self = { get_settings: () => ({}), i18n: (k: string) => k, $authorizedAjax: vi.fn() } as unknown as WidgetHost;
     expect(Widget.call(self)).toBe(self);
     expect(self.callbacks.render()).toBe(true);
@@ -62,13 +51,13 @@ describe('connection state', () => {
     host.openSettings();
     expect(host.calls).toHaveLength(1);
     expect(host.calls[0]!.options).toMatchObject({ url: `${BACKEND_URL}/widget/status`, method: 'GET', dataType: 'json' });
-    expect(state()).toBe('loading');
+    expect(panelState()).toBe('loading');
     expect($('.awc-state').text()).toBe(text(en, 'panel.loading'));
   });
 
   it('shows "not connected" with Connect when the backend sends no state field', async () => {
-    await openWith(statusBody.notConnected);
-    expect(state()).toBe('not_connected');
+    await openSettingsWith(statusBody.notConnected);
+    expect(panelState()).toBe('not_connected');
     expect($('[data-awc-state]').text()).toBe(text(en, 'state.not_connected'));
     expect($('[data-awc-hint]').text()).toBe(text(en, 'hint.not_connected'));
     expect(actions()).toEqual(['connect']);
@@ -76,8 +65,8 @@ describe('connection state', () => {
   });
 
   it('shows "connected", the snippet, a copy button and where to paste it', async () => {
-    const host = await openWith(statusBody.connected);
-    expect(state()).toBe('connected');
+    const host = await openSettingsWith(statusBody.connected);
+    expect(panelState()).toBe('connected');
     expect($('.awc-detail').text()).toBe(text(en, 'panel.channel', { title: 'Website chat' }));
     expect(actions()).toEqual(['reconnect', 'disconnect', 'copy', 'rotate', 'pipelines']);
     expect($('[data-awc-snippet]').val()).toBe(statusBody.connected.webchat.snippet);
@@ -87,19 +76,19 @@ describe('connection state', () => {
 
   it('derives "connected" from connected:true when state is absent', async () => {
     const { state: _s, reason: _r, ...legacy } = statusBody.connected;
-    await openWith(legacy);
-    expect(state()).toBe('connected');
+    await openSettingsWith(legacy);
+    expect(panelState()).toBe('connected');
   });
 
   it('shows "disconnected" with Reconnect', async () => {
-    await openWith(statusBody.disconnected);
-    expect(state()).toBe('disconnected');
+    await openSettingsWith(statusBody.disconnected);
+    expect(panelState()).toBe('disconnected');
     expect(actions()).toEqual(['reconnect']);
   });
 
   it('shows an error state with its reason in words, as text', async () => {
-    const host = await openWith({ ...statusBody.error, reason: '<img src=x onerror="window.hacked=1">Switched off' });
-    expect(state()).toBe('error');
+    const host = await openSettingsWith({ ...statusBody.error, reason: '<img src=x onerror="window.hacked=1">Switched off' });
+    expect(panelState()).toBe('error');
     expect($('[data-awc-hint]').text()).toBe('<img src=x onerror="window.hacked=1">Switched off');
     expect($('.awc-panel img')).toHaveLength(0);
     expect(actions()).toEqual(['reconnect', 'disconnect']);
@@ -107,7 +96,7 @@ describe('connection state', () => {
   });
 
   it('explains an error state that comes without a reason', async () => {
-    await openWith({ ...statusBody.error, reason: null, scope_id: null });
+    await openSettingsWith({ ...statusBody.error, reason: null, scope_id: null });
     expect($('[data-awc-hint]').text()).toBe(text(en, 'hint.error_no_reason'));
     expect(actions()).toEqual(['reconnect']);
   });
@@ -117,7 +106,7 @@ describe('connection state', () => {
     const host = createFakeHost({ params: { status: 'install' } });
     host.openSettings();
     expect(host.calls).toHaveLength(0);
-    expect(state()).toBe('install_first');
+    expect(panelState()).toBe('install_first');
     expect($('.awc-panel').text()).toContain(text(en, 'panel.install_first'));
   });
 
@@ -135,21 +124,21 @@ describe('connection state', () => {
 
 describe('admin rights', () => {
   it('hides the buttons from non-admins (user_rights) and says why', async () => {
-    await openWith(statusBody.connected, { isAdmin: false });
+    await openSettingsWith(statusBody.connected, { isAdmin: false });
     expect(actions()).toEqual(['copy', 'pipelines']);
     expect($('[data-awc-note]').text()).toBe(text(en, 'panel.admins_only'));
   });
 
   it('reads managers[userId].is_admin when user_rights is absent', async () => {
-    await openWith(statusBody.notConnected, { managerIsAdmin: 'N' });
+    await openSettingsWith(statusBody.notConnected, { managerIsAdmin: 'N' });
     expect(actions()).toEqual([]);
     removeFakeApp();
-    await openWith(statusBody.notConnected, { managerIsAdmin: 'Y' });
+    await openSettingsWith(statusBody.notConnected, { managerIsAdmin: 'Y' });
     expect(actions()).toEqual(['connect']);
   });
 
   it('shows the buttons when the page says nothing (the backend still enforces admin)', async () => {
-    await openWith(statusBody.notConnected, {});
+    await openSettingsWith(statusBody.notConnected, {});
     expect(actions()).toEqual(['connect']);
   });
 });

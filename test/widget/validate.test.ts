@@ -189,19 +189,26 @@ describe('checkAmdScript', () => {
 describe('marketplace review rules', () => {
   const GOOD = { 'widget.support.email': 'help@chat-vendor.test', 'widget.support.link': 'https://chat-vendor.test/help', 'widget.support.privacy_policy': 'https://chat-vendor.test/privacy' };
 
-  /** The good archive with real contacts and an error text giving them, then `change`; the findings by rule. */
+  /** What the build bakes into script.js from the manifest's contacts (webpack's DefinePlugin writes JSON strings). */
+  const SUPPORT_LINE = `  var support = { email: ${JSON.stringify(GOOD['widget.support.email'])}, url: ${JSON.stringify(GOOD['widget.support.link'])} };`;
+
+  /** The good archive (its error texts give {support}) with real contacts, then `change`; the findings by rule. */
   function findings(change: (files: Map<string, Uint8Array>) => void = () => {}) {
     const files = goodFiles();
     editJson(files, 'manifest.json', (m) => {
       m.widget.support = { email: GOOD['widget.support.email'], link: GOOD['widget.support.link'], privacy_policy: GOOD['widget.support.privacy_policy'] };
     });
-    for (const l of ['en', 'es', 'pt', 'ru']) editJson(files, `i18n/${l}.json`, (d) => (d.errors.contact = 'Write to {support}.'));
-    files.set('script.js', utf8('define(["jquery"], function ($) {\n  return function Widget() { this.callbacks = { settings: function () { return true; }, onAddAsSource: function () { return true; } }; return this; };\n});\n'));
+    files.set('script.js', utf8(`define(["jquery"], function ($) {\n${SUPPORT_LINE}\n  return function Widget() { this.callbacks = { settings: function () { return true; }, onAddAsSource: function () { return true; } }; return this; };\n});\n`));
     change(files);
     const manifestJson = JSON.parse(Buffer.from(files.get('manifest.json')!).toString('utf8'));
     return Object.fromEntries(reviewArchive({ files, manifest: manifestJson, cssNamespace: 'awc-' }).map((r) => [r.name, r.problems]));
   }
-  const withScript = (code: string) => (files: Map<string, Uint8Array>) => files.set('script.js', utf8(`define([], function () {\n${code}\n  return function Widget() { this.callbacks = { settings: function () {}, onAddAsSource: function () {} }; };\n});\n`));
+  /** The build writes the same contacts into the manifest and into script.js. */
+  const withContacts = (email: string, link: string) => (files: Map<string, Uint8Array>) => {
+    editJson(files, 'manifest.json', (m) => Object.assign(m.widget.support, { email, link }));
+    files.set('script.js', utf8(`define([], function () {\n  var support = { email: ${JSON.stringify(email)}, url: ${JSON.stringify(link)} };\n  return function Widget() { this.callbacks = { settings: function () {}, onAddAsSource: function () {} }; };\n});\n`));
+  };
+  const withScript = (code: string) => (files: Map<string, Uint8Array>) => files.set('script.js', utf8(`define([], function () {\n${SUPPORT_LINE}\n${code}\n  return function Widget() { this.callbacks = { settings: function () {}, onAddAsSource: function () {} }; };\n});\n`));
 
   it('finds nothing in a clean archive, and runs every rule by name', () => {
     const all = findings();
@@ -224,10 +231,12 @@ describe('marketplace review rules', () => {
     ['russian-in-other-locales', (f) => editJson(f, 'i18n/es.json', (d) => (d.panel.title = 'Чат'))],
     ['russian-in-other-locales', (f) => editJson(f, 'i18n/pt.json', (d) => (d.panel.title = 'see https://help.example.ru/x'))],
     ['unused-locations', (f) => editJson(f, 'manifest.json', (m) => m.locations.push('advanced_settings'))],
-    ['support-contacts', (f) => editJson(f, 'manifest.json', (m) => (m.widget.support.email = 'support@example.com'))],
-    ['support-contacts', (f) => editJson(f, 'manifest.json', (m) => (m.widget.support.link = 'https://example.com/support'))],
+    ['support-contacts', withContacts('support@example.com', GOOD['widget.support.link'])],
+    ['support-contacts', withContacts(GOOD['widget.support.email'], 'https://example.com/support')],
     ['privacy-policy', (f) => editJson(f, 'manifest.json', (m) => delete m.widget.support.privacy_policy)],
-    ['error-with-contacts', (f) => editJson(f, 'i18n/pt.json', (d) => delete d.errors.contact)],
+    ['error-with-contacts', (f) => editJson(f, 'i18n/pt.json', (d) => (d.errors = Object.fromEntries(Object.entries(d.errors).map(([k, v]) => [k, String(v).replace(' ({support})', '')]))))],
+    ['error-with-contacts', (f) => f.set('script.js', utf8('define([], function () {\n  return function Widget() { this.callbacks = { settings: function () {}, onAddAsSource: function () {} }; };\n});\n'))],
+    ['error-with-contacts', (f) => editJson(f, 'manifest.json', (m) => (m.widget.support.email = 'help@other-vendor.test'))],
     ['amocrm-in-name', (f) => editJson(f, 'i18n/en.json', (d) => (d.widget.name = 'amoCRM Website chat'))],
   ])('%s catches its fixture', (rule, change) => {
     const all = findings(change);

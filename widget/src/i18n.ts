@@ -4,7 +4,19 @@ import type { MessageKey } from './messages.js';
 
 export type Translate = (key: MessageKey, vars?: Record<string, string>) => string;
 
-export function createTranslate(host: WidgetHost): Translate {
+/** The developer's contacts, from the manifest the build wrote (`WIDGET_SUPPORT_EMAIL`, `WIDGET_SUPPORT_URL`). */
+export interface SupportContacts {
+  email: string;
+  url: string;
+}
+
+/** What `{support}` reads in a text: the e-mail and the link, whichever the build had. */
+export function supportText(support: SupportContacts): string {
+  return [support.email, support.url].map((s) => s.trim()).filter((s) => s !== '').join(', ');
+}
+
+export function createTranslate(host: WidgetHost, support: SupportContacts): Translate {
+  const contacts = supportText(support);
   return (key, vars) => {
     let text: unknown;
     try {
@@ -13,7 +25,10 @@ export function createTranslate(host: WidgetHost): Translate {
       text = undefined;
     }
     // A missing key shows as itself: visible to whoever tests the locale, never a blank line.
-    const template = typeof text === 'string' && text !== '' ? text : key;
-    return template.replace(/\{(\w+)\}/g, (whole, name: string) => vars?.[name] ?? whole);
+    let template = typeof text === 'string' && text !== '' ? text : key;
+    // A build without contacts leaves no empty "()" behind.
+    if (contacts === '') template = template.replace(/\s*\(\{support\}\)/g, '');
+    const all: Record<string, string> = { support: contacts, ...vars };
+    return template.replace(/\{(\w+)\}/g, (whole, name: string) => all[name] ?? whole);
   };
 }

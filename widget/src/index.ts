@@ -6,7 +6,9 @@
  */
 import { createWidget } from './widget.js';
 
-/** Replaced by webpack's DefinePlugin with the backend URL chosen at build time. */
+/** Replaced by webpack's DefinePlugin with the backend URL and the manifest's support contacts of the build. */
 declare const __WIDGET_BACKEND_URL__: string;
+declare const __WIDGET_SUPPORT_EMAIL__: string;
+declare const __WIDGET_SUPPORT_URL__: string;
 
-export default createWidget({ backendUrl: __WIDGET_BACKEND_URL__ });
+export default createWidget({ backendUrl: __WIDGET_BACKEND_URL__, support: { email: __WIDGET_SUPPORT_EMAIL__, url: __WIDGET_SUPPORT_URL__ } });

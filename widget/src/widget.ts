@@ -7,13 +7,15 @@ import $ from 'jquery';
 import { accountAmojoId, isCurrentUserAdmin } from './account.js';
 import { createWidgetApi } from './api.js';
 import { findApp, type WidgetHost } from './host.js';
-import { createTranslate } from './i18n.js';
+import { createTranslate, type SupportContacts } from './i18n.js';
 import { mountSettingsPanel, type SettingsPanel } from './settings-panel.js';
 import { ensureStyles, removeStyles } from './styles.js';
 
 export interface WidgetOptions {
   /** Base URL of the backend, baked in at build time. */
   backendUrl: string;
+  /** The developer's support contacts, baked in at build time; every "contact support" text shows them. */
+  support: SupportContacts;
 }
 
 export type WidgetConstructor = (this: WidgetHost) => WidgetHost;
@@ -47,7 +49,7 @@ export function createWidget(options: WidgetOptions): WidgetConstructor {
         panel = mountSettingsPanel({
           container: panelContainer($($modal)),
           api: createWidgetApi(self, options.backendUrl),
-          t: createTranslate(self),
+          t: createTranslate(self, options.support),
           isAdmin: isCurrentUserAdmin(app, self),
           amojoId: () => accountAmojoId(findApp()),
           installPending: params.status === 'install',

@@ -1,7 +1,7 @@
 /**
  * Emulator of amoCRM's REST/OAuth side for the sandbox and the tests: the token endpoint (codes,
  * rotating single-use refresh tokens), `/api/v4/account` and `/api/v4/users` with `amojo_id`, the
- * pipelines and sources (`sources-endpoints.ts`), the 7 requests/s limit answered 429, problem+json
+ * pipelines and sources (`sources-endpoints.ts`), contacts and their chats (`contacts-endpoints.ts`), the 7 requests/s limit answered 429, problem+json
  * errors, one-time tokens signed like amoCRM's, and "install" (an authorization code plus the callback
  * URL amoCRM would call) and "uninstall" (every token revoked, plus the signed disconnect-hook URL).
  * Imports nothing from the rest of the server.
@@ -19,7 +19,9 @@ import { SANDBOX_ACCOUNT } from './sandbox-account.js';
 import { AmocrmState } from './state.js';
 import { createControlRouter } from './control-routes.js';
 import { SourceBook, createSourcesRouter } from './sources-endpoints.js';
-import type { AmocrmEmulatorOptions, AmocrmRequestRecord, EmulatedAccount, EmulatedPipeline, EmulatedSource, FailNextOptions, InstallOptions, MintOptions } from './types.js';
+import { ContactBook } from './contact-book.js';
+import { createContactsRouter } from './contacts-endpoints.js';
+import type { AmocrmEmulatorOptions, AmocrmRequestRecord, EmulatedAccount, EmulatedContactView, EmulatedPipeline, EmulatedSource, FailNextOptions, InstallOptions, MintOptions } from './types.js';
 
 export type * from './types.js';
 export { SANDBOX_ACCOUNT } from './sandbox-account.js';
@@ -56,7 +58,17 @@ export interface AmocrmEmulator {
   sources(accountId: number): EmulatedSource[];
   /** The pipeline a new chat's lead goes to in the account with this amojo id, for its source (§7 routing). */
   leadPipeline(accountAmojoId: string, sourceExternalId: string | undefined): EmulatedPipeline | null;
-  /** Forgets tokens, codes, counters, logs, sources and injected failures; accounts stay. */
+  /** The account's contacts (copies), each with the chats linked to it. */
+  contacts(accountId: number): EmulatedContactView[];
+  /**
+   * A chat's first unsorted lead was opened in the account with this amojo id (the Chats side calls
+   * this): amoCRM makes the lead's contact from the client's profile, or takes the one with that
+   * phone or e-mail, and links the chat to it. Null when no account has that amojo id.
+   */
+  chatLeadOpened(accountAmojoId: string, chatId: string, client: { name: string; phone?: string | undefined; email?: string | undefined }): EmulatedContactView | null;
+  /** Which chats belong to the integration's channels (the Chats side answers), for linking chats to contacts. */
+  useChatDirectory(directory: (accountAmojoId: string, chatId: string) => boolean): void;
+  /** Forgets tokens, codes, counters, logs, sources, contacts and injected failures; accounts stay. */
   reset(): void;
 }
 
@@ -149,6 +161,12 @@ export function createAmocrmEmulator(options: AmocrmEmulatorOptions): AmocrmEmul
 
   const sources = new SourceBook();
   router.use(createSourcesRouter({ authorise, baseOf, book: sources }));
+  const contacts = new ContactBook(now);
+  router.use(createContactsRouter({ authorise, baseOf, book: contacts }));
+  const contactView = (accountId: number, c: EmulatedContactView | Omit<EmulatedContactView, 'chatIds'>): EmulatedContactView => ({
+    ...structuredClone(c),
+    chatIds: contacts.links(accountId).filter((l) => l.contactId === c.id).map((l) => l.chatId),
+  });
 
   router.use('/_emulator', createControlRouter({ install, mint, defaultAccountId: firstId }));
 
@@ -199,9 +217,16 @@ export function createAmocrmEmulator(options: AmocrmEmulatorOptions): AmocrmEmul
       const account = [...state.accounts.values()].find((a) => a.amojoId === amojoId);
       return account ? sources.leadPipeline(account, externalId) : null;
     },
+    contacts: (id) => contacts.list(state.account(id).id).map((c) => contactView(id, c)),
+    chatLeadOpened(amojoId, chatId, client) {
+      const account = [...state.accounts.values()].find((a) => a.amojoId === amojoId);
+      return account ? contactView(account.id, contacts.chatLeadOpened(account, chatId, client)) : null;
+    },
+    useChatDirectory: (directory) => contacts.useChatDirectory(directory),
     reset() {
       state.reset();
       sources.reset();
+      contacts.reset();
       pacing?.reset();
       log = [];
       failures = [];

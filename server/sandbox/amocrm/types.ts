@@ -44,6 +44,24 @@ export interface EmulatedSource {
   requestId?: string;
 }
 
+/** A contact of the account, with the fields a chat channel touches. */
+export interface EmulatedContact {
+  id: number;
+  name: string;
+  /** The PHONE field's values, as given. */
+  phones: string[];
+  /** The EMAIL field's values. */
+  emails: string[];
+  /** Unix seconds. */
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** A contact as the inspection methods show it: with the chats linked to it. */
+export interface EmulatedContactView extends EmulatedContact {
+  chatIds: string[];
+}
+
 export interface AmocrmEmulatorOptions {
   /** The integration the emulator recognises (token requests and one-time tokens). */
   clientId: string;

@@ -14,6 +14,8 @@ export interface ModelContext {
   /** Called once a new message from the integration is stored. */
   onMessageAccepted?: (message: MessageRecord) => void;
   leadPipeline?: (accountAmojoId: string, sourceExternalId: string | undefined) => { id: number; name: string } | null;
+  /** The CRM side makes the lead's contact from the client's profile. */
+  onLeadOpened?: (accountAmojoId: string, chatId: string, client: { name: string; phone?: string | undefined; email?: string | undefined }) => void;
 }
 
 /** The connection an authenticated scope request acts on. */
@@ -122,4 +124,7 @@ export function openLeadIfNone(ctx: ModelContext, target: ScopeTarget, chat: Sto
   if (chat.lead || message.silent || message.direction !== 'incoming') return;
   const pipeline = ctx.leadPipeline?.(target.connection.accountId, chat.sourceExternalId) ?? null;
   chat.lead = { pipelineId: pipeline?.id ?? null, pipelineName: pipeline?.name ?? null, createdAt: ctx.now() };
+  // The profile as it stands now: what this message (or an earlier one) carried (§4.4 `profile`).
+  const client = ctx.state.participant(target.scopeId, chat.clientAmojoId);
+  if (client) ctx.onLeadOpened?.(target.connection.accountId, chat.id, { name: client.name, phone: client.phone, email: client.email });
 }

@@ -79,6 +79,7 @@ export function createAmojoEmulator(options: AmojoEmulatorOptions): AmojoEmulato
     newId,
     ...(options.downloadMedia ? { onMessageAccepted: (m: MessageRecord) => void downloadMessageMedia(m) } : {}),
     ...(options.leadPipeline ? { leadPipeline: options.leadPipeline } : {}),
+    ...(options.onLeadOpened ? { onLeadOpened: options.onLeadOpened } : {}),
   };
   const actions = createManagerActions({
     ...model,

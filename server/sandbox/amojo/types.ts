@@ -47,6 +47,11 @@ export interface AmojoEmulatorOptions {
    * Answered by the amoCRM side (the sandbox wires its emulator in); without it leads record no pipeline.
    */
   leadPipeline?: (accountAmojoId: string, sourceExternalId: string | undefined) => { id: number; name: string } | null;
+  /**
+   * A chat's first unsorted lead was opened: amoCRM writes the client's name, phone and e-mail into
+   * the contact it creates for it (§4.4 `profile`). The sandbox hands this to its amoCRM emulator.
+   */
+  onLeadOpened?: (accountAmojoId: string, chatId: string, client: { name: string; phone?: string | undefined; email?: string | undefined }) => void;
 }
 
 export interface ConnectionRecord {

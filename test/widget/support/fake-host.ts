@@ -9,9 +9,12 @@ import { join } from 'node:path';
 import $ from 'jquery';
 import { vi } from 'vitest';
 import type { AjaxOptions, WidgetHost, WidgetParams } from '../../../widget/src/host.js';
+import { supportText } from '../../../widget/src/i18n.js';
 import { createWidget } from '../../../widget/src/widget.js';
 
 export const BACKEND_URL = 'https://chat.example.test';
+/** The contacts a build would bake in; every "contact support" text shows them. */
+export const SUPPORT = { email: 'help@chat-vendor.test', url: 'https://chat-vendor.test/help' };
 export const AMOJO_ID = 'b46280ba-68e1-44ff-b74a-ff0f577d49d7';
 
 export type Locale = 'en' | 'ru';
@@ -90,7 +93,7 @@ export function createFakeHost(options: { params?: WidgetParams; locale?: Locale
   };
 
   // The CRM mixes its methods into the widget; we do the same through the prototype and `new`.
-  const Widget = createWidget({ backendUrl: BACKEND_URL });
+  const Widget = createWidget({ backendUrl: BACKEND_URL, support: SUPPORT });
   Object.assign(Widget.prototype as object, hostMethods);
   const widget = new (Widget as unknown as new () => WidgetHost)();
 
@@ -107,10 +110,34 @@ export async function flush(): Promise<void> {
   for (let i = 0; i < 5; i++) await new Promise((resolve) => setTimeout(resolve, 0));
 }
 
+/** A locale's text as the widget shows it: `{support}` reads the build's contacts unless `vars` says otherwise. */
 export function text(locale: Record<string, unknown>, key: string, vars: Record<string, string> = {}): string {
   const template = lookup(locale, key);
   if (typeof template !== 'string') throw new Error(`no text for ${key}`);
-  return template.replace(/\{(\w+)\}/g, (whole, name: string) => vars[name] ?? whole);
+  const all: Record<string, string> = { support: supportText(SUPPORT), ...vars };
+  return template.replace(/\{(\w+)\}/g, (whole, name: string) => all[name] ?? whole);
+}
+
+/** The state the panel shows (`data-awc-state`), or undefined while it shows none. */
+export const panelState = (): string | undefined => $('[data-awc-state]').attr('data-awc-state');
+
+/** Opens the settings page of a fresh fake host and answers its first status request with `body`. */
+export async function openSettingsWith(body: object, appOptions: FakeAppOptions = { isAdmin: true }): Promise<FakeHost> {
+  installFakeApp(appOptions);
+  const host = createFakeHost();
+  host.openSettings();
+  host.calls[0]!.reply(200, body);
+  await flush();
+  return host;
+}
+
+/** After each test: mocks, stubbed globals, `APP` and the page back as they were. */
+export function resetWidgetPage(): void {
+  vi.restoreAllMocks();
+  vi.unstubAllGlobals();
+  removeFakeApp();
+  document.head.innerHTML = '';
+  document.body.innerHTML = '';
 }
 
 export const statusBody = {
