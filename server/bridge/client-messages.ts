@@ -17,6 +17,8 @@ export interface ClientMessageInput {
   fileId?: FileId | undefined;
   /** Our msgid of a message of the same conversation to quote. */
   replyTo?: MsgId | undefined;
+  /** Shown to the managers only, above the text (see `MessageContent.managerNote`). */
+  managerNote?: string | undefined;
 }
 
 export interface AcceptResult {
@@ -105,6 +107,7 @@ export function createClientMessages(ctx: BridgeContext) {
       const quoted = input.replyTo !== undefined ? await ownMessage(conversation, input.replyTo, 'reply_to') : undefined;
       const content: MessageContent = {};
       if (text !== undefined) content.text = text;
+      if (input.managerNote) content.managerNote = input.managerNote;
       if (file) content.file = { id: file.id, name: file.name, size: file.size, contentType: file.contentType };
       if (quoted) {
         content.replyTo = { msgid: quoted.id, ...(quoted.amojoMsgId ? { amojoMsgId: quoted.amojoMsgId } : {}), kind: quoted.kind };

@@ -8,7 +8,7 @@ import { asConversationId, asMsgId } from './ids.js';
 import { editPayload, JOB_KINDS, reactPayload, readPayload, statusPayload, typingPayload } from './job-kinds.js';
 import type { JobHandler } from './job-runner.js';
 import type { ChatsTarget } from './ports.js';
-import { isAtAmojo, type ConversationRecord, type MessageRecord } from './records.js';
+import { isAtAmojo, textForManagers, type ConversationRecord, type MessageRecord } from './records.js';
 import { createSendJob } from './send-job.js';
 
 /** Typing older than this is not worth showing any more. */
@@ -53,7 +53,7 @@ export function createOutboxJobs(ctx: BridgeContext): JobHandler[] {
         msec_timestamp: p.editedAt,
         msgid: message.id,
         conversation_id: conversation.id,
-        message: { type: message.kind, ...(message.content.text !== undefined ? { text: message.content.text } : {}) },
+        message: { type: message.kind, ...(message.content.text !== undefined ? { text: textForManagers(message.content) } : {}) },
       });
     },
   };

@@ -102,11 +102,22 @@ export const messageContentSchema = z.object({
   editedAt: z.number().optional(),
   /** Client messages imported after a reconnect: sent with `silent: true` (all but the newest). */
   silent: z.boolean().optional(),
+  /**
+   * A line for the managers only, sent to amoCRM before the client's text (the platform's words,
+   * e.g. "written outside working hours"); the client never sees it.
+   */
+  managerNote: z.string().optional(),
 });
 export type MessageContent = Omit<z.infer<typeof messageContentSchema>, 'file' | 'replyTo'> & {
   file?: FileRef;
   replyTo?: { msgid: MsgId; amojoMsgId?: AmojoMsgId; text?: string; kind?: string };
 };
+
+/** The text amoCRM receives for a client message: the managers' note, if any, on its own line above the client's text. */
+export function textForManagers(content: Pick<MessageContent, 'text' | 'managerNote'>): string | undefined {
+  if (!content.managerNote) return content.text;
+  return content.text !== undefined ? `${content.managerNote}\n${content.text}` : content.managerNote;
+}
 
 export interface MessageRecord {
   id: MsgId;

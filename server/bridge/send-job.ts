@@ -10,7 +10,7 @@ import { JOB_KINDS, readPayload, sendPayload } from './job-kinds.js';
 import type { JobHandler } from './job-runner.js';
 import type { Loaded } from './outbox-jobs.js';
 import type { ChatsTarget, NewMessageRequest } from './ports.js';
-import { isAtAmojo, type ConversationRecord, type MessageRecord } from './records.js';
+import { isAtAmojo, textForManagers, type ConversationRecord, type MessageRecord } from './records.js';
 import { fileUrl } from './views.js';
 
 export function createSendJob(ctx: BridgeContext, load: (msgid: string) => Promise<Loaded | undefined>): JobHandler {
@@ -31,7 +31,8 @@ export function createSendJob(ctx: BridgeContext, load: (msgid: string) => Promi
       sender: { id: c.participantId, name: c.participantName, ...(hasProfile ? { profile: c.profile } : {}) },
       message: { type: message.kind },
     };
-    const { text, file, replyTo } = message.content;
+    const { file, replyTo } = message.content;
+    const text = textForManagers(message.content);
     if (text !== undefined) req.message.text = text;
     if (file) Object.assign(req.message, { media: fileUrl(ctx.publicUrl, file), file_name: file.name, file_size: file.size });
     if (replyTo) {
