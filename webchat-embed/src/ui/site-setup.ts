@@ -49,6 +49,8 @@ export function setUpSite(
   function refreshHours(): void {
     const open = isOpenAt(s.hours, deps.now());
     view.greeting.textContent = open ? (s.greeting ?? t('greeting')) : (s.awayMessage ?? t('away'));
+    // "We usually reply within minutes" would contradict the away message.
+    view.panel.querySelector<HTMLElement>('#awc-subtitle')!.hidden = !open;
     if (open) view.greeting.removeAttribute('data-away');
     else {
       view.greeting.setAttribute('data-away', '');
