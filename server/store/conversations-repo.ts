@@ -61,7 +61,8 @@ export function createConversationRepo(db: Db): BridgeRepos['conversations'] {
     },
 
     async findByContact(accountId, platform, contact) {
-      // The profile is JSON text: narrowed with LIKE on the value, then compared exactly.
+      // The profile is JSON text: narrowed with LIKE on the lowercased value (its own % and _ widened
+      // to %, so they match at least themselves), then compared exactly (e-mail without case).
       const wanted = [contact.email, contact.phone].filter((v): v is string => !!v);
       if (wanted.length === 0) return [];
       const rows = await db
@@ -69,7 +70,7 @@ export function createConversationRepo(db: Db): BridgeRepos['conversations'] {
         .selectAll()
         .where('account_id', '=', accountId)
         .where('platform', '=', platform)
-        .where((eb) => eb.or(wanted.map((v) => eb('profile', 'like', `%${JSON.stringify(v).slice(1, -1).replace(/[%_]/g, '')}%`))))
+        .where((eb) => eb.or(wanted.map((v) => eb(eb.fn<string>('lower', ['profile']), 'like', `%${JSON.stringify(v.toLowerCase()).slice(1, -1).replace(/[%_\\]/g, '%')}%`))))
         .execute();
       return rows.map(toConversation).filter((c) => (contact.email !== undefined && c.profile.email?.toLowerCase() === contact.email.toLowerCase()) || (contact.phone !== undefined && c.profile.phone === contact.phone));
     },
