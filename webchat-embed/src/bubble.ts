@@ -28,6 +28,8 @@ export interface BubbleOptions {
   now?: () => number;
   /** The site's settings, when the page loaded them before mounting (index.ts): applied at once. */
   settings?: BubbleSettings;
+  /** The page's one settings request, whatever its outcome (an old snippet's 404 is not asked twice). */
+  settingsAnswer?: Promise<BubbleSettings>;
 }
 
 export interface Bubble {
@@ -56,7 +58,7 @@ export function mountBubble(o: BubbleOptions): Bubble {
     siteKey: o.siteKey,
     storage: o.storage ?? createStateStorage(o.siteKey),
     defaultName: (hint) => t('defaultName', { hint }),
-    settings: o.settings && Promise.resolve(o.settings),
+    settings: o.settingsAnswer ?? (o.settings && Promise.resolve(o.settings)),
     ...(o.newId ? { newId: o.newId } : {}),
     ...(o.now ? { now: o.now } : {}),
   });

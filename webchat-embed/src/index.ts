@@ -44,14 +44,15 @@ function boot(): void {
   const baseUrl = script.src.replace(EMBED_PATH, '');
   const api = createHttpApi(baseUrl);
   const loaded = api.loadSettings(siteKey);
-  // Refused (an old snippet: 404) or slow: the bubble starts with its defaults and the chat client asks again.
+  // Refused (an old snippet: 404) or slow: the bubble starts with its defaults; the chat client reads the
+  // same request's outcome (unavailable, or the maximum file size when it arrives late).
   const settings = Promise.race([loaded.catch(() => undefined), new Promise<undefined>((r) => setTimeout(r, SETTINGS_WAIT_MS))]);
   const bodyReady = new Promise<void>((r) => (document.body ? r() : document.addEventListener('DOMContentLoaded', () => r(), { once: true })));
   void Promise.all([settings, bodyReady]).then(([s]: [BubbleSettings | undefined, void]) => {
     // `data-lang="es"` (or `pt-BR`, …) on the tag fixes the language; then the one set in amoCRM; else detected.
     const locale = chooseLocale(localeOf(script.dataset.lang) ?? s?.language);
     const storage = createStateStorage(siteKey, undefined, script.dataset.store !== 'always' && !s?.storeBeforeOpen);
-    g.amoWebchat = mountBubble({ api, siteKey, locale, storage, ...(s ? { settings: s } : {}) });
+    g.amoWebchat = mountBubble({ api, siteKey, locale, storage, settingsAnswer: loaded, ...(s ? { settings: s } : {}) });
   });
 }
 
