@@ -100,6 +100,17 @@ describe('signed-in visitors (user_id + user_hash)', () => {
     expect((await session({})).body.conversation_id).not.toBe(phone.body.conversation_id);
   });
 
+  it('moves a visitor who signs in after writing anonymously to their own conversation, and checks the hash then too', async () => {
+    const key = await secret();
+    const anonymous = await Visitor.open(backend.url, siteKey);
+    const signIn = (hash: string) => call<{ conversation_id: string }>(`${backend.url}/webchat/v1/sessions`, 'POST', anonymous.token, { site_key: siteKey, user_id: 'customer-17', user_hash: hash });
+    expect((await signIn(hashOf(key, 'someone-else'))).status).toBe(401);
+    const res = await signIn(hashOf(key, 'customer-17'));
+    expect([200, 201]).toContain(res.status);
+    expect(res.body.conversation_id).not.toBe(anonymous.conversationId);
+    expect(res.body.conversation_id).toBe((await session({ user_id: 'customer-17', user_hash: hashOf(key, 'customer-17') })).body.conversation_id);
+  });
+
   it('refuses a user_id without a valid hash with 401 and opens nothing', async () => {
     const key = await secret();
     for (const body of [{ user_id: 'customer-17' }, { user_id: 'customer-17', user_hash: hashOf(key, 'customer-18') }, { user_id: 'customer-17', user_hash: 'zz' }, { user_id: 'customer-17', user_hash: hashOf('another-secret', 'customer-17') }]) {

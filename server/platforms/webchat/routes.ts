@@ -62,7 +62,8 @@ export function createWebchatApiRouter(deps: WebchatRouteDeps): Router {
     await takeAll([[l.sessions.perSite, `account:${found.accountId}`]], byIp);
     const profile = { ...(body.phone ? { phone: body.phone } : {}), ...(body.email ? { email: body.email } : {}) };
     // A visitor who already has a session and now gives a name, phone or email keeps the conversation.
-    const existing = bearerToken(req) ? await authenticate(req).catch(() => undefined) : undefined;
+    // A user id decides by itself: a visitor who signs in after writing anonymously joins their own conversation.
+    const existing = body.user_id === undefined && bearerToken(req) ? await authenticate(req).catch(() => undefined) : undefined;
     if (existing && existing.accountId === found.accountId) {
       const updated = await bridge.conversations.updateProfile(existing, body.name, profile);
       res.status(200).json({ visitor_token: await deps.tokens.issue(updated.id, updated.accountId, body.site_key), conversation_id: updated.id });
