@@ -11,6 +11,7 @@ import { createHomeRouter } from './routes/home.js';
 import { createOAuthRouter } from './routes/oauth.js';
 import { createWidgetRouter } from './routes/widget.js';
 import { createWidgetSettingsRouter } from './routes/widget-settings.js';
+import { createWidgetVisitorDataRouter } from './routes/widget-visitor-data.js';
 import { bubbleSettingsRules } from './platforms/webchat/bubble-settings.js';
 import { createEmbedRouter } from './platforms/webchat/embed-route.js';
 import { createSandboxPageRouter } from './sandbox/page/index.js';
@@ -29,7 +30,8 @@ export function createApp(services: Services): Express {
   app.use(createMetricsRouter({ metrics: services.metrics, token: services.config.metricsToken }));
   app.use(createOAuthRouter(services));
   app.use(createWidgetRouter(services));
-  app.use(createWidgetSettingsRouter({ ...services, bubble: bubbleSettingsRules, channels: [{ kind: 'webchat', code: services.config.channel.code, title: services.config.channel.title }] }));
+  app.use(createWidgetSettingsRouter({ ...services, bubble: bubbleSettingsRules, onBubbleSaved: (id) => services.webchat.settingsChanged(id), channels: [{ kind: 'webchat', code: services.config.channel.code, title: services.config.channel.title }] }));
+  app.use(createWidgetVisitorDataRouter(services));
   app.use('/webchat/v1', services.webchat.apiRouter);
   app.use(services.webchat.filesRouter);
   app.use(createEmbedRouter({ logger: services.logger, distDir: distDir() }));

@@ -175,6 +175,10 @@ export function createServices(opts: ServiceOptions): Services {
         live.accountChanged(accountId, true);
         return key;
       },
+      siteSettings: async (accountId) => {
+        const [settings, account] = await Promise.all([store.settings.get(accountId), store.accounts.get(accountId)]);
+        return { webchat: settings.webchat, identitySecret: settings.identitySecret, language: account?.language ?? null };
+      },
     },
     tokenSecret: () => (config.appSecret ? Promise.resolve(config.appSecret) : store.kv.getOrCreate('app_secret', generateSecret)),
     now,

@@ -8,7 +8,7 @@ import { appendEvent, insertMessage, publish, type BridgeContext } from './conte
 import { BridgeRefusal } from './errors.js';
 import { type ClientMsgId, type FileId, type MsgId, type ConversationId } from './ids.js';
 import { editJob, sendJob } from './job-kinds.js';
-import type { PageRef } from './page-line.js';
+import type { PageRef } from './amojo-text.js';
 import type { BridgeRepos } from './ports.js';
 import type { ConversationRecord, FileRecord, MessageContent, MessageKind, MessageRecord, TimelineEvent } from './records.js';
 
@@ -20,6 +20,8 @@ export interface ClientMessageInput {
   replyTo?: MsgId | undefined;
   /** The web page the client wrote from (sent on to amoCRM as a line of the text, page-line.ts). */
   page?: PageRef | undefined;
+  /** Shown to the managers only, above the text (see `MessageContent.managerNote`). */
+  managerNote?: string | undefined;
 }
 
 export interface AcceptResult {
@@ -108,6 +110,7 @@ export function createClientMessages(ctx: BridgeContext) {
       const quoted = input.replyTo !== undefined ? await ownMessage(conversation, input.replyTo, 'reply_to') : undefined;
       const content: MessageContent = {};
       if (text !== undefined) content.text = text;
+      if (input.managerNote) content.managerNote = input.managerNote;
       if (file) content.file = { id: file.id, name: file.name, size: file.size, contentType: file.contentType };
       if (input.page) content.page = { url: input.page.url, ...(input.page.title ? { title: input.page.title } : {}) };
       if (quoted) {

@@ -5,7 +5,7 @@
 import type { BridgeContext } from './context.js';
 import { BridgeRefusal } from './errors.js';
 import { newConversationId, newParticipantId, type ConversationId } from './ids.js';
-import { contactJob } from './job-kinds.js';
+import { contactJob, conversationQueue } from './job-kinds.js';
 import type { ConversationRecord, MessageView, PlatformKind, Profile, TimelineEvent } from './records.js';
 import { messageView } from './views.js';
 
@@ -28,23 +28,60 @@ export interface MessagePage {
 export function createConversations(ctx: BridgeContext) {
   const { store } = ctx;
 
+  async function open(input: OpenConversationInput): Promise<ConversationRecord> {
+    const participantId = newParticipantId();
+    const conversation: ConversationRecord = {
+      id: newConversationId(),
+      accountId: input.accountId,
+      platform: input.platform,
+      platformChatId: input.platformChatId ?? participantId,
+      participantId,
+      participantName: input.name,
+      profile: input.profile ?? {},
+      amojoChatId: null,
+      amojoParticipantId: null,
+      createdAt: ctx.now(),
+    };
+    await store.conversations.insert(conversation);
+    return conversation;
+  }
+
   return {
-    async open(input: OpenConversationInput): Promise<ConversationRecord> {
-      const participantId = newParticipantId();
-      const conversation: ConversationRecord = {
-        id: newConversationId(),
-        accountId: input.accountId,
-        platform: input.platform,
-        platformChatId: input.platformChatId ?? participantId,
-        participantId,
-        participantName: input.name,
-        profile: input.profile ?? {},
-        amojoChatId: null,
-        amojoParticipantId: null,
-        createdAt: ctx.now(),
-      };
-      await store.conversations.insert(conversation);
-      return conversation;
+    open,
+
+    /**
+     * The conversation of a chat the platform names itself (a signed-in visitor's own user id), the
+     * same on every device; opened on first use. Two devices racing on the first use meet at the
+     * unique (account, platform, chat) index: the loser reads the winner's row.
+     */
+    async openForChat(input: OpenConversationInput & { platformChatId: string }): Promise<{ conversation: ConversationRecord; created: boolean }> {
+      const find = () => store.conversations.findByPlatformChat(input.accountId, input.platform, input.platformChatId);
+      const existing = await find();
+      if (existing) return { conversation: existing, created: false };
+      try {
+        return { conversation: await open(input), created: true };
+      } catch (err) {
+        const raced = await find();
+        if (raced) return { conversation: raced, created: false };
+        throw err;
+      }
+    },
+
+    findByContact: (accountId: number, platform: PlatformKind, contact: { email?: string; phone?: string }) => store.conversations.findByContact(accountId, platform, contact),
+
+    findByPlatformChat: (accountId: number, platform: PlatformKind, platformChatId: string) => store.conversations.findByPlatformChat(accountId, platform, platformChatId),
+
+    /**
+     * Deletes everything this backend keeps of the conversation: messages, timeline, reactions,
+     * files (rows, then bytes) and jobs not yet run. What amoCRM already has stays there.
+     */
+    async erase(conversation: ConversationRecord): Promise<{ messages: number; files: number }> {
+      const done = await store.durableTransaction((tx) => tx.conversations.erase(conversation.id, conversationQueue(conversation.id)));
+      ctx.forgetConversation(conversation.id);
+      for (const f of done.files) {
+        await ctx.blobs.remove(f.path).catch((err: unknown) => ctx.logger.warn({ fileId: f.id, err: String(err) }, 'removing an erased file failed'));
+      }
+      return { messages: done.messages, files: done.files.length };
     },
 
     get: (id: ConversationId): Promise<ConversationRecord | undefined> => ctx.getConversation(id),

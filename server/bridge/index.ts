@@ -106,6 +106,6 @@ export { BlobTooLargeError } from './ports.js';
 export { BridgeRefusal, StorageQuotaExceeded } from './errors.js';
 export { kindOfContentType, baseType, safeFileName } from './files.js';
 export { cleanName, cleanText } from './clean-text.js';
-export type { PageRef } from './page-line.js';
+export type { PageRef } from './amojo-text.js';
 export * from './ids.js';
 export type * from './records.js';

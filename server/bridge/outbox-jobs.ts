@@ -9,7 +9,7 @@ import { editPayload, JOB_KINDS, reactPayload, readPayload, statusPayload, typin
 import type { JobHandler } from './job-runner.js';
 import type { ChatsTarget } from './ports.js';
 import { isAtAmojo, type ConversationRecord, type MessageRecord } from './records.js';
-import { textForAmojo } from './page-line.js';
+import { textForAmojo } from './amojo-text.js';
 import { createSendJob } from './send-job.js';
 
 /** Typing older than this is not worth showing any more. */

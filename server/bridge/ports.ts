@@ -13,6 +13,7 @@ import type {
   MessageRecord,
   MessageStatus,
   MessageContent,
+  PlatformKind,
   Profile,
   ReactionRecord,
   ReactionSide,
@@ -154,6 +155,15 @@ export interface BridgeRepos {
     insert(c: ConversationRecord): Promise<void>;
     get(id: ConversationId): Promise<ConversationRecord | undefined>;
     findByAmojoChat(accountId: number, amojoChatId: string): Promise<ConversationRecord | undefined>;
+    findByPlatformChat(accountId: number, platform: PlatformKind, platformChatId: string): Promise<ConversationRecord | undefined>;
+    /** The account's conversations on `platform` whose client gave this e-mail or phone (compared exactly). */
+    findByContact(accountId: number, platform: PlatformKind, contact: { email?: string; phone?: string }): Promise<ConversationRecord[]>;
+    /**
+     * Deletes the conversation with its messages, timeline, reactions, file rows and the waiting jobs
+     * of `jobQueueKey`; answers what was deleted and the blob paths of its files (removed by the
+     * caller after the commit).
+     */
+    erase(id: ConversationId, jobQueueKey: string): Promise<{ messages: number; files: Array<{ id: FileId; path: string }> }>;
     updateProfile(id: ConversationId, name: string, profile: Profile): Promise<void>;
     /** Fills amojo's ids of the chat and the client; ids already known are kept. */
     setAmojoIds(id: ConversationId, ids: { amojoChatId?: string; amojoParticipantId?: string }): Promise<void>;

@@ -104,6 +104,11 @@ export const messageContentSchema = z.object({
   silent: z.boolean().optional(),
   /** The web page the client wrote from, when it changed since their previous message (page-line.ts). */
   page: z.object({ url: z.string(), title: z.string().optional() }).optional(),
+  /**
+   * A line for the managers only, sent to amoCRM before the client's text (the platform's words,
+   * e.g. "written outside working hours"); the client never sees it.
+   */
+  managerNote: z.string().optional(),
 });
 export type MessageContent = Omit<z.infer<typeof messageContentSchema>, 'file' | 'replyTo'> & {
   file?: FileRef;

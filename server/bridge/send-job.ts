@@ -9,7 +9,7 @@ import type { AmojoMsgId } from './ids.js';
 import { JOB_KINDS, readPayload, sendPayload } from './job-kinds.js';
 import type { JobHandler } from './job-runner.js';
 import type { Loaded } from './outbox-jobs.js';
-import { textForAmojo } from './page-line.js';
+import { textForAmojo } from './amojo-text.js';
 import type { ChatsTarget, NewMessageRequest } from './ports.js';
 import { isAtAmojo, type ConversationRecord, type MessageRecord } from './records.js';
 import { fileUrl } from './views.js';

@@ -1,5 +1,6 @@
 /**
- * `GET` / `PUT /widget/settings` and `GET /widget/pipelines` (product.md): the bubble's settings,
+ * `GET` / `PUT /widget/settings`, `GET /widget/pipelines` (product.md) and
+ * `POST /widget/identity-secret/rotate` (README): the bubble's settings,
  * the pipeline each channel's new chats go to, and, for admins only, the identity secret. The
  * one-time token names the account; a change is an admin's and spends the token.
  *
@@ -40,6 +41,8 @@ export interface WidgetSettingsDeps extends WidgetAuthDeps {
   /** The channels this server runs (Telegram only when its platform is on). */
   channels: RoutableChannel[];
   bubble: BubbleSettingsRules;
+  /** The bubble's settings of the account were saved (the website chat forgets what it cached). */
+  onBubbleSaved?(accountId: number): void;
 }
 
 const CHANNEL_KINDS = ['webchat', 'telegram'] as const;
@@ -107,7 +110,19 @@ export function createWidgetSettingsRouter(deps: WidgetSettingsDeps): Router {
       sources[channel.kind] = { pipelineId: id, sourceId: source.id, externalId: source.externalId };
       await deps.store.settings.save(claims.accountId, { sources });
     }
-    if (bubble) await deps.store.settings.save(claims.accountId, { webchat: bubble.stored });
+    if (bubble) {
+      await deps.store.settings.save(claims.accountId, { webchat: bubble.stored });
+      deps.onBubbleSaved?.(claims.accountId);
+    }
+    res.json(await answer(claims.accountId, true));
+  });
+
+  // Signed-in visitors' hashes made with the old secret stop working: the site must use the new one.
+  router.post('/widget/identity-secret/rotate', async (req, res) => {
+    const claims = await authenticate(req);
+    await requireAdmin(claims, 'Only administrators of the account can make a new identity secret.');
+    await spend(claims);
+    await deps.store.settings.rotateIdentitySecret(claims.accountId);
     res.json(await answer(claims.accountId, true));
   });
 

@@ -4,7 +4,7 @@
  */
 import { sql, type Kysely, type Transaction } from 'kysely';
 import { z } from 'zod';
-import { asAmojoChatId, asAmojoParticipantId, asConversationId, asParticipantId } from '../bridge/ids.js';
+import { asAmojoChatId, asAmojoParticipantId, asConversationId, asFileId, asParticipantId } from '../bridge/ids.js';
 import type { BridgeRepos } from '../bridge/ports.js';
 import type { ConversationRecord, Profile } from '../bridge/records.js';
 import type { ConversationRow, Database } from './schema.js';
@@ -47,6 +47,46 @@ export function createConversationRepo(db: Db): BridgeRepos['conversations'] {
         .where('account_id', '=', accountId)
         .executeTakeFirst();
       return row && toConversation(row);
+    },
+
+    async findByPlatformChat(accountId, platform, platformChatId) {
+      const row = await db
+        .selectFrom('conversations')
+        .selectAll()
+        .where('account_id', '=', accountId)
+        .where('platform', '=', platform)
+        .where('platform_chat_id', '=', platformChatId)
+        .executeTakeFirst();
+      return row && toConversation(row);
+    },
+
+    async findByContact(accountId, platform, contact) {
+      // The profile is JSON text: narrowed with LIKE on the lowercased value (its own % and _ widened
+      // to %, so they match at least themselves), then compared exactly (e-mail without case).
+      const wanted = [contact.email, contact.phone].filter((v): v is string => !!v);
+      if (wanted.length === 0) return [];
+      const rows = await db
+        .selectFrom('conversations')
+        .selectAll()
+        .where('account_id', '=', accountId)
+        .where('platform', '=', platform)
+        .where((eb) => eb.or(wanted.map((v) => eb(eb.fn<string>('lower', ['profile']), 'like', `%${JSON.stringify(v.toLowerCase()).slice(1, -1).replace(/[%_\\]/g, '%')}%`))))
+        .execute();
+      return rows.map(toConversation).filter((c) => (contact.email !== undefined && c.profile.email?.toLowerCase() === contact.email.toLowerCase()) || (contact.phone !== undefined && c.profile.phone === contact.phone));
+    },
+
+    async erase(id, jobQueueKey) {
+      const messageIds = db.selectFrom('messages').select('id').where('conversation_id', '=', id);
+      const files = await db.selectFrom('files').select(['id', 'path']).where('conversation_id', '=', id).execute();
+      await db.deleteFrom('reactions').where('conversation_id', '=', id).execute();
+      await db.deleteFrom('reactions').where('message_id', 'in', messageIds).execute();
+      await db.deleteFrom('conversation_events').where('conversation_id', '=', id).execute();
+      const deleted = await db.deleteFrom('messages').where('conversation_id', '=', id).executeTakeFirst();
+      await db.deleteFrom('files').where('conversation_id', '=', id).execute();
+      // Waiting jobs would carry the content to amoCRM after all; a running one finds nothing left to send.
+      await db.deleteFrom('jobs').where('queue_key', '=', jobQueueKey).where('state', '!=', 'running').execute();
+      await db.deleteFrom('conversations').where('id', '=', id).execute();
+      return { messages: Number(deleted.numDeletedRows), files: files.map((f) => ({ id: asFileId(f.id), path: f.path })) };
     },
 
     async updateProfile(id, name, profile) {

@@ -1,5 +1,5 @@
 /**
- * Account settings (005): the bubble's settings an admin changed, the identity secret, and the
+ * Account settings (006): the bubble's settings an admin changed, the identity secret, and the
  * amoCRM source of each channel. The row is created on first read with a fresh identity secret;
  * two processes racing on it keep the secret inserted first.
  */
@@ -52,6 +52,14 @@ export function createSettingsRepo(db: Kysely<Database>, now: () => number = Dat
     /** The sources of the account's channels, without creating anything (the send path reads this). */
     async sourcesOf(accountId: number): Promise<ChannelSources> {
       return (await read(accountId))?.sources ?? {};
+    },
+
+    /** A new identity secret: hashes made with the old one stop working at once. */
+    async rotateIdentitySecret(accountId: number): Promise<string> {
+      await this.get(accountId);
+      const secret = newIdentitySecret();
+      await db.updateTable('account_settings').set({ identity_secret: secret, updated_at: now() }).where('account_id', '=', accountId).execute();
+      return secret;
     },
 
     async save(accountId: number, patch: { webchat?: Record<string, unknown>; sources?: ChannelSources }): Promise<void> {

@@ -5,7 +5,7 @@
  */
 import { openEventStream, type EventStream } from './event-stream.js';
 import type { PageRef } from './page-context.js';
-import { DEFAULT_MAX_FILE_BYTES, MESSAGE_KINDS, type Author, type BubbleSettings, type ChatEvent, type ChatMessage, type DeliveryState, type MessageKind, type Profile, type QuickReply, type Session } from './model.js';
+import { DEFAULT_MAX_FILE_BYTES, MESSAGE_KINDS, type Author, type BubbleSettings, type PrechatMode, type WorkingHours, type ChatEvent, type ChatMessage, type DeliveryState, type MessageKind, type Profile, type QuickReply, type Session } from './model.js';
 
 /** A refused or failed call. `status` 0 means no answer reached us (offline, DNS, CORS, abort). */
 export class ApiError extends Error {
@@ -96,8 +96,8 @@ export function createHttpApi(baseUrl: string, fetchImpl: typeof fetch = (...a) 
 
   return {
     async loadSettings(siteKey) {
-      const data = await call('GET', `/settings?site_key=${encodeURIComponent(siteKey)}`, { cache: 'default' });
-      return { maxFileBytes: num(data.max_file_bytes) ?? DEFAULT_MAX_FILE_BYTES };
+      // `default`: the browser's HTTP cache answers for as long as the backend's Cache-Control allows.
+      return parseSettings(await call('GET', `/settings?site_key=${encodeURIComponent(siteKey)}`, { cache: 'default' }));
     },
     async createSession(siteKey, profile) {
       return session(await call('POST', '/sessions', { json: { site_key: siteKey, ...profile } }));
@@ -169,6 +169,28 @@ export function createHttpApi(baseUrl: string, fetchImpl: typeof fetch = (...a) 
       });
     },
   };
+}
+
+/** The site's settings; anything missing or malformed keeps the bubble's own default. */
+export function parseSettings(d: Json): BubbleSettings {
+  const s: BubbleSettings = { maxFileBytes: num(d.max_file_bytes) ?? DEFAULT_MAX_FILE_BYTES };
+  const color = str(d.color);
+  if (color && /^#[0-9a-f]{6}$/i.test(color)) s.color = color;
+  if (d.position === 'left' || d.position === 'right') s.position = d.position;
+  for (const [from, to] of [['title', 'title'], ['greeting', 'greeting'], ['away_message', 'awayMessage'], ['language', 'language']] as const) {
+    const v = str(d[from]);
+    if (v && v !== 'auto') s[to] = v;
+  }
+  const hours = d.hours as Json | null | undefined;
+  if (hours && str(hours.timezone) && hours.days && typeof hours.days === 'object') s.hours = { timezone: String(hours.timezone), days: hours.days as WorkingHours['days'] };
+  const p = (d.prechat ?? {}) as Json;
+  const mode = (v: unknown): PrechatMode => (v === 'off' || v === 'required' ? v : 'optional');
+  s.prechat = { name: mode(p.name), phone: mode(p.phone), email: mode(p.email) };
+  const consent = (d.consent ?? {}) as Json;
+  const url = str(consent.url);
+  if (consent.required === true && url && /^https?:\/\//i.test(url)) s.consentUrl = url;
+  if (d.store_before_open === true) s.storeBeforeOpen = true;
+  return s;
 }
 
 /** Maps one SSE event onto the model; unknown kinds are ignored so a newer backend never breaks an old bubble. */

@@ -6,7 +6,7 @@
 import type { ChatApi } from './api.js';
 import { ChatClient, type ConnectionState } from './chat-client.js';
 import { createTranslator, type Locale } from './i18n.js';
-import type { ChatMessage, QuotedMessage } from './model.js';
+import type { BubbleSettings, ChatMessage, QuotedMessage } from './model.js';
 import { canRecord, startRecording, type Recording } from './recorder.js';
 import { createStateStorage, type StateStorage } from './storage.js';
 import { buildComposer } from './ui/composer.js';
@@ -15,6 +15,7 @@ import { wireDrop } from './ui/drop-zone.js';
 import { announce, buildPanel, setUnread } from './ui/panel.js';
 import { authorName, renderMessage, summary, type MessageViewContext } from './ui/message-view.js';
 import { buildProfileForm } from './ui/profile-form.js';
+import { setUpSite } from './ui/site-setup.js';
 import { stickToBottom } from './ui/scroll-pin.js';
 
 export interface BubbleOptions {
@@ -26,6 +27,10 @@ export interface BubbleOptions {
   container?: HTMLElement;
   newId?: () => string;
   now?: () => number;
+  /** The site's settings, when the page loaded them before mounting (index.ts): applied at once. */
+  settings?: BubbleSettings;
+  /** The page's one settings request, whatever its outcome (an old snippet's 404 is not asked twice). */
+  settingsAnswer?: Promise<BubbleSettings>;
 }
 
 export interface Bubble {
@@ -57,6 +62,7 @@ export function mountBubble(o: BubbleOptions): Bubble {
     siteKey: o.siteKey,
     storage: o.storage ?? createStateStorage(o.siteKey),
     defaultName: (hint) => t('defaultName', { hint }),
+    settings: o.settingsAnswer ?? (o.settings && Promise.resolve(o.settings)),
     ...(o.newId ? { newId: o.newId } : {}),
     ...(o.now ? { now: o.now } : {}),
   });
@@ -97,7 +103,24 @@ export function mountBubble(o: BubbleOptions): Bubble {
     onRecord: () => void record(),
     onStopRecording: (send) => void stopRecording(send),
   });
-  buildProfileForm(view.profileSlot, t, client.savedState.profile, (profile) => void client.saveProfile(profile));
+  const profileForm = buildProfileForm(
+    view.profileSlot,
+    t,
+    client.savedState.profile,
+    (profile) => {
+      void client.saveProfile(profile);
+      showNotice();
+    },
+    o.settings?.prechat,
+  );
+  const setup = setUpSite(view, t, o.settings ?? { maxFileBytes: client.maxFileBytes }, {
+    profile: profileForm,
+    hasWritten: () => client.hasSession,
+    consented: client.savedState.consented === true,
+    onConsent: () => client.consent(),
+    onGateChange: () => showNotice(),
+    now: o.now ?? Date.now,
+  });
 
   const viewContext = (): MessageViewContext => ({
     t,
@@ -198,7 +221,7 @@ export function mountBubble(o: BubbleOptions): Bubble {
     view.notice.textContent = text;
     composer.setLimit(client.maxFileBytes);
     view.drop.textContent = `${t('dropHere')} (${t('fileLimit', { limit: formatSize(client.maxFileBytes) })})`;
-    composer.setDisabled(connection.isUnavailable);
+    composer.setDisabled(connection.isUnavailable || setup.blocksWriting());
   }
 
   function open(): void {
@@ -208,6 +231,7 @@ export function mountBubble(o: BubbleOptions): Bubble {
     view.root.setAttribute('data-open', '');
     view.launcher.setAttribute('aria-expanded', 'true');
     client.setOpen(true);
+    setup.refreshHours();
     stick.pin();
     updateUnread();
     composer.focus();

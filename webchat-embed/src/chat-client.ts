@@ -6,7 +6,7 @@
 import { ApiError, type ChatApi } from './api.js';
 import { Conversation } from './conversation.js';
 import type { EventStream } from './event-stream.js';
-import { DEFAULT_MAX_FILE_BYTES, type ChatMessage, type Profile, type QuotedMessage, type Session } from './model.js';
+import { DEFAULT_MAX_FILE_BYTES, type BubbleSettings, type ChatMessage, type Profile, type QuotedMessage, type Session } from './model.js';
 import { localMessage, newClientId, previewUrl } from './outgoing.js';
 import { failureOf, Outbox } from './outbox.js';
 import { currentPage, pageToReport, type PageRef } from './page-context.js';
@@ -32,6 +32,8 @@ export interface ChatClientOptions {
   defaultName?: (hint: string) => string;
   /** The page the visitor is on (page-context.ts); tests give their own. */
   page?: () => PageRef | undefined;
+  /** The site's settings when the page already asked for them (one request per load). */
+  settings?: Promise<BubbleSettings> | undefined;
 }
 
 /** Outgoing typing notices at most this often while the visitor types. */
@@ -39,7 +41,8 @@ export const TYPING_THROTTLE_MS = 3000;
 
 export class ChatClient {
   readonly conversation = new Conversation();
-  #o: Required<ChatClientOptions>;
+  #o: Required<Omit<ChatClientOptions, 'settings'>>;
+  #settings: Promise<BubbleSettings> | undefined;
   #maxFileBytes = DEFAULT_MAX_FILE_BYTES;
   #saved: SavedState;
   #outbox: Outbox;
@@ -51,7 +54,9 @@ export class ChatClient {
   #listeners = { state: new Set<(s: ConnectionState) => void>(), incoming: new Set<(key: string, m: ChatMessage) => void>(), typing: new Set<(ms: number) => void>(), rejected: new Set<(reason: 'edit') => void>(), sent: new Set<(m: ChatMessage) => void>() };
 
   constructor(options: ChatClientOptions) {
-    this.#o = { newId: newClientId, now: Date.now, defaultName: () => '', page: currentPage, ...options };
+    const { settings, ...rest } = options;
+    this.#o = { newId: newClientId, now: Date.now, defaultName: () => '', page: currentPage, ...rest };
+    this.#settings = settings;
     this.#saved = this.#o.storage.load();
     this.#reportedRead = this.#saved.lastReadMsgid;
     this.#outbox = new Outbox(
@@ -126,7 +131,7 @@ export class ChatClient {
    */
   start(): void {
     for (const item of this.#saved.outbox) this.conversation.upsert(localMessage(item));
-    this.#o.api.loadSettings(this.#o.siteKey).then(
+    (this.#settings ?? this.#o.api.loadSettings(this.#o.siteKey)).then(
       (settings) => {
         this.#maxFileBytes = settings.maxFileBytes;
         this.#emitState();
@@ -229,7 +234,14 @@ export class ChatClient {
   }
 
   setOpen(isOpen: boolean): void {
+    // Opening the chat is the visitor's first use of it: from now on its state may be kept on the device.
+    if (isOpen) this.#o.storage.allowWrites?.();
     this.#save({ isOpen });
+  }
+
+  /** The visitor ticked the site's consent checkbox. */
+  consent(): void {
+    this.#save({ consented: true });
   }
 
   #enqueue(item: OutboxItem, file?: File): void {

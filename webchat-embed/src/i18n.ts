@@ -65,6 +65,10 @@ const en = {
   reactionBy: '{emoji} from {author}',
   openLink: '{text} (opens a link)',
   jumpToQuote: 'Show the quoted message',
+  away: 'We are away right now. Leave a message and your contacts, and we will answer as soon as we are back.',
+  prechatIntro: 'Before you write, please tell us how to reach you.',
+  consentText: 'I agree to the processing of my personal data.',
+  consentLink: 'Read the terms',
 };
 
 export type TextKey = keyof typeof en;
@@ -131,6 +135,10 @@ const ru: Texts = {
   reactionBy: '{emoji} от {author}',
   openLink: '{text} (откроется ссылка)',
   jumpToQuote: 'Показать цитируемое сообщение',
+  away: 'Сейчас мы не на связи. Оставьте сообщение и контакты — ответим, как только вернёмся.',
+  prechatIntro: 'Прежде чем написать, оставьте, пожалуйста, контакты для связи.',
+  consentText: 'Я согласен(на) на обработку моих персональных данных.',
+  consentLink: 'Условия',
 };
 
 const es: Texts = {
@@ -194,6 +202,10 @@ const es: Texts = {
   reactionBy: '{emoji} de {author}',
   openLink: '{text} (abre un enlace)',
   jumpToQuote: 'Mostrar el mensaje citado',
+  away: 'Ahora no estamos disponibles. Deja un mensaje y tus datos de contacto y te responderemos en cuanto volvamos.',
+  prechatIntro: 'Antes de escribir, indícanos cómo contactarte.',
+  consentText: 'Acepto el tratamiento de mis datos personales.',
+  consentLink: 'Leer las condiciones',
 };
 
 const pt: Texts = {
@@ -257,6 +269,10 @@ const pt: Texts = {
   reactionBy: '{emoji} de {author}',
   openLink: '{text} (abre um link)',
   jumpToQuote: 'Mostrar a mensagem citada',
+  away: 'No momento não estamos disponíveis. Deixe uma mensagem e seus contatos, e responderemos assim que voltarmos.',
+  prechatIntro: 'Antes de escrever, diga-nos como podemos falar com você.',
+  consentText: 'Concordo com o tratamento dos meus dados pessoais.',
+  consentLink: 'Ler os termos',
 };
 
 export const LOCALES = ['en', 'ru', 'es', 'pt'] as const;

@@ -1,16 +1,22 @@
 /**
  * Entry of `embed.js`. The site's snippet is one tag:
  *   <script src="https://<backend>/webchat/embed.js" data-site-key="…" async></script>
- * with an optional `data-lang` (`ru`, `en`, `es`, `pt`) that overrides the detected language and an optional
- * `data-sound="on"` that plays a short tone when the manager answers (off by default).
+ * with an optional `data-lang` (`ru`, `en`, `es`, `pt`) that overrides the language set in amoCRM and
+ * the detected one, an optional `data-sound="on"` that plays a short tone when the manager answers (off
+ * by default), and an optional `data-store="always"` that lets the bubble keep its state on the device
+ * before the visitor first opens it (by default nothing is written until then).
+ * The site's settings (colour, texts, hours, …, set in amoCRM) are asked once per page load, before
+ * the bubble is drawn, so it appears as configured; the browser caches the answer for a minute.
  * The backend's address is taken from this script's own `src`, so the same file works behind any host or
  * path prefix. Loading the script twice puts one bubble on the page.
  */
 import { createHttpApi } from './api.js';
 import { mountBubble, type Bubble } from './bubble.js';
-import { chooseLocale, createTranslator } from './i18n.js';
+import { chooseLocale, createTranslator, localeOf } from './i18n.js';
+import type { BubbleSettings } from './model.js';
 import { createNotifier } from './notify.js';
 import { createPublicApi, runQueued, type AmoChatApi } from './public-api.js';
+import { createStateStorage } from './storage.js';
 
 interface EmbedGlobal {
   /** The mounted bubble (internal: the page's scripts use `AmoChat`). */
@@ -20,6 +26,8 @@ interface EmbedGlobal {
 }
 
 const EMBED_PATH = /\/webchat\/embed\.js(?:[?#].*)?$/;
+/** A backend that does not answer its settings in this time gets a bubble with its own defaults. */
+const SETTINGS_WAIT_MS = 3000;
 
 function findOwnScript(): HTMLScriptElement | undefined {
   const current = document.currentScript;
@@ -39,21 +47,26 @@ function boot(): void {
   }
   g.amoWebchat = 'loading';
   const baseUrl = script.src.replace(EMBED_PATH, '');
-  // `data-lang="es"` (or `pt-BR`, …) on the tag fixes the language; `auto` or anything unknown detects it.
-  const locale = chooseLocale(script.dataset.lang);
-  const start = (): void => {
-    const bubble = mountBubble({ api: createHttpApi(baseUrl), siteKey, locale });
+  const api = createHttpApi(baseUrl);
+  const loaded = api.loadSettings(siteKey);
+  // Refused (an old snippet: 404) or slow: the bubble starts with its defaults; the chat client reads the
+  // same request's outcome (unavailable, or the maximum file size when it arrives late).
+  const settings = Promise.race([loaded.catch(() => undefined), new Promise<undefined>((r) => setTimeout(r, SETTINGS_WAIT_MS))]);
+  const bodyReady = new Promise<void>((r) => (document.body ? r() : document.addEventListener('DOMContentLoaded', () => r(), { once: true })));
+  void Promise.all([settings, bodyReady]).then(([s]: [BubbleSettings | undefined, void]) => {
+    // `data-lang="es"` (or `pt-BR`, …) on the tag fixes the language; then the one set in amoCRM; else detected.
+    const locale = chooseLocale(localeOf(script.dataset.lang) ?? s?.language);
+    const storage = createStateStorage(siteKey, undefined, script.dataset.store !== 'always' && !s?.storeBeforeOpen);
+    const bubble = mountBubble({ api, siteKey, locale, storage, settingsAnswer: loaded, ...(s ? { settings: s } : {}) });
     g.amoWebchat = bubble;
     const notifier = createNotifier({ t: createTranslator(locale), sound: script.dataset.sound === 'on', unread: () => bubble.client.unreadCount() });
     bubble.client.onIncoming(() => notifier.incoming(bubble.isOpen && document.visibilityState === 'visible'));
-    const api = createPublicApi(bubble);
+    const publicApi = createPublicApi(bubble);
     const queued = g.AmoChat;
-    g.AmoChat = api;
-    runQueued(api, queued);
-    window.dispatchEvent(new CustomEvent('amochat:ready', { detail: api }));
-  };
-  if (document.body) start();
-  else document.addEventListener('DOMContentLoaded', start, { once: true });
+    g.AmoChat = publicApi;
+    runQueued(publicApi, queued);
+    window.dispatchEvent(new CustomEvent('amochat:ready', { detail: publicApi }));
+  });
 }
 
 boot();

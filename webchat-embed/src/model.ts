@@ -67,10 +67,33 @@ export interface ChatMessage {
   createdAt: number;
 }
 
-/** What the backend says about this site's chat at load (`GET /webchat/v1/settings`); the bubble's own defaults otherwise. */
+export type PrechatMode = 'off' | 'optional' | 'required';
+
+/** Working hours: per weekday (`mon`…`sun`), `[from, to]` local times `HH:MM` in `timezone`. */
+export interface WorkingHours {
+  timezone: string;
+  days: Partial<Record<string, [string, string][]>>;
+}
+
+/**
+ * What the backend says about this site's chat at load (`GET /webchat/v1/settings`), as the admin set
+ * it in amoCRM; the bubble's own defaults otherwise. Texts left `undefined` are the bubble's own words.
+ */
 export interface BubbleSettings {
   /** Largest file the backend takes, in bytes. */
   maxFileBytes: number;
+  color?: string;
+  position?: 'left' | 'right';
+  title?: string;
+  greeting?: string;
+  awayMessage?: string;
+  /** A fixed language, or undefined for the detected one. */
+  language?: string;
+  hours?: WorkingHours;
+  prechat?: { name: PrechatMode; phone: PrechatMode; email: PrechatMode };
+  /** A checkbox to tick before the first message, with the text it agrees to. */
+  consentUrl?: string;
+  storeBeforeOpen?: boolean;
 }
 
 /** The backend's upload limit when its settings have not arrived (20 MB, decimal as file managers show sizes). */

@@ -36,17 +36,26 @@ export interface SavedState {
   isOpen?: boolean;
   /** The page that went with the visitor's latest message. */
   lastPage?: PageRef;
+  /** The visitor ticked the site's consent checkbox. */
+  consented?: boolean;
 }
 
 export interface StateStorage {
   load(): SavedState;
   save(state: SavedState): void;
   clear(): void;
+  /** Writes held in memory (privacy: nothing on the device before the chat is opened) go to the device from now on. */
+  allowWrites?(): void;
 }
 
-export function createStateStorage(siteKey: string, backing: Storage | undefined = safeLocalStorage()): StateStorage {
+/**
+ * With `holdWrites`, nothing is written to the device until `allowWrites()` (the visitor opened the
+ * chat), unless this browser already keeps the chat's state (the visitor opened it on an earlier visit).
+ */
+export function createStateStorage(siteKey: string, backing: Storage | undefined = safeLocalStorage(), holdWrites = false): StateStorage {
   const key = `amo-webchat:${siteKey}`;
   let memory: SavedState = { outbox: [] };
+  let held = holdWrites && !readRaw(backing, key);
   return {
     load() {
       try {
@@ -60,11 +69,17 @@ export function createStateStorage(siteKey: string, backing: Storage | undefined
     },
     save(state) {
       memory = structuredCopy(state);
+      if (held) return;
       try {
         backing?.setItem(key, JSON.stringify(state));
       } catch {
         // Quota or disabled storage: memory keeps it for this page.
       }
+    },
+    allowWrites() {
+      if (!held) return;
+      held = false;
+      this.save(memory);
     },
     clear() {
       memory = { outbox: [] };
@@ -75,6 +90,14 @@ export function createStateStorage(siteKey: string, backing: Storage | undefined
       }
     },
   };
+}
+
+function readRaw(backing: Storage | undefined, key: string): string | null {
+  try {
+    return backing?.getItem(key) ?? null;
+  } catch {
+    return null;
+  }
 }
 
 function safeLocalStorage(): Storage | undefined {

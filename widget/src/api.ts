@@ -55,6 +55,28 @@ export interface WidgetApi {
   routing(): Promise<Routing>;
   /** Admins: new chats of `channel` go to `pipelineId` (the backend moves the channel's amoCRM source). */
   setPipeline(channel: RoutedChannel, pipelineId: number): Promise<Routing['chosen']>;
+  /** The bubble's settings (and, for admins, the identity secret). */
+  bubbleSettings(): Promise<BubbleSetup>;
+  /** Admins: saves a change of the bubble's settings; the backend names every bad field. */
+  saveBubbleSettings(webchat: Record<string, unknown>): Promise<BubbleSetup>;
+  /** Admins: a new identity secret (hashes made with the old one stop working). */
+  rotateIdentitySecret(): Promise<BubbleSetup>;
+  /** Admins: deletes what the backend keeps of one visitor. */
+  eraseVisitor(key: VisitorKey): Promise<ErasedVisitor>;
+}
+
+/** `GET /widget/settings` as the bubble's settings form needs it; `webchat` is edited as the backend's JSON. */
+export interface BubbleSetup {
+  webchat: Record<string, unknown>;
+  identitySecret: string | null;
+}
+
+export type VisitorKey = { email: string } | { phone: string } | { user_id: string };
+
+export interface ErasedVisitor {
+  conversations: number;
+  messages: number;
+  files: number;
 }
 
 /** Long enough for a connect that calls amoCRM twice, short enough that a dead backend is reported. */
@@ -103,6 +125,10 @@ export function createWidgetApi(host: WidgetHost, backendUrl: string): WidgetApi
       return { chosen, pipelines };
     },
     setPipeline: (channel, pipelineId) => request('PUT', '/widget/settings', parseChosen, { pipeline_id: { [channel]: pipelineId } }),
+    bubbleSettings: () => request('GET', '/widget/settings', parseBubbleSetup),
+    saveBubbleSettings: (webchat) => request('PUT', '/widget/settings', parseBubbleSetup, { webchat }),
+    rotateIdentitySecret: () => request('POST', '/widget/identity-secret/rotate', parseBubbleSetup, {}),
+    eraseVisitor: (key) => request('POST', '/widget/visitor-data/delete', parseErased, key),
   };
 }
 
@@ -140,6 +166,18 @@ export function parseChosen(answer: unknown): Routing['chosen'] | null {
   if (!p || typeof p !== 'object') return null;
   const ids = p as Record<string, unknown>;
   return { webchat: pipelineIdOf(ids.webchat), telegram: pipelineIdOf(ids.telegram) };
+}
+
+export function parseBubbleSetup(answer: unknown): BubbleSetup | null {
+  const a = (answer ?? {}) as Record<string, unknown>;
+  if (!a.webchat || typeof a.webchat !== 'object') return null;
+  return { webchat: a.webchat as Record<string, unknown>, identitySecret: typeof a.identity_secret === 'string' ? a.identity_secret : null };
+}
+
+export function parseErased(answer: unknown): ErasedVisitor | null {
+  const d = ((answer ?? {}) as { deleted?: Record<string, unknown> }).deleted;
+  const n = (v: unknown): number => (typeof v === 'number' ? v : 0);
+  return d && typeof d === 'object' ? { conversations: n(d.conversations), messages: n(d.messages), files: n(d.files) } : null;
 }
 
 export function parsePipelines(answer: unknown): Routing['pipelines'] | null {

@@ -9,6 +9,7 @@ import type { Translate } from './i18n.js';
 import { describeFailure, type Message } from './messages.js';
 import { renderPanel, type PanelAction, type PanelModel } from './panel-view.js';
 import { PIPELINE_SELECT_ATTR, initialRouting } from './pipeline-picker.js';
+import { mountBubbleSetup, type BubbleSetupView } from './bubble-setup.js';
 
 export const PANEL_SELECTOR = '[data-awc-panel]';
 
@@ -35,7 +36,11 @@ export function mountSettingsPanel(options: SettingsPanelOptions): SettingsPanel
   const { container, api, t } = options;
   container.find(PANEL_SELECTOR).remove();
   const root = $('<div class="awc-panel" data-awc-panel></div>');
+  // Redrawn on every change; the website chat's own settings live beside it and keep what is typed.
+  const drawn = $('<div></div>');
+  root.append(drawn);
   container.append(root);
+  let bubble: BubbleSetupView | undefined;
 
   let alive = true;
   let copyTimer: ReturnType<typeof setTimeout> | undefined;
@@ -50,7 +55,14 @@ export function mountSettingsPanel(options: SettingsPanelOptions): SettingsPanel
   };
 
   function draw(): void {
-    if (alive) root.empty().append(renderPanel(model, t));
+    if (!alive) return;
+    drawn.empty().append(renderPanel(model, t));
+    // The website chat's settings need a connected channel (its site key).
+    if (model.status?.connected && model.status.webchat) bubble ??= mountBubbleSetup(root, api, t, model.isAdmin);
+    else if (model.status && !model.status.connected) {
+      bubble?.destroy();
+      bubble = undefined;
+    }
   }
 
   function failureMessage(error: unknown): Message {
@@ -203,6 +215,7 @@ export function mountSettingsPanel(options: SettingsPanelOptions): SettingsPanel
     destroy() {
       alive = false;
       clearTimeout(copyTimer);
+      bubble?.destroy();
       root.off().remove();
     },
   };

@@ -28,6 +28,14 @@ const CSS = `
 .awc-routing__hint, .awc-routing__saved { color: #6b7785; margin: 4px 0 8px; }
 .awc-routing__row { display: flex; align-items: center; gap: 10px; margin: 6px 0; }
 .awc-routing__label { min-width: 140px; }
+.awc-bubble, .awc-identity, .awc-erase { margin-top: 16px; }
+.awc-field { display: flex; flex-wrap: wrap; align-items: center; gap: 4px 10px; margin: 6px 0; }
+.awc-field > label { min-width: 140px; }
+.awc-field > input[type=text], .awc-field > input[type=url] { flex: 1; min-width: 200px; }
+.awc-field > .awc-note { flex-basis: 100%; margin-top: 0; }
+.awc-fieldset { border: 1px solid #dbe1e6; border-radius: 4px; margin: 10px 0; padding: 6px 10px; }
+.awc-day { display: flex; align-items: center; gap: 8px; margin: 4px 0; }
+.awc-day > label { min-width: 120px; }
 `;
 
 export function ensureStyles(doc: Document): void {

@@ -40,11 +40,6 @@ export const DEFAULT_BUBBLE_SETTINGS: BubbleSettings = {
   store_before_open: false,
 };
 
-/** The settings the bubble reads at load, with the upload limit it states and checks before uploading. */
-export function defaultBubbleSettings(maxFileBytes: number) {
-  return { ...DEFAULT_BUBBLE_SETTINGS, max_file_bytes: maxFileBytes };
-}
-
 /** Relative luminance of an `#rrggbb` colour (WCAG 2.x). */
 function luminance(hex: string): number {
   const [r, g, b] = [1, 3, 5].map((i) => {

@@ -168,6 +168,11 @@ export function createEventHub(opts: EventHubOptions) {
       for (const set of [...streams.values()]) for (const s of [...set]) if (s.accountId === accountId) close(s);
     },
 
+    /** Ends the streams of one conversation (its data was deleted; the page reconnects and starts afresh). */
+    closeConversation(conversationId: ConversationId): void {
+      for (const s of [...(streams.get(conversationId) ?? [])]) close(s);
+    },
+
     /** Streams the new event (with anything else unseen); resolves with how many streams are open. */
     async publish(event: TimelineEvent): Promise<number> {
       if (!streams.get(event.conversationId)?.size) return 0;

@@ -14,9 +14,11 @@ import { createFilesRouter } from './files-route.js';
 import { createLimiters, limiterKeys, mergeLimits, type WebchatLimitOverrides } from './limits.js';
 import { createWebchatApiRouter } from './routes.js';
 import { createSettingsRouter } from './settings-route.js';
+import { createSiteSettingsCache } from './site-settings.js';
 import { createUploadRouter } from './upload-route.js';
 import { createVisitorAuth, type WebchatAccounts } from './visitor-auth.js';
 import { createVisitorTokens } from './visitor-token.js';
+import { createVisitorEraser, type ErasedVisitor, type VisitorKey } from './visitor-data.js';
 
 export interface WebchatOptions {
   bridge: Bridge;
@@ -44,6 +46,10 @@ export interface Webchat {
   filesRouter: Router;
   /** Replaces the account's site key (old snippets and visitor tokens stop working). */
   rotateSiteKey(accountId: number): Promise<string>;
+  /** The admin changed the account's bubble settings: the next request reads them afresh. */
+  settingsChanged(accountId: number): void;
+  /** Deletes what this backend keeps of one visitor (an admin's request). */
+  eraseVisitor(accountId: number, key: VisitorKey): Promise<ErasedVisitor>;
   /** Open event streams right now. */
   openStreams(): number;
   /** Keys each rate limiter holds, by limiter name (memory backends). */
@@ -67,22 +73,25 @@ export function createWebchat(opts: WebchatOptions): Webchat {
     },
   });
   const adapter = createWebchatAdapter(hub);
+  const siteSettings = createSiteSettingsCache(opts.accounts, opts.now);
   opts.live?.onTimeline((conversationId) => hub.pullConversation(conversationId));
   opts.live?.onTyping((notice) => hub.typing(notice.conversationId, notice));
   opts.live?.onAccountChanged((accountId, siteKeyRotated) => {
     authenticate.forgetSiteKeys();
+    siteSettings.forget(accountId);
     if (siteKeyRotated) hub.closeAccount(accountId);
   });
   opts.live?.onResync(() => {
     authenticate.forgetSiteKeys();
+    siteSettings.forget();
     hub.pullAll();
   });
 
   const apiRouter = Router();
   apiRouter.use(createEventsRouter({ bridge: opts.bridge, hub, authenticate, limiters }));
   apiRouter.use(createUploadRouter({ bridge: opts.bridge, authenticate, limiters, maxBytes: limits.maxUploadBytes, idleTimeoutMs: opts.uploadIdleMs ?? 30_000 }));
-  apiRouter.use(createSettingsRouter({ accounts: opts.accounts, limiters, maxUploadBytes: limits.maxUploadBytes }));
-  apiRouter.use(createWebchatApiRouter({ bridge: opts.bridge, accounts: opts.accounts, tokens, authenticate, limiters }));
+  apiRouter.use(createSettingsRouter({ accounts: opts.accounts, siteSettings, limiters, maxUploadBytes: limits.maxUploadBytes }));
+  apiRouter.use(createWebchatApiRouter({ bridge: opts.bridge, accounts: opts.accounts, siteSettings, tokens, authenticate, limiters, now: opts.now }));
 
   return {
     adapter,
@@ -95,6 +104,8 @@ export function createWebchat(opts: WebchatOptions): Webchat {
       hub.closeAccount(accountId);
       return key;
     },
+    settingsChanged: (accountId) => siteSettings.forget(accountId),
+    eraseVisitor: createVisitorEraser(opts.bridge, (conversationId) => hub.closeConversation(conversationId)),
     openStreams: () => hub.size,
     limiterKeys: () => limiterKeys(limiters),
     stop: () => hub.closeAll(),

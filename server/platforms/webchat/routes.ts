@@ -5,7 +5,7 @@
  */
 import express, { Router, type ErrorRequestHandler, type Request } from 'express';
 import { asClientMsgId, asFileId, asMsgId, BlobTooLargeError, BridgeRefusal, StorageQuotaExceeded, type Bridge, type ConversationRecord } from '../../bridge/index.js';
-import { ConflictError, ForbiddenError, NotFoundError, PayloadTooLargeError, StorageQuotaError, ValidationError } from '../../errors.js';
+import { AuthError, ConflictError, ForbiddenError, NotFoundError, PayloadTooLargeError, StorageQuotaError, ValidationError } from '../../errors.js';
 import { clientAddressKey } from '../../http/client-address.js';
 import { takeAll, type LimitCheck, type Taken } from '../../http/limits/index.js';
 import { parseInput } from '../../http/validate.js';
@@ -14,6 +14,9 @@ import type { WebchatLimiters } from './limits.js';
 import { editBody, messageBody, messagesQuery, reactionBody, readBody, sessionBody } from './schema.js';
 import { WEBCHAT_PLATFORM, bearerToken, type VisitorAuth, type WebchatAccounts } from './visitor-auth.js';
 import type { VisitorTokens } from './visitor-token.js';
+import { isValidUserHash, userChatId } from './identity.js';
+import type { SiteSettingsReader } from './site-settings.js';
+import { isWithinHours, outOfHoursNote } from './working-hours.js';
 
 /** `GET /webchat/v1/messages` returns everything up to this many messages, then pages. */
 export const MESSAGE_PAGE_SIZE = 500;
@@ -24,6 +27,8 @@ export interface WebchatRouteDeps {
   tokens: VisitorTokens;
   authenticate: VisitorAuth;
   limiters: WebchatLimiters;
+  siteSettings: SiteSettingsReader;
+  now: () => number;
 }
 
 /** Takes one point from each limit (narrowest first), or none and answers 429 with Retry-After. */
@@ -57,14 +62,28 @@ export function createWebchatApiRouter(deps: WebchatRouteDeps): Router {
     await takeAll([[l.sessions.perSite, `account:${found.accountId}`]], byIp);
     const profile = { ...(body.phone ? { phone: body.phone } : {}), ...(body.email ? { email: body.email } : {}) };
     // A visitor who already has a session and now gives a name, phone or email keeps the conversation.
-    const existing = bearerToken(req) ? await authenticate(req).catch(() => undefined) : undefined;
+    // A user id decides by itself: a visitor who signs in after writing anonymously joins their own conversation.
+    const existing = body.user_id === undefined && bearerToken(req) ? await authenticate(req).catch(() => undefined) : undefined;
     if (existing && existing.accountId === found.accountId) {
       const updated = await bridge.conversations.updateProfile(existing, body.name, profile);
       res.status(200).json({ visitor_token: await deps.tokens.issue(updated.id, updated.accountId, body.site_key), conversation_id: updated.id });
       return;
     }
     const hint = Math.random().toString(36).slice(2, 6);
-    const conversation = await bridge.conversations.open({ accountId: found.accountId, platform: WEBCHAT_PLATFORM, name: body.name ?? defaultName(hint), profile });
+    const opening = { accountId: found.accountId, platform: WEBCHAT_PLATFORM, name: body.name ?? defaultName(hint), profile };
+    if (body.user_id !== undefined) {
+      // Read fresh, not cached: a regenerated secret stops old hashes at once.
+      const { identitySecret } = await deps.accounts.siteSettings(found.accountId);
+      if (body.user_hash === undefined || !isValidUserHash(identitySecret, body.user_id, body.user_hash)) {
+        throw new AuthError('user_hash is not the HMAC-SHA256 of user_id with this chat\'s identity secret.', 'invalid_user_hash');
+      }
+      const { conversation, created } = await bridge.conversations.openForChat({ ...opening, platformChatId: userChatId(body.user_id) });
+      // The same user on another device: the contact details given now join the ones given before.
+      const current = created || (body.name === undefined && Object.keys(profile).length === 0) ? conversation : await bridge.conversations.updateProfile(conversation, body.name, profile);
+      res.status(created ? 201 : 200).json({ visitor_token: await deps.tokens.issue(current.id, current.accountId, body.site_key), conversation_id: current.id });
+      return;
+    }
+    const conversation = await bridge.conversations.open(opening);
     res.status(201).json({ visitor_token: await deps.tokens.issue(conversation.id, conversation.accountId, body.site_key), conversation_id: conversation.id });
   });
 
@@ -72,7 +91,10 @@ export function createWebchatApiRouter(deps: WebchatRouteDeps): Router {
     const conversation = await authenticate(req);
     const body = parseInput(messageSchema, req.body);
     await limit([l.messages.perConversation, conversation.id], [l.messages.perIp, clientIp(req)], [l.messages.perSite, site(conversation)]);
+    const settings = await deps.siteSettings(conversation.accountId);
+    const outOfHours = !isWithinHours(settings.bubble.hours, deps.now());
     const { message, created } = await bridge.messages.accept(conversation, {
+      ...(outOfHours ? { managerNote: outOfHoursNote(settings.language) } : {}),
       clientMsgId: asClientMsgId(body.client_msgid),
       text: body.text,
       fileId: body.file_id !== undefined ? asFileId(body.file_id) : undefined,

@@ -23,7 +23,10 @@ export const sessionBody = z.object({
   name: optionalText(z.string().trim().max(100)),
   phone: optionalText(z.string().trim().regex(/^\+?[0-9 ()-]{5,32}$/, 'is not a phone number')),
   email: optionalText(z.string().trim().max(254).pipe(z.email('is not an email address'))),
-});
+  /** The site's own id of a signed-in visitor, with `user_hash` (identity.ts). */
+  user_id: z.string().trim().min(1, 'must not be empty').max(128, 'must be at most 128 characters').optional(),
+  user_hash: z.string().max(128).optional(),
+}).refine((b) => b.user_hash === undefined || b.user_id !== undefined, { path: ['user_hash'], message: 'is only meaningful with user_id' });
 
 /** A page address is cut to this length after its query and fragment are gone (it is shown, never followed by us). */
 export const MAX_PAGE_URL_LENGTH = 500;

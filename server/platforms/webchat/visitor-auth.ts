@@ -17,6 +17,8 @@ export interface WebchatAccounts {
   siteKeyOf(accountId: number): Promise<string | null>;
   /** Replaces the site key; snippets and visitor tokens issued with the old one stop working. */
   rotateSiteKey(accountId: number): Promise<string>;
+  /** What the admin set for the bubble (only the changed fields), the identity secret and the admin's language. */
+  siteSettings(accountId: number): Promise<{ webchat: Record<string, unknown>; identitySecret: string; language: string | null }>;
 }
 
 export function bearerToken(req: Request): string | undefined {

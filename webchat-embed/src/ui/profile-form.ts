@@ -1,36 +1,45 @@
 /**
- * The optional contact form (name, phone, email). It folds away and never stands between the visitor and
- * the text box: writing works whether or not it is ever filled in.
+ * The contact form (name, phone, email), as the admin set it up in amoCRM: each field off, optional
+ * or required. With no required field it folds away and never stands between the visitor and the
+ * text box. With a required one it is a pre-chat form: open, and the visitor writes once it is saved.
  */
 import type { Translate } from '../i18n.js';
-import type { Profile } from '../model.js';
+import type { PrechatMode, Profile } from '../model.js';
 import { h } from './dom.js';
 
-export function buildProfileForm(slot: HTMLElement, t: Translate, initial: Profile | undefined, onSave: (profile: Profile) => void): void {
-  const field = (name: keyof Profile, type: string, autocomplete: string, extra: Record<string, string> = {}): HTMLInputElement =>
-    h('input', { name, type, autocomplete, value: initial?.[name] ?? '', maxlength: 100, ...extra });
-  const name = field('name', 'text', 'name');
+export type PrechatModes = Record<keyof Profile, PrechatMode>;
+
+export interface ProfileForm {
+  /** Open the form (out of hours the bubble offers to leave a contact). */
+  open(): void;
+  /** A required field is still missing from what the visitor saved. */
+  isMissing(): boolean;
+}
+
+const ALL_OPTIONAL: PrechatModes = { name: 'optional', phone: 'optional', email: 'optional' };
+
+export function buildProfileForm(slot: HTMLElement, t: Translate, initial: Profile | undefined, onSave: (profile: Profile) => void, modes: PrechatModes = ALL_OPTIONAL): ProfileForm {
+  let saved = initial ?? {};
+  const field = (name: keyof Profile, type: string, autocomplete: string, extra: Record<string, string> = {}): HTMLLabelElement | null =>
+    modes[name] === 'off'
+      ? null
+      : h('label', {}, t(name), h('input', { name, type, autocomplete, value: saved[name] ?? '', maxlength: 100, required: modes[name] === 'required', ...extra }));
+  const isMissing = (): boolean => (Object.keys(modes) as (keyof Profile)[]).some((k) => modes[k] === 'required' && !saved[k]);
   // The backend's rule for phones; the browser says what is wrong before anything is sent.
-  const phone = field('phone', 'tel', 'tel', { pattern: '\\+?[0-9 \\(\\)\\-]{5,32}', inputmode: 'tel' });
-  const email = field('email', 'email', 'email', { maxlength: '254' });
+  const fields = [field('name', 'text', 'name'), field('phone', 'tel', 'tel', { pattern: '\\+?[0-9 \\(\\)\\-]{5,32}', inputmode: 'tel' }), field('email', 'email', 'email', { maxlength: '254' })];
   // Outside the folding part: the form folds away on save, and the thanks must stay in sight.
   const done = h('p', { role: 'status', class: 'done' });
-  const form = h(
-    'form',
-    {},
-    h('span', {}, t('profileIntro')),
-    h('label', {}, t('name'), name),
-    h('label', {}, t('phone'), phone),
-    h('label', {}, t('email'), email),
-    h('button', { type: 'submit', class: 'btn' }, t('save')),
-  );
+  const form = h('form', {}, h('span', {}, t(isMissing() ? 'prechatIntro' : 'profileIntro')), ...fields, h('button', { type: 'submit', class: 'btn' }, t('save')));
   form.addEventListener('submit', (e) => {
     e.preventDefault();
     if (!form.reportValidity()) return;
-    onSave({ name: name.value.trim(), phone: phone.value.trim(), email: email.value.trim() });
+    const value = (name: keyof Profile): string => (form.elements.namedItem(name) as HTMLInputElement | null)?.value.trim() ?? '';
+    saved = { name: value('name'), phone: value('phone'), email: value('email') };
+    onSave(saved);
     done.textContent = t('profileSaved');
     details.open = false;
   });
-  const details = h('details', { class: 'profile' }, h('summary', {}, t('profileToggle')), form);
-  slot.replaceChildren(details, done);
+  const details = h('details', { class: 'profile', open: isMissing() }, h('summary', {}, t('profileToggle')), form);
+  if (fields.some((f) => f)) slot.replaceChildren(details, done);
+  return { open: () => void (details.open = true), isMissing };
 }

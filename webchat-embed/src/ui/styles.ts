@@ -101,4 +101,10 @@ audio,video{display:block;max-width:240px;margin-bottom:4px}
   button,summary,.quick a{min-height:44px;min-width:44px}
   .profile summary{display:flex;align-items:center}
   .actions{position:static;opacity:1}}
+.awc[data-left] .launcher{right:auto;left:20px}
+@media (min-width:481px){.awc[data-left] .panel{right:auto;left:20px}}
+.consent{display:flex;gap:8px;align-items:flex-start;padding:8px 12px 0;font-size:12px;color:var(--muted)}
+.consent input{width:auto;margin:2px 0 0;flex:none}
+.consent a{color:var(--accent-text)}
+.greeting[data-away]{color:var(--fg)}
 `;

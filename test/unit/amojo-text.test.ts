@@ -1,9 +1,10 @@
 /**
- * The page line a website visitor's message carries to amoCRM (server/bridge/page-line.ts), and the
- * emulated inbox taking it apart again for display: what one writes, the other reads.
+ * The text amoCRM receives for a client message (server/bridge/amojo-text.ts): the managers' note
+ * above what was written, the page line below, and the emulated inbox taking the page line apart
+ * again for display: what one writes, the other reads.
  */
 import { describe, expect, it } from 'vitest';
-import { pageLine, textForAmojo } from '../../server/bridge/page-line.js';
+import { pageLine, textForAmojo } from '../../server/bridge/amojo-text.js';
 // @ts-expect-error -- plain JS (checked by its own tsconfig), no declaration file
 import { splitPageLine } from '../../server/sandbox/page/assets/inbox-view.js';
 
@@ -18,6 +19,14 @@ describe('page line', () => {
     expect(textForAmojo({ text: 'Hi' })).toBe('Hi');
     expect(textForAmojo({})).toBeUndefined();
     expect(pageLine({ url: 'https://a.example/', title: '   ' })).toBe('🔗 https://a.example/');
+  });
+
+  it('puts the managers\' note on its own line above what was written, the page below both', () => {
+    const page = { url: 'https://shop.example/pricing', title: 'Pricing' };
+    const managerNote = '🌙 Written outside working hours';
+    expect(textForAmojo({ text: 'Hi', managerNote })).toBe(`${managerNote}\nHi`);
+    expect(textForAmojo({ managerNote })).toBe(managerNote);
+    expect(textForAmojo({ text: 'Hi', managerNote, page })).toBe(`${managerNote}\nHi\n\n🔗 Pricing — https://shop.example/pricing`);
   });
 
   it('is taken apart by the emulated inbox exactly as it was put together', () => {
