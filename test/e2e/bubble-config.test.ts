@@ -12,7 +12,7 @@ import { browserTestsEnabled, launchBrowser } from '../support/browser.js';
 import { widget } from '../support/amocrm.js';
 import { startTestBackend, type TestBackend } from '../support/server.js';
 import { serveHostPages, type HostPages } from './support/host-pages.js';
-import { ARTIFACTS, BubbleDriver } from './support/sandbox.js';
+import { ARTIFACTS, BubbleDriver, writtenText } from './support/sandbox.js';
 
 describe.runIf(browserTestsEnabled())('the bubble as configured in amoCRM', () => {
   let started: Promise<{ browser: Browser; backend: TestBackend; host: HostPages; siteKey: string }> | undefined;
@@ -108,7 +108,7 @@ describe.runIf(browserTestsEnabled())('the bubble as configured in amoCRM', () =
       const amojo = backend.services.sandbox!.amojo;
       const scopeId = (await backend.services.store.accounts.listConnected())[0]!.scope_id!;
       await expect
-        .poll(() => amojo.chats(scopeId).flatMap((c) => amojo.messages(c.id)).map((m) => m.content.text).find((t) => t?.endsWith('Are you open tomorrow?')), { timeout: 20_000 })
+        .poll(() => amojo.chats(scopeId).flatMap((c) => amojo.messages(c.id)).map((m) => writtenText(m.content.text ?? '')).find((t) => t.endsWith('Are you open tomorrow?')), { timeout: 20_000 })
         .toMatch(/^🌙 .+\nAre you open tomorrow\?$/);
       // The visitor sees their own words only.
       await bubble.waitForMessage('visitor', 'Are you open tomorrow?');

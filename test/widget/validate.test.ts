@@ -224,6 +224,7 @@ describe('marketplace review rules', () => {
     ['browser-dialogs', withScript('if (window.confirm("sure?")) {}')],
     ['debug-output', withScript('console.log("state", 1);')],
     ['test-data', (f) => editJson(f, 'i18n/en.json', (d) => (d.panel.title = 'Lorem ipsum'))],
+    ['test-data', withScript('// TODO: take this out before release')],
     ['css-scope', withScript('var css = ".awc-panel { color: red; }\\nbody { margin: 0; }";')],
     ['script-injection', withScript('var s = document.createElement("script");')],
     ['sync-requests', withScript('$.ajax({ url: "/x", async: false });')],
