@@ -48,6 +48,10 @@ export function createConversations(ctx: BridgeContext) {
 
     get: (id: ConversationId): Promise<ConversationRecord | undefined> => ctx.getConversation(id),
 
+    /** The account's conversation with a platform's chat, if one was opened. */
+    findByPlatformChat: (accountId: number, platform: PlatformKind, platformChatId: string): Promise<ConversationRecord | undefined> =>
+      store.conversations.findByPlatformChat(accountId, platform, platformChatId),
+
     async require(id: ConversationId): Promise<ConversationRecord> {
       const c = await ctx.getConversation(id);
       if (!c) throw new BridgeRefusal('not_found', 'The conversation does not exist.');

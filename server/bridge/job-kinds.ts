@@ -14,6 +14,7 @@ export const JOB_KINDS = {
   react: 'bridge.react',
   typing: 'bridge.typing',
   status: 'bridge.status',
+  deliver: 'bridge.deliver',
 } as const;
 
 export const sendPayload = z.object({ msgid: z.string() });
@@ -26,6 +27,8 @@ export const reactPayload = z.object({
 });
 export const typingPayload = z.object({ conversationId: z.string(), at: z.number() });
 export const statusPayload = z.object({ msgid: z.string(), status: z.union([z.literal(1), z.literal(2)]) });
+
+export const deliverPayload = z.object({ msgid: z.string() });
 
 export const conversationQueue = (id: ConversationId): string => `conv:${id}`;
 
@@ -53,6 +56,11 @@ export function typingJob(conversationId: ConversationId, at: number): BridgeJob
 
 export function statusJob(conversationId: ConversationId, msgid: MsgId, status: 1 | 2): BridgeJob {
   return { kind: JOB_KINDS.status, payload: { msgid, status }, queueKey: conversationQueue(conversationId), idempotencyKey: `status:${msgid}:${status}` };
+}
+
+/** A manager message to a platform with a service of its own (`DeliveryCapable`); one job per message. */
+export function deliverJob(conversationId: ConversationId, msgid: MsgId): BridgeJob {
+  return { kind: JOB_KINDS.deliver, payload: { msgid }, queueKey: conversationQueue(conversationId), idempotencyKey: `deliver:${msgid}` };
 }
 
 /** Parses a job payload or throws a permanent failure (a malformed payload never gets better). */

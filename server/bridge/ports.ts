@@ -33,7 +33,8 @@ export interface OutgoingParticipant {
   /** Ours. */
   id: string;
   name: string;
-  profile?: Profile;
+  profile?: Pick<Profile, 'phone' | 'email'>;
+  profile_link?: string;
 }
 
 export interface OutgoingContent {
@@ -43,6 +44,9 @@ export interface OutgoingContent {
   media?: string;
   file_name?: string;
   file_size?: number;
+  media_duration?: number;
+  location?: { lat: number; lon: number };
+  contact?: { name: string; phone: string };
 }
 
 /** §4.4 new_message payload as the bridge sends it (client → amoCRM only). */
@@ -120,6 +124,8 @@ export interface BridgeJob {
 
 export interface MessagePatch {
   status?: MessageStatus;
+  /** The platform's own id of the message, once its service took it (manager messages). */
+  clientMsgId?: ClientMsgId;
   amojoMsgId?: AmojoMsgId;
   content?: MessageContent;
   error?: string | null;
@@ -135,6 +141,8 @@ export interface BridgeRepos {
     insert(c: ConversationRecord): Promise<void>;
     get(id: ConversationId): Promise<ConversationRecord | undefined>;
     findByAmojoChat(accountId: number, amojoChatId: string): Promise<ConversationRecord | undefined>;
+    /** The account's conversation with this platform chat id (unique per account and platform). */
+    findByPlatformChat(accountId: number, platform: string, platformChatId: string): Promise<ConversationRecord | undefined>;
     updateProfile(id: ConversationId, name: string, profile: Profile): Promise<void>;
     /** Fills amojo's ids of the chat and the client; ids already known are kept. */
     setAmojoIds(id: ConversationId, ids: { amojoChatId?: string; amojoParticipantId?: string }): Promise<void>;

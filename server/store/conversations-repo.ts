@@ -11,7 +11,7 @@ import type { ConversationRow, Database } from './schema.js';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
-const profileSchema = z.object({ phone: z.string().optional(), email: z.string().optional() }).catch({});
+const profileSchema = z.object({ phone: z.string().optional(), email: z.string().optional(), profileLink: z.string().optional() }).catch({});
 
 export function createConversationRepo(db: Db): BridgeRepos['conversations'] {
   return {
@@ -45,6 +45,17 @@ export function createConversationRepo(db: Db): BridgeRepos['conversations'] {
         .selectAll()
         .where('amojo_chat_id', '=', amojoChatId)
         .where('account_id', '=', accountId)
+        .executeTakeFirst();
+      return row && toConversation(row);
+    },
+
+    async findByPlatformChat(accountId, platform, platformChatId) {
+      const row = await db
+        .selectFrom('conversations')
+        .selectAll()
+        .where('account_id', '=', accountId)
+        .where('platform', '=', platform)
+        .where('platform_chat_id', '=', platformChatId)
         .executeTakeFirst();
       return row && toConversation(row);
     },

@@ -181,6 +181,22 @@ export interface AccountSettingsTable {
   updated_at: number;
 }
 
+/** Each account's connection to a channel beyond the first (008), per platform. */
+export interface ChannelConnectionsTable {
+  account_id: number;
+  platform: string;
+  state: ConnectionState;
+  state_reason: string | null;
+  /** The channel's scope while connected. */
+  scope_id: string | null;
+  title: string | null;
+  /** The platform's id of what is attached (a bot id); unique per platform. */
+  lookup_key: string | null;
+  /** JSON the platform keeps about the connection (secrets in it are encrypted by the platform). */
+  data: string | null;
+  updated_at: number;
+}
+
 export interface Database {
   accounts: AccountsTable;
   conversations: ConversationsTable;
@@ -194,6 +210,7 @@ export interface Database {
   files: FilesTable;
   reactions: ReactionsTable;
   account_settings: AccountSettingsTable;
+  channel_connections: ChannelConnectionsTable;
 }
 
 export type AccountRow = Selectable<AccountsTable>;
