@@ -116,7 +116,11 @@ function parseProfile(text: string | null): Profile {
   if (!text) return {};
   try {
     const p = profileSchema.parse(JSON.parse(text));
-    return { ...(p.phone !== undefined ? { phone: p.phone } : {}), ...(p.email !== undefined ? { email: p.email } : {}) };
+    return {
+      ...(p.phone !== undefined ? { phone: p.phone } : {}),
+      ...(p.email !== undefined ? { email: p.email } : {}),
+      ...(p.profileLink !== undefined ? { profileLink: p.profileLink } : {}),
+    };
   } catch {
     return {};
   }

@@ -4,8 +4,9 @@
  * of its bot. A short wait is waited here; a longer one goes back to the job runner as a retry
  * after that delay. Per instance: with several instances a 429's `retry_after` covers the rest.
  */
-export const PER_CHAT_INTERVAL_MS = 1000;
-export const PER_BOT_INTERVAL_MS = Math.ceil(1000 / 30);
+// A little over the guidance: the far side counts when a message arrives, not when it left.
+export const PER_CHAT_INTERVAL_MS = 1100;
+export const PER_BOT_INTERVAL_MS = 35;
 /** Waits up to this long in place; beyond it the job is retried later. */
 export const MAX_INLINE_WAIT_MS = 1500;
 
