@@ -6,6 +6,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { pngFixture } from '../../server/sandbox/telegram/index.js';
+import { SANDBOX_ACCOUNT } from '../../server/sandbox/amocrm/index.js';
 import { emulators, OTHER_ACCOUNT, install, widget } from '../support/amocrm.js';
 import { waitFor } from './bridge-helpers.js';
 import { ACCOUNT, startTelegramBackend, type TelegramBackend } from './telegram-support.js';
@@ -124,6 +125,20 @@ describe('Telegram user → amoCRM', () => {
   });
 });
 
+describe('the Telegram pipeline', () => {
+  it('routes new Telegram chats with the Telegram source once its pipeline is chosen', async () => {
+    const pipeline = SANDBOX_ACCOUNT.pipelines![1]!.id;
+    const put = await widget(t.backend, 'PUT', '/widget/settings', { body: { pipeline_id: { telegram: pipeline } } });
+    expect(put.status).toBe(200);
+    expect(put.body['pipeline_id']).toMatchObject({ telegram: pipeline });
+    expect(emulators(t.backend).amocrm.sources(ACCOUNT)).toEqual([expect.objectContaining({ externalId: 'chat-channel-telegram', pipelineId: pipeline, originCode: t.backend.config.telegram!.channel.code })]);
+    say({ text: 'new lead' });
+    const chatId = await t.amojoChat();
+    await waitFor(() => incoming(chatId)[0], 5000, 'message');
+    expect(amojo().chats(await t.scopeId()).find((c) => c.id === chatId)!.sourceExternalId).toBe('chat-channel-telegram');
+  });
+});
+
 describe('the webhook’s refusals', () => {
   const post = (botId: number | string, body: unknown, secret?: string) =>
     fetch(`${t.backend.url}/telegram/webhook/${botId}`, {
@@ -210,6 +225,16 @@ describe('amoCRM → Telegram user', () => {
     );
     expect(status).toMatchObject({ status: -1, errorCode: 905 });
     expect(status.error).toMatch(/blocked the bot/);
+  });
+
+  it('waits out a 429 for the retry_after Telegram gives, then delivers once', async () => {
+    const chatId = await chatWithUser();
+    t.tg.injectFault({ method: 'sendMessage', count: 1, kind: 'error', errorCode: 429, description: 'Too Many Requests: retry after 1', retryAfter: 1 });
+    await amojo().sendManagerMessage({ scopeId: await t.scopeId(), chatId, text: 'after the wait' });
+    await waitFor(() => fromBot().length === 1, 8000, 'delivered after the wait');
+    const sends = t.tg.calls().filter((c) => c.method.toLowerCase() === 'sendmessage');
+    expect(sends.map((c) => c.status)).toEqual([429, 200]);
+    expect(sends[1]!.at - sends[0]!.at).toBeGreaterThanOrEqual(1000);
   });
 
   it('keeps the flood limits: five quick answers all arrive, none refused with 429', async () => {
