@@ -15,7 +15,7 @@ import { createPacer } from './pacing.js';
 import { createSecretBox } from './secret-box.js';
 import { createUpdateJob } from './update-job.js';
 import { createWebhookRouter, type UpdateInbox } from './webhook-route.js';
-import { createWidgetTelegramRouter, type WidgetGuard } from './widget-route.js';
+import { connectBot, createWidgetTelegramRouter, type WidgetGuard } from './widget-route.js';
 
 export interface TelegramOptions {
   bridge: Bridge;
@@ -38,6 +38,8 @@ export interface Telegram {
   /** Mount at the root: `POST` / `DELETE /widget/telegram`. */
   widgetRouter(guard: WidgetGuard, statusAnswer: (accountId: number) => Promise<unknown>): Router;
   jobHandlers: JobHandler[];
+  /** What `POST /widget/telegram` does after its checks (the sandbox and the benchmarks seed a bot with it). */
+  connectBot(accountId: number, botToken: string): Promise<void>;
   /** The `telegram` field of the widget's status answer. */
   widgetStatus(accountId: number): Promise<{ connected: boolean; scope_id: string | null; bot_username: string | null }>;
 }
@@ -47,11 +49,13 @@ export function createTelegram(opts: TelegramOptions): Telegram {
   const box = createSecretBox(opts.sealingSecret);
   const bots = createBotDirectory(opts.link, box, opts.now);
   const adapter = createTelegramAdapter({ bridge: opts.bridge, bots, apiRoot, pacer: createPacer(opts.now), logger: opts.logger });
+  const publicUrl = opts.publicUrl.replace(/\/+$/, '');
+  const botDeps = { link: opts.link, bots, box, apiRoot, publicUrl, logger: opts.logger };
   return {
     adapter,
     webhookRouter: createWebhookRouter({ bots, inbox: opts.inbox }),
-    widgetRouter: (guard, statusAnswer) =>
-      createWidgetTelegramRouter({ guard, link: opts.link, bots, box, apiRoot, publicUrl: opts.publicUrl.replace(/\/+$/, ''), logger: opts.logger, statusAnswer }),
+    widgetRouter: (guard, statusAnswer) => createWidgetTelegramRouter({ ...botDeps, guard, statusAnswer }),
+    connectBot: (accountId, botToken) => connectBot(botDeps, accountId, botToken),
     jobHandlers: [createUpdateJob({ bridge: opts.bridge, bots, apiRoot, logger: opts.logger })],
     async widgetStatus(accountId) {
       const view = await opts.link.status(accountId);

@@ -39,55 +39,65 @@ class TokenInvalidError extends ValidationError {
 
 const tokenInvalid = (): ValidationError => new TokenInvalidError('Telegram does not accept this bot token. Copy it again from @BotFather.', 'bot_token');
 
+type BotDeps = Omit<WidgetRouteDeps, 'guard' | 'statusAnswer'>;
+
+/** Best effort: the webhook of a bot that is being let go. */
+async function dropWebhook(deps: BotDeps, token: string): Promise<void> {
+  await botApi(deps.apiRoot, token)
+    .deleteWebhook()
+    .catch((err: unknown) => deps.logger.warn({ err: err instanceof Error ? err.name : 'error' }, 'telegram: deleteWebhook failed'));
+}
+
+/**
+ * Attaches the bot to the account: `getMe`, the one-account-per-bot check, the bot stored sealed
+ * and the Telegram channel connected, then `setWebhook` with a fresh secret (a failure there
+ * undoes the connection). A bot the account had before is let go.
+ */
+export async function connectBot(deps: BotDeps, accountId: number, token: string): Promise<void> {
+  if (!BOT_TOKEN.test(token)) throw tokenInvalid();
+  const api = botApi(deps.apiRoot, token);
+  let me;
+  try {
+    me = await api.getMe();
+  } catch (err) {
+    if (isTokenRefused(err)) throw tokenInvalid();
+    throw new UpstreamError('Telegram did not answer; try again later.', 'upstream_error');
+  }
+  const botId = String(me.id);
+  const holder = await deps.link.findByLookupKey(botId);
+  if (holder && holder.accountId !== accountId) throw new ConflictError('This bot is already connected to another amoCRM account.', 'telegram_bot_in_use');
+
+  const previous = await deps.bots.ofAccount(accountId);
+  const webhookSecret = randomBytes(32).toString('base64url');
+  const data: BotData = { botId, username: me.username ?? null, sealedToken: await deps.box.seal(token), sealedWebhookSecret: await deps.box.seal(webhookSecret) };
+  await deps.link.connect(accountId, { lookupKey: botId, data });
+  deps.bots.forget();
+  try {
+    await api.setWebhook(`${deps.publicUrl}/telegram/webhook/${botId}`, { secret_token: webhookSecret, allowed_updates: [...ALLOWED_UPDATES] });
+  } catch {
+    await deps.link.disconnect(accountId).catch(() => undefined);
+    deps.bots.forget();
+    throw new UpstreamError('Telegram refused to set the bot webhook; try again later.', 'upstream_error');
+  }
+  if (previous && previous.botId !== botId) await dropWebhook(deps, previous.token);
+  deps.logger.info({ accountId, botId }, 'telegram: bot connected');
+}
+
 export function createWidgetTelegramRouter(deps: WidgetRouteDeps): Router {
   const router = Router();
   const json = express.json({ limit: '16kb' });
 
-  /** Best effort: the webhook of a bot that is being let go. */
-  async function dropWebhook(token: string): Promise<void> {
-    await botApi(deps.apiRoot, token)
-      .deleteWebhook()
-      .catch((err: unknown) => deps.logger.warn({ err: err instanceof Error ? err.name : 'error' }, 'telegram: deleteWebhook failed'));
-  }
-
   router.post('/widget/telegram', json, async (req, res) => {
     const accountId = await deps.guard.admin(req);
     const token = parseInput(connectBody, req.body ?? {}).bot_token;
-    const shape = BOT_TOKEN.exec(token);
-    if (!shape) throw tokenInvalid();
-    const api = botApi(deps.apiRoot, token);
-    let me;
-    try {
-      me = await api.getMe();
-    } catch (err) {
-      if (isTokenRefused(err)) throw tokenInvalid();
-      throw new UpstreamError('Telegram did not answer; try again later.', 'upstream_error');
-    }
-    const botId = String(me.id);
-    const holder = await deps.link.findByLookupKey(botId);
-    if (holder && holder.accountId !== accountId) throw new ConflictError('This bot is already connected to another amoCRM account.', 'telegram_bot_in_use');
-
-    const previous = await deps.bots.ofAccount(accountId);
-    const webhookSecret = randomBytes(32).toString('base64url');
-    const data: BotData = { botId, username: me.username ?? null, sealedToken: await deps.box.seal(token), sealedWebhookSecret: await deps.box.seal(webhookSecret) };
-    await deps.link.connect(accountId, { lookupKey: botId, data });
-    deps.bots.forget();
-    try {
-      await api.setWebhook(`${deps.publicUrl}/telegram/webhook/${botId}`, { secret_token: webhookSecret, allowed_updates: [...ALLOWED_UPDATES] });
-    } catch {
-      await deps.link.disconnect(accountId).catch(() => undefined);
-      deps.bots.forget();
-      throw new UpstreamError('Telegram refused to set the bot webhook; try again later.', 'upstream_error');
-    }
-    if (previous && previous.botId !== botId) await dropWebhook(previous.token);
-    deps.logger.info({ accountId, botId }, 'telegram: bot connected');
+    await connectBot(deps, accountId, token);
     res.json(await deps.statusAnswer(accountId));
   });
 
   router.delete('/widget/telegram', async (req, res) => {
     const accountId = await deps.guard.admin(req);
     const bot = await deps.bots.ofAccount(accountId);
-    if (bot) await dropWebhook(bot.token);
+    if (bot) await dropWebhook(deps, bot.token);
     await deps.link.disconnect(accountId);
     deps.bots.forget();
     if (bot) deps.logger.info({ accountId, botId: bot.botId }, 'telegram: bot disconnected');
