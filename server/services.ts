@@ -256,6 +256,8 @@ export function createServices(opts: ServiceOptions): Services {
     directory: accountDirectory(amocrm),
     defaultTitle: config.channel.title,
     onChange: (accountId) => connectionChanged(accountId),
+    // The website chat's key exists once the account is connected: its snippet is shown right away.
+    onConnected: async (accountId) => void (await store.accounts.ensureSiteKey(accountId)),
   });
   function connectionChanged(accountId: number): void {
     forgetAccountCaches();
