@@ -213,7 +213,7 @@ export function createServices(opts: ServiceOptions): Services {
           createChannelGateway({ amojo: amojoTelegram, baseUrlFor: amojoBaseUrl, title: config.telegram.channel.title }),
           config.telegram.channel.title,
         ),
-        inbox: { record: (entry) => store.inbound.record([entry]).then(() => wakeJobs()) },
+        inbox: { record: (entry) => webhookIntake.record(entry) },
         apiRoot: config.telegram.apiBaseUrl,
         publicUrl: config.publicUrl,
         sealingSecret: () => (config.appSecret ? Promise.resolve(config.appSecret) : store.kv.getOrCreate('app_secret', generateSecret)),

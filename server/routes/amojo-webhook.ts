@@ -128,6 +128,11 @@ export function createWebhookIntake(opts: WebhookIntakeOptions) {
     hookRate: () => answered.perSecond(),
     /** Waits until every acknowledged hook is committed (shutdown). */
     drain: () => batcher.drain(),
+    /**
+     * Stores another platform's webhook event (a Telegram update) in the same inbox, group-committed
+     * with the amojo hooks; resolves once it is on disk, so the caller may answer 200.
+     */
+    record: (event: InboundEvent): Promise<void> => batcher.submit(event),
     /** Counts a hook refused before `handle` (body too large, compressed) or failing inside it. */
     refused(err: unknown) {
       const code = err instanceof AppError ? err.code : 'internal_error';
