@@ -12,6 +12,7 @@ import { asClientMsgId, asMsgId, type MsgId } from './ids.js';
 import { deliverPayload, JOB_KINDS, readPayload, statusJob } from './job-kinds.js';
 import type { JobHandler } from './job-runner.js';
 import { FALLBACK_TEXTS, isDeliveryCapable, type DeliveryErrorCode, type OutboundDelivery } from './platform.js';
+import type { DeliveryUpdate } from './ports.js';
 import type { ConversationRecord, MessageRecord } from './records.js';
 import { fileUrl } from './views.js';
 
@@ -46,8 +47,10 @@ export function createDeliverJob(ctx: BridgeContext): JobHandler {
     const account = await store.accounts.get(conversation.accountId);
     const target = account ? targetOf(account, ctx.platforms.get(conversation.platform)) : undefined;
     if (!target || !message.amojoMsgId) return;
+    // Two branches of one shape: each narrows `errorCode` to one of DeliveryUpdate's variants.
+    const update: DeliveryUpdate = errorCode === 905 ? { status: -1, errorCode, errorText } : { status: -1, errorCode, errorText };
     try {
-      await ctx.gateway.setDeliveryStatus(target, message.amojoMsgId, errorCode === 905 ? { status: -1, errorCode, errorText } : { status: -1, errorCode, errorText });
+      await ctx.gateway.setDeliveryStatus(target, message.amojoMsgId, update);
     } catch (err) {
       if (!isPermanent(err)) throw err;
       logger.warn({ msgid: message.id, err: describeError(err) }, 'delivery status refused by amojo');
