@@ -1,5 +1,5 @@
 /**
- * Connections of accounts to the channels beyond the first (008), as `bridge/channel-links.ts`
+ * Connections of accounts to the channels beyond the first (009), as `bridge/channel-links.ts`
  * reads and writes them. The unique (platform, lookup_key) index decides between two accounts
  * racing for the same bot.
  */

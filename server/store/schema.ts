@@ -181,7 +181,7 @@ export interface AccountSettingsTable {
   updated_at: number;
 }
 
-/** Each account's connection to a channel beyond the first (008), per platform. */
+/** Each account’s connection to a channel beyond the first (009), per platform. */
 export interface ChannelConnectionsTable {
   account_id: number;
   platform: string;

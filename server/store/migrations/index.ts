@@ -11,7 +11,7 @@ import { hookInboxSchema } from './004-hook-inbox.js';
 import { fileRetentionSchema } from './005-file-retention.js';
 import { accountSettingsSchema } from './006-account-settings.js';
 import { rateLimitSchema } from './007-rate-limits.js';
-import { channelConnectionsSchema } from './008-channel-connections.js';
+import { channelConnectionsSchema } from './009-channel-connections.js';
 
 export function migrations(dialect: SqlDialect): Record<string, Migration> {
   return {
@@ -21,6 +21,6 @@ export function migrations(dialect: SqlDialect): Record<string, Migration> {
     '005-file-retention': fileRetentionSchema(),
     '006-account-settings': accountSettingsSchema(dialect),
     '007-rate-limits': rateLimitSchema(dialect),
-    '008-channel-connections': channelConnectionsSchema(dialect),
+    '009-channel-connections': channelConnectionsSchema(dialect),
   };
 }
