@@ -9,7 +9,7 @@ import { createMetricsRouter } from './metrics/route.js';
 import { AMOJO_WEBHOOK_PATH, amojoWebhookHandlers } from './routes/amojo-webhook.js';
 import { createHomeRouter } from './routes/home.js';
 import { createOAuthRouter } from './routes/oauth.js';
-import { createWidgetRouter } from './routes/widget.js';
+import { createStatusAnswer, createWidgetGuard, createWidgetRouter, type WidgetSection } from './routes/widget.js';
 import { createWidgetSettingsRouter } from './routes/widget-settings.js';
 import { createWidgetVisitorDataRouter } from './routes/widget-visitor-data.js';
 import { bubbleSettingsRules } from './platforms/webchat/bubble-settings.js';
@@ -29,8 +29,24 @@ export function createApp(services: Services): Express {
   app.use(createHealthRouter({ ping: () => services.store.ping() }));
   app.use(createMetricsRouter({ metrics: services.metrics, token: services.config.metricsToken }));
   app.use(createOAuthRouter(services));
-  app.use(createWidgetRouter(services));
-  app.use(createWidgetSettingsRouter({ ...services, bubble: bubbleSettingsRules, onBubbleSaved: (id) => services.webchat.settingsChanged(id), channels: [{ kind: 'webchat', code: services.config.channel.code, title: services.config.channel.title }] }));
+  const { telegram } = services;
+  if (telegram) app.use(telegram.webhookRouter);
+  // The status answer carries `telegram` always: null while the Telegram platform is off.
+  const sections: WidgetSection[] = [{ field: 'telegram', status: async (accountId) => (telegram ? telegram.widgetStatus(accountId) : null) }];
+  app.use(createWidgetRouter({ ...services, sections }));
+  if (telegram) app.use(telegram.widgetRouter(createWidgetGuard(services), createStatusAnswer({ ...services, sections })));
+  const telegramChannel = services.config.telegram?.channel;
+  app.use(
+    createWidgetSettingsRouter({
+      ...services,
+      bubble: bubbleSettingsRules,
+      onBubbleSaved: (id) => services.webchat.settingsChanged(id),
+      channels: [
+        { kind: 'webchat', code: services.config.channel.code, title: services.config.channel.title },
+        ...(telegramChannel ? [{ kind: 'telegram' as const, code: telegramChannel.code, title: telegramChannel.title }] : []),
+      ],
+    }),
+  );
   app.use(createWidgetVisitorDataRouter(services));
   app.use('/webchat/v1', services.webchat.apiRouter);
   app.use(services.webchat.filesRouter);

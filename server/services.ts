@@ -37,6 +37,8 @@ import { createSharedPacing, sharedPacingOptions } from './amocrm/shared-pacing.
 import { AMOCRM_RATE_LIMIT } from './amocrm/rate-limiter.js';
 import { generateSecret } from './store/kv-repo.js';
 import { HOOK_JOB_KIND } from './routes/amojo-webhook.js';
+import { createChannelLinks } from './bridge/channel-links.js';
+import { createTelegram, TELEGRAM_PLATFORM, type Telegram } from './platforms/telegram/index.js';
 
 const HOUSEKEEPING_INTERVAL_MS = 60 * 60 * 1000;
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -97,6 +99,8 @@ export interface Services {
   bridge: Bridge;
   /** The website chat platform (visitor API, event streams, files route). */
   webchat: Webchat;
+  /** The Telegram platform; absent when its channel is not configured. */
+  telegram: Telegram | undefined;
   /** The operator's metrics (`GET /metrics`). */
   metrics: Metrics;
   /** The hourly clean-up, run once now: expired token ids and hook keys, files past retention. */
@@ -123,18 +127,26 @@ export function createServices(opts: ServiceOptions): Services {
     onCollectError: (err) => logger.warn({ err }, 'metrics: reading job counts failed'),
   });
 
-  const amojo = createAmojoClient({
-    channelId: config.channel.id,
-    channelSecret: config.channel.secret,
-    transport: observedTransport(opts.amojoTransport ?? axiosByteTransport, (status, s) => metrics.upstreamCall('amojo', status, s)),
-  });
+  const amojoTransport = observedTransport(opts.amojoTransport ?? axiosByteTransport, (status, s) => metrics.upstreamCall('amojo', status, s));
+  const amojo = createAmojoClient({ channelId: config.channel.id, channelSecret: config.channel.secret, transport: amojoTransport });
+  // amoCRM registers one channel per chat type: the Telegram chats go through a channel of their own.
+  const amojoTelegram = config.telegram
+    ? createAmojoClient({ channelId: config.telegram.channel.id, channelSecret: config.telegram.channel.secret, transport: amojoTransport })
+    : undefined;
+  const channelClients = [
+    { channelId: config.channel.id, amojo },
+    ...(config.telegram && amojoTelegram ? [{ channelId: config.telegram.channel.id, amojo: amojoTelegram }] : []),
+  ];
 
   // Other instances on the same database hear what happens here (events, typing, account changes).
   const bus = createNotificationBus(store.storeDb, (err) => logger.warn({ err }, 'notification bus problem'));
   const live = createLiveChannels(bus, (err) => logger.warn({ err }, 'sending a notification failed'));
 
   const webhookIntake = createWebhookIntake({
-    channelSecret: config.channel.secret,
+    channels: [
+      { id: config.channel.id, secret: config.channel.secret, platform: 'webchat', isFirst: true },
+      ...(config.telegram ? [{ id: config.telegram.channel.id, secret: config.telegram.channel.secret, platform: TELEGRAM_PLATFORM, isFirst: false }] : []),
+    ],
     store,
     now,
     onStored: () => wakeJobs(),
@@ -147,7 +159,7 @@ export function createServices(opts: ServiceOptions): Services {
   const bridge = createBridge({
     store: store.bridge,
     ...(sharedLimits ? { throttles: postgresThrottles(sharedLimits) } : {}),
-    gateway: createChatsGateway(amojo, amojoBaseUrl),
+    gateway: createChatsGateway(channelClients, amojoBaseUrl),
     // Called from jobs only, once `amocrm` below exists; paced and refreshed like every amoCRM call.
     contacts: { updateChatContact: async (accountId, chatId, details) => void (await amocrm.contacts.syncChatContact(accountId, chatId, details)) },
     blobs: createBlobStore(store.storeDb, () => opts.filesDir ?? filesDirFor(config.databaseUrl), now),
@@ -188,8 +200,37 @@ export function createServices(opts: ServiceOptions): Services {
   });
   bridge.registerPlatform(webchat.adapter);
 
+  // Connections on the channels beyond the first; the account's amojo_id is the one its install gave.
+  const channelLinks = createChannelLinks({
+    rows: store.channelLinks,
+    accountOf: async (accountId) => {
+      const row = await store.accounts.get(accountId);
+      if (!row?.refresh_token && !row?.amojo_id) return undefined;
+      const amojoId = row.amojo_id ?? (await accountDirectory(amocrm).getAccount(accountId)).amojoId;
+      return amojoId ? { host: row.host, amojoId } : undefined;
+    },
+    onChange: (accountId) => connectionChanged(accountId),
+  });
+  const telegram = config.telegram && amojoTelegram
+    ? createTelegram({
+        bridge,
+        link: channelLinks.forPlatform(
+          TELEGRAM_PLATFORM,
+          createChannelGateway({ amojo: amojoTelegram, baseUrlFor: amojoBaseUrl, title: config.telegram.channel.title }),
+          config.telegram.channel.title,
+        ),
+        inbox: { record: (entry) => webhookIntake.record(entry) },
+        apiRoot: config.telegram.apiBaseUrl,
+        publicUrl: config.publicUrl,
+        sealingSecret: () => (config.appSecret ? Promise.resolve(config.appSecret) : store.kv.getOrCreate('app_secret', generateSecret)),
+        now,
+        logger: logger.child({ module: 'telegram' }),
+      })
+    : undefined;
+  if (telegram) bridge.registerPlatform(telegram.adapter);
+
   const loopLoad = createLoopLoad();
-  const jobHandlers = timedJobHandlers(withOverrides(builtInJobHandlers(bridge), opts.jobHandlers ?? []), metrics);
+  const jobHandlers = timedJobHandlers(withOverrides([...builtInJobHandlers(bridge), ...(telegram?.jobHandlers ?? [])], opts.jobHandlers ?? []), metrics);
   const { baseDelayMs = JOB_BACKOFF.baseDelayMs, maxDelayMs = JOB_BACKOFF.maxDelayMs, ...runnerTuning } = opts.jobs ?? {};
   const jobRunner = createJobRunner({
     jobs: store.jobQueue,
@@ -220,13 +261,16 @@ export function createServices(opts: ServiceOptions): Services {
     channel: createChannelGateway({ amojo, baseUrlFor: amojoBaseUrl, title: config.channel.title }),
     directory: accountDirectory(amocrm),
     defaultTitle: config.channel.title,
-    onChange: (accountId) => {
-      forgetAccountCaches();
-      live.accountChanged(accountId, false);
-      // A (re)connected account imports what its visitors wrote meanwhile.
-      bridge.resumeHeldMessages().catch((err: unknown) => logger.error({ err }, 'importing waiting messages failed'));
-    },
+    onChange: (accountId) => connectionChanged(accountId),
+    // The website chat's key exists once the account is connected: its snippet is shown right away.
+    onConnected: async (accountId) => void (await store.accounts.ensureSiteKey(accountId)),
   });
+  function connectionChanged(accountId: number): void {
+    forgetAccountCaches();
+    live.accountChanged(accountId, false);
+    // A (re)connected account imports what its clients wrote meanwhile.
+    bridge.resumeHeldMessages().catch((err: unknown) => logger.error({ err }, 'importing waiting messages failed'));
+  }
   // Caches of accounts: dropped at once for a change here, on another instance, or one that may have been missed.
   function forgetAccountCaches(): void {
     webhookIntake.invalidateScope();
@@ -253,6 +297,18 @@ export function createServices(opts: ServiceOptions): Services {
               title: config.channel.title,
               webhookUrl: `${config.publicUrl}/amojo/webhook/:scope_id`,
             },
+            ...(config.telegram
+              ? [
+                  {
+                    id: config.telegram.channel.id,
+                    secret: config.telegram.channel.secret,
+                    code: config.telegram.channel.code,
+                    ...(config.telegram.channel.botId ? { botId: config.telegram.channel.botId } : {}),
+                    title: config.telegram.channel.title,
+                    webhookUrl: `${config.publicUrl}/amojo/webhook/:scope_id`,
+                  },
+                ]
+              : []),
           ],
           publicUrl: `${config.publicUrl}/sandbox/amojo`,
           leadPipeline: (amojoId, externalId) => amocrmEmulator!.leadPipeline(amojoId, externalId),
@@ -298,6 +354,7 @@ export function createServices(opts: ServiceOptions): Services {
     amojoBaseUrl,
     bridge,
     webchat,
+    telegram,
     metrics,
     housekeeping: runHousekeeping,
     async start() {

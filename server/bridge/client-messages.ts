@@ -22,6 +22,11 @@ export interface ClientMessageInput {
   page?: PageRef | undefined;
   /** Shown to the managers only, above the text (see `MessageContent.managerNote`). */
   managerNote?: string | undefined;
+  /** How the file is shown when the platform knows better than its content type (a sticker, a voice note). */
+  fileKind?: MessageKind | undefined;
+  durationSec?: number | undefined;
+  location?: { lat: number; lon: number } | undefined;
+  contact?: { name: string; phone: string } | undefined;
 }
 
 export interface AcceptResult {
@@ -46,6 +51,13 @@ export async function releaseHeldMessages(tx: BridgeRepos, conversationId: Conve
   }
   await tx.jobs.enqueue(ids.map((id) => sendJob(conversationId, id)));
   return ids.length;
+}
+
+function kindOf(input: ClientMessageInput, file: FileRecord | undefined): MessageKind {
+  if (file) return input.fileKind ?? file.kind;
+  if (input.location) return 'location';
+  if (input.contact) return 'contact';
+  return 'text';
 }
 
 /** The insert found the client msgid taken (a concurrent try of the same message). */
@@ -103,7 +115,7 @@ export function createClientMessages(ctx: BridgeContext) {
   return {
     async accept(conversation: ConversationRecord, input: ClientMessageInput): Promise<AcceptResult> {
       const text = input.text !== undefined && input.text.trim() !== '' ? input.text : undefined;
-      if (text === undefined && input.fileId === undefined) throw new BridgeRefusal('invalid', 'text or file_id is required', 'text');
+      if (text === undefined && input.fileId === undefined && !input.location && !input.contact) throw new BridgeRefusal('invalid', 'text or file_id is required', 'text');
       checkText(text, 'text');
 
       const file = input.fileId !== undefined ? await ownFile(conversation, input.fileId) : undefined;
@@ -113,15 +125,18 @@ export function createClientMessages(ctx: BridgeContext) {
       if (input.managerNote) content.managerNote = input.managerNote;
       if (file) content.file = { id: file.id, name: file.name, size: file.size, contentType: file.contentType };
       if (input.page) content.page = { url: input.page.url, ...(input.page.title ? { title: input.page.title } : {}) };
+      if (input.durationSec !== undefined) content.durationSec = input.durationSec;
+      if (input.location) content.location = input.location;
+      if (input.contact) content.contact = input.contact;
       if (quoted) {
         content.replyTo = { msgid: quoted.id, ...(quoted.amojoMsgId ? { amojoMsgId: quoted.amojoMsgId } : {}), kind: quoted.kind };
         if (quoted.content.text !== undefined) content.replyTo.text = quoted.content.text.slice(0, 200);
       }
 
-      const connected = await ctx.isConnected(conversation.accountId);
+      const connected = await ctx.isConnected(conversation.accountId, conversation.platform);
       let result: { message: MessageRecord; event: TimelineEvent };
       try {
-        result = await ctx.store.durableTransaction((tx) => insertNew(tx, conversation, input.clientMsgId, file?.kind ?? 'text', content, connected));
+        result = await ctx.store.durableTransaction((tx) => insertNew(tx, conversation, input.clientMsgId, kindOf(input, file), content, connected));
       } catch (err) {
         // Two tries of one message raced: the other one was stored; this one answers with it.
         if (!(err instanceof DuplicateClientMsgId)) throw err;
@@ -143,7 +158,7 @@ export function createClientMessages(ctx: BridgeContext) {
       if (m.kind === 'text' && text.trim() === '') throw new BridgeRefusal('invalid', 'text: must not be empty', 'text');
       if (m.content.text === text) return m;
       const editedAt = ctx.now();
-      const connected = await ctx.isConnected(conversation.accountId);
+      const connected = await ctx.isConnected(conversation.accountId, conversation.platform);
       const { updated, event } = await ctx.store.durableTransaction(async (tx) => {
         const updated: MessageRecord = { ...m, content: { ...m.content, text, editedAt }, updatedAt: editedAt };
         await tx.messages.update(m.id, { content: updated.content });

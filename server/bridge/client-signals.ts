@@ -13,7 +13,7 @@ import type { ConversationRecord, MessageRecord, MessageStatus, TimelineEvent } 
 export function createClientSignals(ctx: BridgeContext, ownMessage: (c: ConversationRecord, id: MsgId, field: string) => Promise<MessageRecord>) {
   const { store } = ctx;
 
-  const isConnected = (conversation: ConversationRecord): Promise<boolean> => ctx.isConnected(conversation.accountId);
+  const isConnected = (conversation: ConversationRecord): Promise<boolean> => ctx.isConnected(conversation.accountId, conversation.platform);
 
   /** Moves manager messages forward to `status` and reports it to amoCRM; never moves one back. */
   async function advance(conversation: ConversationRecord, status: 'delivered' | 'read', uptoSeq?: number): Promise<number> {

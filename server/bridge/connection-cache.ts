@@ -6,21 +6,25 @@
  * disconnected and holds the message again.
  */
 import { targetOf } from './context.js';
+import type { PlatformAdapter } from './platform.js';
 import type { BridgeStore } from './ports.js';
+import type { PlatformKind } from './records.js';
 
 const TTL_MS = 1000;
 
-export function createConnectionCache(store: BridgeStore, now: () => number) {
-  const cache = new Map<number, { connected: boolean; until: number }>();
+export function createConnectionCache(store: BridgeStore, now: () => number, platforms: ReadonlyMap<PlatformKind, PlatformAdapter>) {
+  const cache = new Map<string, { connected: boolean; until: number }>();
   return {
-    async isConnected(accountId: number): Promise<boolean> {
+    /** Whether the channel the platform's conversations of the account use is connected. */
+    async isConnected(accountId: number, platform: PlatformKind): Promise<boolean> {
       const t = now();
-      const hit = cache.get(accountId);
+      const key = `${accountId}:${platform}`;
+      const hit = cache.get(key);
       if (hit && hit.until > t) return hit.connected;
       const account = await store.accounts.get(accountId);
-      const connected = !!account && targetOf(account) !== undefined;
+      const connected = !!account && targetOf(account, platforms.get(platform)) !== undefined;
       if (cache.size > 10_000) cache.clear();
-      cache.set(accountId, { connected, until: t + TTL_MS });
+      cache.set(key, { connected, until: t + TTL_MS });
       return connected;
     },
     forgetAccounts(): void {

@@ -41,8 +41,6 @@ export interface ConnectionAccounts {
   getByAmojoId(amojoId: string): Promise<ConnectionAccount | undefined>;
   upsert(id: number, patch: { host?: string }): Promise<ConnectionAccount>;
   setConnection(id: number, state: ConnectionState, fields: ConnectionFields): Promise<ConnectionAccount>;
-  /** The account's website-chat key, created on first use. */
-  ensureSiteKey(id: number): Promise<string>;
   forgetTokens(id: number): Promise<void>;
 }
 
@@ -75,6 +73,8 @@ export interface ConnectionsOptions {
   defaultTitle: string;
   /** Called after every change of a connection (caches keyed by scope must forget). */
   onChange?: (accountId: number) => void;
+  /** Runs once the account is connected, before the answer (what a platform prepares for it, e.g. a site key). */
+  onConnected?: (accountId: number) => Promise<void>;
 }
 
 export interface ConnectRequest {
@@ -93,7 +93,7 @@ export interface ConnectionView {
   /** The connection's scope while connected. */
   scopeId: string | null;
   title: string;
-  /** The website-chat key while connected. */
+  /** The account's website-chat key while connected (the accounts row keeps it). */
   siteKey: string | null;
 }
 
@@ -165,7 +165,7 @@ export function createConnections(opts: ConnectionsOptions) {
         throw new UpstreamError(result.reason, 'channel_not_approved');
       }
       await accounts.setConnection(accountId, 'connected', { amojo_id: amojoId, scope_id: result.scopeId, title: result.title ?? opts.defaultTitle });
-      await accounts.ensureSiteKey(accountId);
+      await opts.onConnected?.(accountId);
       changed(accountId);
       return view(await accounts.get(accountId));
     },

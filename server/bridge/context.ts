@@ -50,7 +50,7 @@ export interface BridgeContext {
    * Whether an account's channel is connected, cached briefly: client requests ask on every
    * message. Jobs read the account fresh before calling amojo.
    */
-  isConnected: (accountId: number) => Promise<boolean>;
+  isConnected: (accountId: number, platform: PlatformKind) => Promise<boolean>;
   /** Drops cached connection states (a connection changed). */
   forgetAccounts: () => void;
   /** A conversation, cached briefly (see conversation-cache.ts). */
@@ -59,7 +59,15 @@ export interface BridgeContext {
   forgetConversation: (id: ConversationId) => void;
 }
 
-export function targetOf(account: BridgeAccount): ChatsTarget | undefined {
+/**
+ * Where a platform's conversations of the account go: the platform's own channel when it has one
+ * (`hasOwnChannel`), else the account's first channel; undefined while that one is not connected.
+ */
+export function targetOf(account: BridgeAccount, adapter: PlatformAdapter | undefined): ChatsTarget | undefined {
+  if (adapter?.hasOwnChannel) {
+    const scopeId = account.channelScopes[adapter.platform];
+    return scopeId ? { scopeId, host: account.host } : undefined;
+  }
   if (!account.isConnected || !account.scopeId) return undefined;
   return { scopeId: account.scopeId, host: account.host };
 }

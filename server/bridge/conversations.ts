@@ -69,8 +69,6 @@ export function createConversations(ctx: BridgeContext) {
 
     findByContact: (accountId: number, platform: PlatformKind, contact: { email?: string; phone?: string }) => store.conversations.findByContact(accountId, platform, contact),
 
-    findByPlatformChat: (accountId: number, platform: PlatformKind, platformChatId: string) => store.conversations.findByPlatformChat(accountId, platform, platformChatId),
-
     /**
      * Deletes everything this backend keeps of the conversation: messages, timeline, reactions,
      * files (rows, then bytes) and jobs not yet run. What amoCRM already has stays there.
@@ -85,6 +83,10 @@ export function createConversations(ctx: BridgeContext) {
     },
 
     get: (id: ConversationId): Promise<ConversationRecord | undefined> => ctx.getConversation(id),
+
+    /** The account's conversation with a platform's chat, if one was opened. */
+    findByPlatformChat: (accountId: number, platform: PlatformKind, platformChatId: string): Promise<ConversationRecord | undefined> =>
+      store.conversations.findByPlatformChat(accountId, platform, platformChatId),
 
     async require(id: ConversationId): Promise<ConversationRecord> {
       const c = await ctx.getConversation(id);

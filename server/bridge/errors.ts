@@ -44,3 +44,12 @@ export class StorageQuotaExceeded extends PermanentFailure {
     super(`the account's file storage is full (quota ${Math.round(quotaBytes / (1024 * 1024))} MB)`);
   }
 }
+
+/** A try failed and a later one may succeed; `retryAfterMs` is how long the far side asked to wait. */
+export class RetryLater extends Error {
+  readonly retryable = true;
+  constructor(message: string, readonly retryAfterMs?: number) {
+    super(message);
+    this.name = new.target.name;
+  }
+}

@@ -16,7 +16,12 @@ export function createHeldMessages(ctx: BridgeContext, sweepEveryMs: number) {
   async function resumeAccount(accountId: number): Promise<number> {
     const conversations = await store.conversations.listWithHeld(accountId);
     let total = 0;
-    for (const id of conversations) total += await ctx.store.transaction((tx) => releaseHeldMessages(tx, id));
+    for (const id of conversations) {
+      // Each platform's conversations wait for the channel they go through.
+      const conversation = await ctx.getConversation(id);
+      if (!conversation || !(await ctx.isConnected(accountId, conversation.platform))) continue;
+      total += await ctx.store.transaction((tx) => releaseHeldMessages(tx, id));
+    }
     if (total > 0) ctx.wakeJobs();
     return total;
   }
@@ -30,8 +35,7 @@ export function createHeldMessages(ctx: BridgeContext, sweepEveryMs: number) {
   return {
     /** Call after an account's channel connected. Resolves with the number of messages queued for sending. */
     async onAccountConnected(accountId: number): Promise<number> {
-      const account = await store.accounts.get(accountId);
-      if (!account?.isConnected) return 0;
+      ctx.forgetAccounts();
       const n = await resumeAccount(accountId);
       if (n > 0) logger.info({ accountId, messages: n }, 'messages kept while disconnected are being imported');
       return n;

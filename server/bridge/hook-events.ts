@@ -52,6 +52,8 @@ const reactionEvent = z.object({
 export const hookJobPayload = z.object({
   scopeId: z.string(),
   accountId: z.number(),
+  /** The platform whose channel the scope belongs to (absent in hooks stored by older versions: the first channel's). */
+  platform: opt,
   event: z.discriminatedUnion('kind', [messageEvent, typingEvent, reactionEvent]),
 });
 

@@ -1,8 +1,9 @@
 /**
  * The job that processes a stored amojo hook (chats-api.md §5): a manager's message is stored
  * (files downloaded into our store), put on the conversation's timeline and handed to the
- * platform; typing and reactions go to the platform too. What cannot be delivered is reported to
- * amoCRM as delivery status -1: 904 for "write first" (a website chat cannot start a
+ * platform (through a delivery job when the platform sends to a service of its own); typing and
+ * reactions go to the platform too. What cannot be delivered is reported to amoCRM as delivery
+ * status -1, in the platform's words: 904 for "write first" (no platform here can start a
  * conversation by phone), 905 with a reason otherwise.
  */
 import { cleanName, cleanText } from './clean-text.js';
@@ -14,11 +15,10 @@ import { asAmojoMsgId, asConversationId, asMsgId, asScopeId, type AmojoMsgId } f
 import { readPayload } from './job-kinds.js';
 import type { JobHandler } from './job-runner.js';
 import { downloadManagerFile } from './media.js';
-import { acceptsKind, isReactionCapable, isTypingCapable } from './platform.js';
+import { deliverJob } from './job-kinds.js';
+import { acceptsKind, FALLBACK_TEXTS, isDeliveryCapable, isReactionCapable, isTypingCapable, type PlatformAdapter, type PlatformTexts } from './platform.js';
 import type { ChatsTarget, DeliveryUpdate } from './ports.js';
 import { MESSAGE_KINDS, type ConversationRecord, type FileRecord, type MessageContent, type MessageKind, type MessageRecord, type TimelineEvent } from './records.js';
-
-export const WRITE_FIRST_ERROR = 'This channel is a website chat: it cannot start a conversation by phone number. The visitor has to write first.';
 
 export interface HookHandlerDeps {
   files: Files;
@@ -42,6 +42,14 @@ export function createHookHandler(ctx: BridgeContext, kind: string, deps: HookHa
     }
   }
 
+  /** The platform whose channel the hook came through; older stored hooks: the first channel's. */
+  function platformOf(job: HookJob): PlatformAdapter | undefined {
+    if (job.platform) return ctx.platforms.get(job.platform);
+    return [...ctx.platforms.values()].find((a) => !a.hasOwnChannel);
+  }
+
+  const textsOf = (adapter: PlatformAdapter | undefined): PlatformTexts => adapter?.texts ?? FALLBACK_TEXTS;
+
   async function findConversation(job: HookJob, conversationId: string | undefined, amojoChatId: string): Promise<ConversationRecord | undefined> {
     if (conversationId) {
       const c = await store.conversations.get(asConversationId(conversationId));
@@ -54,12 +62,13 @@ export function createHookHandler(ctx: BridgeContext, kind: string, deps: HookHa
     const amojoMsgId = asAmojoMsgId(e.message.amojoMsgId);
     const conversation = await findConversation(job, e.conversationId, e.amojoChatId);
     if (!conversation) {
+      const texts = textsOf(platformOf(job));
       if (e.isWriteFirst) {
-        logger.warn({ scopeId: job.scopeId, amojoChatId: e.amojoChatId, amojoMsgId }, 'write-first message refused: a website chat cannot start a conversation');
-        await report(job, amojoMsgId, { status: -1, errorCode: 904, errorText: WRITE_FIRST_ERROR });
+        logger.warn({ scopeId: job.scopeId, amojoChatId: e.amojoChatId, amojoMsgId }, 'write-first message refused: the channel cannot start a conversation');
+        await report(job, amojoMsgId, { status: -1, errorCode: 904, errorText: texts.writeFirstRefused });
       } else {
         logger.warn({ scopeId: job.scopeId, amojoChatId: e.amojoChatId, amojoMsgId }, 'manager message for an unknown conversation');
-        await report(job, amojoMsgId, { status: -1, errorCode: 905, errorText: 'The conversation does not exist in the website chat any more.' });
+        await report(job, amojoMsgId, { status: -1, errorCode: 905, errorText: texts.unknownConversation });
       }
       return;
     }
@@ -70,7 +79,7 @@ export function createHookHandler(ctx: BridgeContext, kind: string, deps: HookHa
     const adapter = ctx.platforms.get(conversation.platform);
     const messageKind = toKind(e.message.type);
     if (!adapter || !messageKind || !acceptsKind(adapter, messageKind)) {
-      await report(job, amojoMsgId, { status: -1, errorCode: 905, errorText: `The website chat cannot show messages of type ${e.message.type}.` });
+      await report(job, amojoMsgId, { status: -1, errorCode: 905, errorText: textsOf(adapter).unsupportedKind(e.message.type) });
       return;
     }
     const rawText = e.message.text || e.message.forwarded?.text || e.message.template?.content || undefined;
@@ -122,6 +131,8 @@ export function createHookHandler(ctx: BridgeContext, kind: string, deps: HookHa
         status: 'received',
         content,
       });
+      // A platform with a service of its own gets the message through a job that stores its answer.
+      if (isDeliveryCapable(adapter)) await tx.jobs.enqueue([deliverJob(conversation.id, appended.data.msgid)]);
       // amoCRM sends no read receipt for a client's message; a manager's answer is the proof it was read.
       const read: TimelineEvent[] = [];
       for (const m of await tx.messages.listInbound(conversation.id, ['sent'], appended.id)) {
@@ -131,7 +142,10 @@ export function createHookHandler(ctx: BridgeContext, kind: string, deps: HookHa
       return [appended, ...read];
     });
     // "Delivered" is reported by whichever instance streams it to an open client (`signals.streamed`).
-    if (events.length > 0) await publish(ctx, conversation, events);
+    if (events.length > 0) {
+      ctx.wakeJobs();
+      await publish(ctx, conversation, events);
+    }
   }
 
   async function findQuoted(c: ConversationRecord, msgid: string | undefined, amojoMsgId: string | undefined): Promise<MessageRecord | undefined> {
@@ -183,7 +197,7 @@ export function createHookHandler(ctx: BridgeContext, kind: string, deps: HookHa
       const job = readPayload(hookJobPayload, payload, kind);
       if (job.event.kind !== 'message') return;
       logger.error({ scopeId: job.scopeId, amojoMsgId: job.event.message.amojoMsgId, err: describeError(err) }, 'manager message could not be delivered');
-      await report(job, asAmojoMsgId(job.event.message.amojoMsgId), { status: -1, errorCode: 905, errorText: 'The message could not be delivered to the website chat.' });
+      await report(job, asAmojoMsgId(job.event.message.amojoMsgId), { status: -1, errorCode: 905, errorText: textsOf(platformOf(job)).deliveryFailed });
     },
   };
 }

@@ -20,6 +20,8 @@ import { createOutboxJobs } from './outbox-jobs.js';
 import type { PlatformAdapter } from './platform.js';
 import { NO_ANNOUNCER, type BlobStore, type BridgeLogger, type BridgeStore, type ChatsGateway, type CrmContacts, type LiveAnnouncer, type MediaFetch, type ThrottleFactory } from './ports.js';
 import { memoryThrottles } from './memory-throttle.js';
+import { asClientMsgId, type MsgId } from './ids.js';
+import type { ConversationRecord } from './records.js';
 
 export interface BridgeOptions {
   store: BridgeStore;
@@ -48,6 +50,7 @@ export type Bridge = ReturnType<typeof createBridge>;
 
 export function createBridge(opts: BridgeOptions) {
   const limits = { ...DEFAULT_LIMITS, ...opts.limits };
+  const platforms = new Map<string, PlatformAdapter>();
   const ctx: BridgeContext = {
     store: opts.store,
     gateway: opts.gateway,
@@ -57,12 +60,12 @@ export function createBridge(opts: BridgeOptions) {
     now: opts.now,
     publicUrl: opts.publicUrl.replace(/\/+$/, ''),
     limits,
-    platforms: new Map(),
+    platforms,
     wakeJobs: opts.wakeJobs,
     fetchMedia: opts.fetchMedia,
     announce: opts.announce ?? NO_ANNOUNCER,
     typingThrottle: (opts.throttles ?? memoryThrottles(opts.now))('bridge.typing', limits.typingIntervalMs),
-    ...createConnectionCache(opts.store, opts.now),
+    ...createConnectionCache(opts.store, opts.now, platforms),
     ...createConversationCache(opts.store, opts.now),
   };
   const conversations = createConversations(ctx);
@@ -84,7 +87,13 @@ export function createBridge(opts: BridgeOptions) {
       ctx.platforms.set(adapter.platform, adapter);
     },
     conversations,
-    messages: { accept: messages.accept, edit: messages.edit },
+    messages: {
+      accept: messages.accept,
+      edit: messages.edit,
+      /** A message of the conversation by the platform's own id (a client's message id, or a manager message's once delivered). */
+      get: (id: MsgId) => opts.store.messages.get(id),
+      findByPlatformId: (conversation: ConversationRecord, platformMsgId: string) => opts.store.messages.getByClientMsgId(conversation.id, asClientMsgId(platformMsgId)),
+    },
     signals,
     files,
     /** Call after an account's channel connected: messages kept meanwhile are imported. */
@@ -100,7 +109,20 @@ export function createBridge(opts: BridgeOptions) {
   };
 }
 
-export type { PlatformAdapter, PublishResult, TypingCapable, MediaCapable, ReactionCapable, LiveFeed } from './platform.js';
+export type {
+  PlatformAdapter,
+  PlatformTexts,
+  PublishResult,
+  TypingCapable,
+  MediaCapable,
+  ReactionCapable,
+  DeliveryCapable,
+  DeliveryResult,
+  OutboundDelivery,
+  LiveFeed,
+} from './platform.js';
+export type { ChannelLink, ChannelLinkView } from './channel-links.js';
+export { RetryLater } from './errors.js';
 export type { BridgeStore, BridgeRepos, BlobStore, ChatsGateway, ChatsTarget, BridgeLogger, ClientDetails, CrmContacts, LiveAnnouncer, MediaFetch, ByteRange } from './ports.js';
 export { BlobTooLargeError } from './ports.js';
 export { BridgeRefusal, StorageQuotaExceeded } from './errors.js';

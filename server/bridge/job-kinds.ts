@@ -16,6 +16,7 @@ export const JOB_KINDS = {
   typing: 'bridge.typing',
   status: 'bridge.status',
   contact: 'bridge.contact',
+  deliver: 'bridge.deliver',
 } as const;
 
 export const sendPayload = z.object({ msgid: z.string() });
@@ -30,6 +31,8 @@ export const typingPayload = z.object({ conversationId: z.string(), at: z.number
 export const statusPayload = z.object({ msgid: z.string(), status: z.union([z.literal(1), z.literal(2)]) });
 
 export const contactPayload = z.object({ conversationId: z.string(), previousName: z.string(), at: z.number() });
+
+export const deliverPayload = z.object({ msgid: z.string() });
 
 export const conversationQueue = (id: ConversationId): string => `conv:${id}`;
 
@@ -66,6 +69,11 @@ export function statusJob(conversationId: ConversationId, msgid: MsgId, status: 
 export function contactJob(conversationId: ConversationId, previousName: string, at: number): BridgeJob {
   // Every change is its own job (enqueued with the change, never repeated): a random key, no client data in it.
   return { kind: JOB_KINDS.contact, payload: { conversationId, previousName, at }, queueKey: conversationQueue(conversationId), idempotencyKey: `contact:${conversationId}:${randomUUID()}` };
+}
+
+/** A manager message to a platform with a service of its own (`DeliveryCapable`); one job per message. */
+export function deliverJob(conversationId: ConversationId, msgid: MsgId): BridgeJob {
+  return { kind: JOB_KINDS.deliver, payload: { msgid }, queueKey: conversationQueue(conversationId), idempotencyKey: `deliver:${msgid}` };
 }
 
 /** Parses a job payload or throws a permanent failure (a malformed payload never gets better). */

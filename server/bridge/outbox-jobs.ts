@@ -11,6 +11,7 @@ import type { ChatsTarget } from './ports.js';
 import { isAtAmojo, type ConversationRecord, type MessageRecord } from './records.js';
 import { textForAmojo } from './amojo-text.js';
 import { createSendJob } from './send-job.js';
+import { createDeliverJob } from './deliver-job.js';
 
 /** Typing older than this is not worth showing any more. */
 const TYPING_STALE_MS = 10_000;
@@ -36,7 +37,7 @@ export function createOutboxJobs(ctx: BridgeContext): JobHandler[] {
     return {
       message,
       conversation,
-      target: account ? targetOf(account) : undefined,
+      target: account ? targetOf(account, ctx.platforms.get(conversation.platform)) : undefined,
       sourceExternalId: account?.sourceExternalIds[conversation.platform],
     };
   }
@@ -87,7 +88,7 @@ export function createOutboxJobs(ctx: BridgeContext): JobHandler[] {
       if (ctx.now() - p.at > TYPING_STALE_MS) return;
       const conversation = await ctx.getConversation(asConversationId(p.conversationId));
       const account = conversation ? await store.accounts.get(conversation.accountId) : undefined;
-      const target = account ? targetOf(account) : undefined;
+      const target = account && conversation ? targetOf(account, ctx.platforms.get(conversation.platform)) : undefined;
       if (!conversation || !target) return;
       try {
         await gateway.typing(target, { conversation_id: conversation.id, sender: { id: conversation.participantId } });
@@ -114,6 +115,6 @@ export function createOutboxJobs(ctx: BridgeContext): JobHandler[] {
     },
   };
 
-  return [createSendJob(ctx, load), edit, react, typing, status];
+  return [createSendJob(ctx, load), edit, react, typing, status, createDeliverJob(ctx)];
 }
 

@@ -34,7 +34,8 @@ export interface OutgoingParticipant {
   /** Ours. */
   id: string;
   name: string;
-  profile?: Profile;
+  profile?: Pick<Profile, 'phone' | 'email'>;
+  profile_link?: string;
 }
 
 export interface OutgoingContent {
@@ -44,6 +45,9 @@ export interface OutgoingContent {
   media?: string;
   file_name?: string;
   file_size?: number;
+  media_duration?: number;
+  location?: { lat: number; lon: number };
+  contact?: { name: string; phone: string };
 }
 
 /** §4.4 new_message payload as the bridge sends it (client → amoCRM only). */
@@ -140,6 +144,8 @@ export interface BridgeJob {
 
 export interface MessagePatch {
   status?: MessageStatus;
+  /** The platform's own id of the message, once its service took it (manager messages). */
+  clientMsgId?: ClientMsgId;
   amojoMsgId?: AmojoMsgId;
   content?: MessageContent;
   error?: string | null;
@@ -155,6 +161,7 @@ export interface BridgeRepos {
     insert(c: ConversationRecord): Promise<void>;
     get(id: ConversationId): Promise<ConversationRecord | undefined>;
     findByAmojoChat(accountId: number, amojoChatId: string): Promise<ConversationRecord | undefined>;
+    /** The account's conversation with this platform chat id (unique per account and platform). */
     findByPlatformChat(accountId: number, platform: PlatformKind, platformChatId: string): Promise<ConversationRecord | undefined>;
     /** The account's conversations on `platform` whose client gave this e-mail or phone (compared exactly). */
     findByContact(accountId: number, platform: PlatformKind, contact: { email?: string; phone?: string }): Promise<ConversationRecord[]>;

@@ -20,7 +20,7 @@ import type {
 export type PlatformKind = string;
 
 /** Message kinds the bridge carries (amojo `message.type` values, chats-api.md §4.4). */
-export const MESSAGE_KINDS = ['text', 'picture', 'file', 'video', 'voice', 'audio', 'sticker'] as const;
+export const MESSAGE_KINDS = ['text', 'picture', 'file', 'video', 'voice', 'audio', 'sticker', 'location', 'contact'] as const;
 export type MessageKind = (typeof MESSAGE_KINDS)[number];
 
 /** `inbound` = client → amoCRM, `outbound` = manager → client (the column's values). */
@@ -46,13 +46,18 @@ export const OUTBOUND_STATUS_RANK: Record<'received' | 'delivered' | 'read', num
 export interface Profile {
   phone?: string;
   email?: string;
+  /** The client's profile in their messenger (amojo `sender.profile_link`). */
+  profileLink?: string;
 }
 
 /** The connection facts the bridge needs about an account (the accounts row has more). */
 export interface BridgeAccount {
   id: number;
+  /** The account's first channel (the one platforms without a channel of their own use). */
   isConnected: boolean;
   scopeId: ScopeId | null;
+  /** Per platform with a channel of its own, that channel's scope while connected. */
+  channelScopes: Partial<Record<PlatformKind, ScopeId>>;
   /** Account host; the amojo host derives from it. */
   host: string | null;
   /**
@@ -100,6 +105,12 @@ export const messageContentSchema = z.object({
   templateId: z.number().optional(),
   senderName: z.string().optional(),
   editedAt: z.number().optional(),
+  /** Voice, audio and video length in seconds, when the client's platform tells it. */
+  durationSec: z.number().optional(),
+  /** A shared place (kind `location`). */
+  location: z.object({ lat: z.number(), lon: z.number() }).optional(),
+  /** A shared contact card (kind `contact`). */
+  contact: z.object({ name: z.string(), phone: z.string() }).optional(),
   /** Client messages imported after a reconnect: sent with `silent: true` (all but the newest). */
   silent: z.boolean().optional(),
   /** The web page the client wrote from, when it changed since their previous message (page-line.ts). */

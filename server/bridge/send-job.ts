@@ -18,7 +18,8 @@ export function createSendJob(ctx: BridgeContext, load: (msgid: string) => Promi
   const { store, gateway, logger } = ctx;
 
   async function buildRequest(message: MessageRecord, c: ConversationRecord, sourceExternalId: string | undefined): Promise<NewMessageRequest> {
-    const hasProfile = c.profile.phone !== undefined || c.profile.email !== undefined;
+    const { profileLink, ...reachable } = c.profile;
+    const hasProfile = reachable.phone !== undefined || reachable.email !== undefined;
     const req: NewMessageRequest = {
       timestamp: Math.floor(message.createdAt / 1000),
       msec_timestamp: message.createdAt,
@@ -29,13 +30,17 @@ export function createSendJob(ctx: BridgeContext, load: (msgid: string) => Promi
       // On every message, not only the first (§7 rule 5): a chat amoCRM already tagged keeps its
       // source, so a pipeline chosen later routes new chats only.
       ...(sourceExternalId !== undefined ? { source: { external_id: sourceExternalId } } : {}),
-      sender: { id: c.participantId, name: c.participantName, ...(hasProfile ? { profile: c.profile } : {}) },
+      sender: { id: c.participantId, name: c.participantName, ...(hasProfile ? { profile: reachable } : {}), ...(profileLink ? { profile_link: profileLink } : {}) },
       message: { type: message.kind },
     };
     const { file, replyTo } = message.content;
     const text = textForAmojo(message.content);
     if (text !== undefined) req.message.text = text;
     if (file) Object.assign(req.message, { media: fileUrl(ctx.publicUrl, file), file_name: file.name, file_size: file.size });
+    const { durationSec, location, contact } = message.content;
+    if (durationSec !== undefined) req.message.media_duration = Math.round(durationSec);
+    if (location) req.message.location = location;
+    if (contact) req.message.contact = contact;
     if (replyTo) {
       const quoted = await store.messages.get(replyTo.msgid);
       // Our own messages are known to amojo by our msgid; managers' only by amojo's id.

@@ -41,6 +41,12 @@ const envSchema = z.object({
   AMOJO_BOT_ID: optionalString,
   AMOJO_CHANNEL_TITLE: z.string().trim().min(1).default('Website chat'),
   AMOJO_BASE_URL: httpUrl.optional(),
+  AMOJO_TELEGRAM_CHANNEL_ID: z.string().trim().uuid('must be a uuid').optional(),
+  AMOJO_TELEGRAM_CHANNEL_SECRET: optionalString,
+  AMOJO_TELEGRAM_CHANNEL_CODE: optionalString,
+  AMOJO_TELEGRAM_BOT_ID: optionalString,
+  AMOJO_TELEGRAM_CHANNEL_TITLE: z.string().trim().min(1).default('Telegram'),
+  TELEGRAM_API_BASE_URL: httpUrl.optional(),
   AMO_CLIENT_ID: optionalString,
   AMO_CLIENT_SECRET: optionalString,
   AMO_REDIRECT_URI: httpUrl.optional(),
@@ -98,6 +104,13 @@ export interface ChannelConfig {
   title: string;
 }
 
+/** The Telegram platform: its own amoCRM channel and the Bot API it talks to. */
+export interface TelegramConfig {
+  channel: ChannelConfig;
+  /** Bot API root (`<root>/bot<token>/<method>`). */
+  apiBaseUrl: string;
+}
+
 export interface OAuthConfig {
   clientId: string;
   clientSecret: string;
@@ -112,6 +125,8 @@ export interface Config {
   /** True when no channel credentials are set: the emulators are mounted and used. */
   sandbox: boolean;
   channel: ChannelConfig;
+  /** Absent when the Telegram platform is off (no AMOJO_TELEGRAM_* outside the sandbox). */
+  telegram: TelegramConfig | undefined;
   oauth: OAuthConfig;
   /** Overrides the per-account amojo host (tests, sandbox). */
   amojoBaseUrl: string | undefined;
@@ -136,6 +151,12 @@ export const SANDBOX_CHANNEL = {
   secret: 'sandbox0channel0secret0not0for0production',
   code: 'amo.ext.sandbox_webchat',
   botId: '7d3c2b1a-0f9e-4d8c-b7a6-958473621000',
+} as const;
+export const SANDBOX_TELEGRAM_CHANNEL = {
+  id: '3c9e1f52-8d07-4b6a-a1e4-6f2b9d0c7e21',
+  secret: 'sandbox0telegram0channel0secret0not0for0production',
+  code: 'amo.ext.sandbox_telegram',
+  botId: '9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c60',
 } as const;
 export const SANDBOX_OAUTH = {
   clientId: '5f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0',
@@ -177,7 +198,28 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       if (url.protocol !== 'https:' && !isLoopbackHost(url.hostname)) problems.push('Invalid PUBLIC_URL: must be https unless its host is loopback');
     }
   }
+  const telegramVars = ['AMOJO_TELEGRAM_CHANNEL_ID', 'AMOJO_TELEGRAM_CHANNEL_SECRET', 'AMOJO_TELEGRAM_CHANNEL_CODE'] as const;
+  const telegramSet = telegramVars.filter((k) => e[k] !== undefined);
+  if (telegramSet.length > 0 && telegramSet.length < telegramVars.length) {
+    for (const k of telegramVars) if (e[k] === undefined) problems.push(`Invalid ${k}: required when any AMOJO_TELEGRAM_CHANNEL_* is set`);
+  }
   if (problems.length > 0) throw new ConfigError(problems.join('\n'));
+  const telegramApiBaseUrl = e.TELEGRAM_API_BASE_URL ?? (sandbox ? `${publicUrl}/sandbox/telegram` : 'https://api.telegram.org');
+  // In the sandbox the Telegram channel is always on, emulated; elsewhere when its channel is registered.
+  const telegram: TelegramConfig | undefined = sandbox
+    ? { channel: { ...SANDBOX_TELEGRAM_CHANNEL, title: e.AMOJO_TELEGRAM_CHANNEL_TITLE }, apiBaseUrl: telegramApiBaseUrl }
+    : telegramSet.length === telegramVars.length
+      ? {
+          channel: {
+            id: e.AMOJO_TELEGRAM_CHANNEL_ID!,
+            secret: e.AMOJO_TELEGRAM_CHANNEL_SECRET!,
+            code: e.AMOJO_TELEGRAM_CHANNEL_CODE!,
+            botId: e.AMOJO_TELEGRAM_BOT_ID,
+            title: e.AMOJO_TELEGRAM_CHANNEL_TITLE,
+          },
+          apiBaseUrl: telegramApiBaseUrl,
+        }
+      : undefined;
 
   const config: Config = {
     // The sandbox hands out admin widget tokens to whoever asks: private to this machine unless HOST says otherwise.
@@ -195,6 +237,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
           botId: e.AMOJO_BOT_ID,
           title: e.AMOJO_CHANNEL_TITLE,
         },
+    telegram,
     oauth: {
       clientId: sandbox ? (e.AMO_CLIENT_ID ?? SANDBOX_OAUTH.clientId) : e.AMO_CLIENT_ID!,
       clientSecret: sandbox ? (e.AMO_CLIENT_SECRET ?? SANDBOX_OAUTH.clientSecret) : e.AMO_CLIENT_SECRET!,
@@ -219,7 +262,7 @@ function deepFreeze<T extends object>(obj: T): T {
 
 /** Secrets to redact from logs and to refuse in the widget archive. */
 export function configSecrets(config: Config): string[] {
-  return [config.channel.secret, config.oauth.clientSecret, config.appSecret, config.metricsToken].filter(
+  return [config.channel.secret, config.telegram?.channel.secret, config.oauth.clientSecret, config.appSecret, config.metricsToken].filter(
     (s): s is string => typeof s === 'string' && s.length > 0,
   );
 }

@@ -36,11 +36,24 @@ function answer(res: Response, status: number, body: Buffer | Record<string, str
 export interface HookJobPayload {
   scopeId: string;
   accountId: number;
+  /** The platform whose channel the scope belongs to. */
+  platform: string;
   event: HookEvent;
 }
 
+/** A Chats API channel this server runs: its id (the prefix of its scopes), secret and platform. */
+export interface HookChannel {
+  id: string;
+  secret: string;
+  platform: string;
+  /** The account's first channel: its connections live on the accounts row. */
+  isFirst: boolean;
+}
+
+/** Finds the account connected on a channel beyond the first by scope (`store.channelLinks`). */
 export interface WebhookIntakeOptions {
-  channelSecret: string;
+  /** Every channel; a hook is verified with the secret of the channel its scope starts with. */
+  channels: readonly HookChannel[];
   store: Store;
   now: () => number;
   /** Called after new events were committed (wakes the job runner). */
@@ -80,13 +93,25 @@ export function createWebhookIntake(opts: WebhookIntakeOptions) {
   // other instances' `account` notifications); the TTL only bounds a missed notification.
   const scopeCache = new Map<string, { accountId: number | undefined; until: number }>();
   const SCOPE_TTL_MS = 5_000;
+  const firstChannel = opts.channels.find((c) => c.isFirst);
 
-  async function accountForScope(scopeId: string): Promise<number | undefined> {
+  /** The channel a scope belongs to (`{channel_id}_{amojo_id}`); the first channel's when none claims it. */
+  function channelOf(scopeId: string): HookChannel | undefined {
+    return opts.channels.find((c) => scopeId.startsWith(`${c.id}_`)) ?? firstChannel;
+  }
+
+  async function accountForScope(scopeId: string, channel: HookChannel): Promise<number | undefined> {
     const t = opts.now();
     const hit = scopeCache.get(scopeId);
     if (hit && hit.until > t) return hit.accountId;
-    const account = await store.accounts.getByScope(scopeId);
-    const accountId = account && account.connection_state === 'connected' ? account.id : undefined;
+    let accountId: number | undefined;
+    if (channel.isFirst) {
+      const account = await store.accounts.getByScope(scopeId);
+      accountId = account && account.connection_state === 'connected' ? account.id : undefined;
+    } else {
+      const link = await store.channelLinks.getByScope(scopeId);
+      accountId = link && link.platform === channel.platform && link.state === 'connected' ? link.accountId : undefined;
+    }
     // Made-up scope ids are remembered too (as unknown); the bound keeps them from piling up.
     if (scopeCache.size >= 10_000) scopeCache.clear();
     scopeCache.set(scopeId, { accountId, until: t + SCOPE_TTL_MS });
@@ -103,6 +128,11 @@ export function createWebhookIntake(opts: WebhookIntakeOptions) {
     hookRate: () => answered.perSecond(),
     /** Waits until every acknowledged hook is committed (shutdown). */
     drain: () => batcher.drain(),
+    /**
+     * Stores another platform's webhook event (a Telegram update) in the same inbox, group-committed
+     * with the amojo hooks; resolves once it is on disk, so the caller may answer 200.
+     */
+    record: (event: InboundEvent): Promise<void> => batcher.submit(event),
     /** Counts a hook refused before `handle` (body too large, compressed) or failing inside it. */
     refused(err: unknown) {
       const code = err instanceof AppError ? err.code : 'internal_error';
@@ -112,12 +142,13 @@ export function createWebhookIntake(opts: WebhookIntakeOptions) {
     async handle(req: Request, res: Response): Promise<void> {
       const scopeId = String(req.params['scope_id'] ?? '');
       const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-      if (!verifyWebhookSignature(opts.channelSecret, raw, req.get('x-signature'))) {
+      const channel = channelOf(scopeId);
+      if (!channel || !verifyWebhookSignature(channel.secret, raw, req.get('x-signature'))) {
         opts.onRefused?.('bad_signature');
         answer(res, 401, { error: 'bad_signature', message: 'X-Signature does not match the body.' });
         return;
       }
-      const accountId = await accountForScope(scopeId);
+      const accountId = await accountForScope(scopeId, channel);
       if (accountId === undefined) {
         opts.onRefused?.('unknown_scope');
         answer(res, 404, { error: 'unknown_scope', message: 'No connected account has this scope_id.' });
@@ -132,7 +163,7 @@ export function createWebhookIntake(opts: WebhookIntakeOptions) {
         answer(res, 400, { error: 'invalid_hook', message });
         return;
       }
-      const payload: HookJobPayload = { scopeId, accountId, event };
+      const payload: HookJobPayload = { scopeId, accountId, platform: channel.platform, event };
       await batcher.submit({
         // A repeat of this hook has the same key and is dropped when hooks become jobs.
         dedupeKey: hookDedupeKey(event),

@@ -23,6 +23,14 @@ export interface WidgetRouterDeps {
   connections: Pick<Connections, 'status' | 'connect' | 'disconnect'>;
   store: { usedTokens: { claim(jti: string, expiresAt: number): Promise<boolean> } };
   webchat: { rotateSiteKey(accountId: number): Promise<string> };
+  /** Fields platforms add to every status answer (e.g. `telegram`), each computed per account. */
+  sections?: readonly WidgetSection[];
+}
+
+/** One platform's part of the status answer. */
+export interface WidgetSection {
+  field: string;
+  status(accountId: number): Promise<unknown>;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -88,15 +96,38 @@ export function createWidgetAuth(deps: WidgetAuthDeps) {
   };
 }
 
+/** The answer of every widget route: the first channel's connection, then each platform's section. */
+export function createStatusAnswer(deps: Pick<WidgetRouterDeps, 'config' | 'connections' | 'sections'>) {
+  return async (accountId: number, view?: ConnectionView): Promise<Record<string, unknown>> => {
+    const body: Record<string, unknown> = { ...statusBody(view ?? (await deps.connections.status(accountId)), deps.config.publicUrl) };
+    for (const section of deps.sections ?? []) body[section.field] = await section.status(accountId);
+    return body;
+  };
+}
+
+/** A platform's widget routes: the admin's account from a spent one-time token. */
+export function createWidgetGuard(deps: WidgetAuthDeps) {
+  const { authenticate, requireAdmin, spend } = createWidgetAuth(deps);
+  return {
+    async admin(req: Request): Promise<number> {
+      const claims = await authenticate(req);
+      await requireAdmin(claims);
+      await spend(claims);
+      return claims.accountId;
+    },
+  };
+}
+
 export function createWidgetRouter(deps: WidgetRouterDeps): Router {
   const extraOrigins = deps.config.sandbox ? [new URL(deps.config.publicUrl).origin] : [];
   const router = Router();
   router.use('/widget', widgetCors(extraOrigins));
   const { authenticate, requireAdmin, spend } = createWidgetAuth(deps);
+  const answer = createStatusAnswer(deps);
 
   router.get('/widget/status', async (req, res) => {
     const claims = await authenticate(req);
-    res.json(statusBody(await deps.connections.status(claims.accountId), deps.config.publicUrl));
+    res.json(await answer(claims.accountId));
   });
 
   const json = express.json({ limit: '16kb' });
@@ -107,7 +138,7 @@ export function createWidgetRouter(deps: WidgetRouterDeps): Router {
     await requireAdmin(claims);
     await spend(claims);
     const view = await deps.connections.connect(claims.accountId, { amojoId: body.amojo_id, host: claims.accountHost });
-    res.json(statusBody(view, deps.config.publicUrl));
+    res.json(await answer(claims.accountId, view));
   });
 
   /**
@@ -121,14 +152,14 @@ export function createWidgetRouter(deps: WidgetRouterDeps): Router {
     const view = await deps.connections.status(claims.accountId);
     if (!view.siteKey) throw new ConflictError('The website chat has no code yet: connect the channel first.', 'not_connected');
     await deps.webchat.rotateSiteKey(claims.accountId);
-    res.json(statusBody(await deps.connections.status(claims.accountId), deps.config.publicUrl));
+    res.json(await answer(claims.accountId));
   });
 
   router.post('/widget/disconnect', json, async (req, res) => {
     const claims = await authenticate(req);
     await requireAdmin(claims);
     await spend(claims);
-    res.json(statusBody(await deps.connections.disconnect(claims.accountId), deps.config.publicUrl));
+    res.json(await answer(claims.accountId, await deps.connections.disconnect(claims.accountId)));
   });
 
   return router;

@@ -4,7 +4,7 @@
  * its job commit together.
  */
 import type { Kysely, Transaction } from 'kysely';
-import { asScopeId } from '../bridge/ids.js';
+import { asScopeId, type ScopeId } from '../bridge/ids.js';
 import type { BridgeRepos, BridgeStore } from '../bridge/ports.js';
 import { createConversationRepo } from './conversations-repo.js';
 import { createGroupCommit } from './group-commit.js';
@@ -29,17 +29,27 @@ function reposOver(db: Db, now: () => number): BridgeRepos {
           .where('accounts.id', '=', id)
           .executeTakeFirst();
         if (!row) return undefined;
+        const links = await db
+          .selectFrom('channel_connections')
+          .select(['platform', 'scope_id'])
+          .where('account_id', '=', id)
+          .where('state', '=', 'connected')
+          .execute();
+        const channelScopes: Record<string, ScopeId> = {};
+        for (const l of links) if (l.scope_id) channelScopes[l.platform] = asScopeId(l.scope_id);
         return {
           id: Number(row.id),
           isConnected: row.connection_state === 'connected',
           scopeId: row.scope_id ? asScopeId(row.scope_id) : null,
+          channelScopes,
           host: row.host,
           sourceExternalIds: externalIdsOf(row.channel_sources),
         };
       },
       async listConnectedIds() {
         const rows = await db.selectFrom('accounts').select('id').where('connection_state', '=', 'connected').execute();
-        return rows.map((r) => Number(r.id));
+        const links = await db.selectFrom('channel_connections').select('account_id').where('state', '=', 'connected').execute();
+        return [...new Set([...rows.map((r) => Number(r.id)), ...links.map((r) => Number(r.account_id))])];
       },
     },
     conversations: createConversationRepo(db),

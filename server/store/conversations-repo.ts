@@ -11,7 +11,7 @@ import type { ConversationRow, Database } from './schema.js';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
-const profileSchema = z.object({ phone: z.string().optional(), email: z.string().optional() }).catch({});
+const profileSchema = z.object({ phone: z.string().optional(), email: z.string().optional(), profileLink: z.string().optional() }).catch({});
 
 export function createConversationRepo(db: Db): BridgeRepos['conversations'] {
   return {
@@ -145,7 +145,11 @@ function parseProfile(text: string | null): Profile {
   if (!text) return {};
   try {
     const p = profileSchema.parse(JSON.parse(text));
-    return { ...(p.phone !== undefined ? { phone: p.phone } : {}), ...(p.email !== undefined ? { email: p.email } : {}) };
+    return {
+      ...(p.phone !== undefined ? { phone: p.phone } : {}),
+      ...(p.email !== undefined ? { email: p.email } : {}),
+      ...(p.profileLink !== undefined ? { profileLink: p.profileLink } : {}),
+    };
   } catch {
     return {};
   }

@@ -11,6 +11,7 @@ import { createJobRepo } from './jobs-repo.js';
 import { createInboundRepo } from './inbound-repo.js';
 import { createJobQueue } from './job-queue.js';
 import { createBridgeStore } from './bridge-store.js';
+import { createChannelLinksRepo } from './channel-links-repo.js';
 import { purgeExpired } from './housekeeping.js';
 import { countJobsByKindAndState } from './job-stats.js';
 import { createDiskBlobStore } from './blob-store.js';
@@ -26,6 +27,8 @@ export function createStore(storeDb: StoreDb, now: () => number = Date.now) {
     storeDb,
     accounts: createAccountRepo(storeDb.db, now, storeDb.dialect),
     kv: createKvRepo(storeDb.db),
+    /** Each account's connections to the channels beyond the first (Telegram, …). */
+    channelLinks: createChannelLinksRepo(storeDb.db, now),
     /** What admins set in the widget: bubble settings, identity secret, channel sources. */
     settings: createSettingsRepo(storeDb.db, now),
     usedTokens: createUsedTokenRepo(storeDb.db, now),

@@ -63,6 +63,7 @@ export function createMessageRepo(db: Db): BridgeRepos['messages'] {
         .set({
           ...(patch.status !== undefined ? { status: patch.status } : {}),
           ...(patch.amojoMsgId !== undefined ? { amojo_msgid: patch.amojoMsgId } : {}),
+          ...(patch.clientMsgId !== undefined ? { client_msgid: patch.clientMsgId } : {}),
           ...(patch.content !== undefined ? { payload: JSON.stringify(patch.content) } : {}),
           ...(patch.error !== undefined ? { error: patch.error } : {}),
           updated_at: Date.now(),

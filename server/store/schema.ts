@@ -196,6 +196,22 @@ export interface AccountSettingsTable {
   updated_at: number;
 }
 
+/** Each account’s connection to a channel beyond the first (009), per platform. */
+export interface ChannelConnectionsTable {
+  account_id: number;
+  platform: string;
+  state: ConnectionState;
+  state_reason: string | null;
+  /** The channel's scope while connected. */
+  scope_id: string | null;
+  title: string | null;
+  /** The platform's id of what is attached (a bot id); unique per platform. */
+  lookup_key: string | null;
+  /** JSON the platform keeps about the connection (secrets in it are encrypted by the platform). */
+  data: string | null;
+  updated_at: number;
+}
+
 export interface Database {
   accounts: AccountsTable;
   conversations: ConversationsTable;
@@ -211,6 +227,7 @@ export interface Database {
   account_settings: AccountSettingsTable;
   file_blobs: FileBlobsTable;
   file_chunks: FileChunksTable;
+  channel_connections: ChannelConnectionsTable;
 }
 
 export type AccountRow = Selectable<AccountsTable>;

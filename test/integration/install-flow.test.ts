@@ -62,6 +62,7 @@ describe('install (GET /oauth/callback)', () => {
         site_key: row!.site_key,
         snippet: `<script async src="${backend.url}/webchat/embed.js" data-site-key="${row!.site_key}"></script>`,
       },
+      telegram: { connected: false, scope_id: null, bot_username: null },
     });
   });
 

@@ -87,12 +87,12 @@ describe('changing the settings', () => {
     expect((await get()).body).toMatchObject({ webchat: { color: '#2563eb', position: 'right' } });
   });
 
-  it('refuses an unknown pipeline, identity_secret in the body, and Telegram while it is off', async () => {
+  it('refuses an unknown pipeline and identity_secret in the body', async () => {
     const unknown = await put({ webchat: { position: 'left' }, pipeline_id: { webchat: 999999 } });
     expect(unknown.status).toBe(400);
     expect(unknown.body['message']).toContain('pipeline_id.webchat: the account has no pipeline 999999');
     expect((await put({ identity_secret: 'mine' })).body['message']).toContain('identity_secret:');
-    expect((await put({ pipeline_id: { telegram: SALES } })).body['message']).toContain('pipeline_id.telegram:');
+    expect((await put({ pipeline_id: { telegram: 999999 } })).body['message']).toContain('pipeline_id.telegram: the account has no pipeline 999999');
     expect((await get()).body).toMatchObject({ webchat: { position: 'right' }, pipeline_id: { webchat: null, telegram: null } });
     expect(emulators(backend).amocrm.sources(A)).toEqual([]);
   });

@@ -63,7 +63,7 @@ export interface WidgetAnswer {
 /** Calls the widget API with a freshly minted token (or the one given). */
 export async function widget(
   backend: TestBackend,
-  method: 'GET' | 'POST' | 'PUT',
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE',
   path: '/widget/status' | '/widget/connect' | '/widget/disconnect' | string,
   opts: { token?: string | null; mint?: MintOptions; body?: unknown; origin?: string; query?: string } = {},
 ): Promise<WidgetAnswer> {

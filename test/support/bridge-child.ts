@@ -6,6 +6,7 @@
  *   JOB_LEASE_MS            job lease (short, so a restart takes over a killed process's jobs fast)
  *   WEBCHAT_NO_LIMITS=1     lift the website-chat rate limits (load from one address)
  *   NO_JOB_RUNNER=1         run no jobs (another instance on the same database runs them)
+ *   SEED_TELEGRAM_BOT_TOKEN connect this bot to the account (with the AMOJO_TELEGRAM_* channel set)
  * Prints `READY <url> <site key> <scope id>` once it serves; SIGTERM stops it in order. On stdin,
  * `disconnect` / `connect` change the account's connection and answer `DISCONNECTED` / `CONNECTED`;
  * `rotate` replaces the site key and answers `ROTATED`.
@@ -49,6 +50,8 @@ async function main(): Promise<void> {
     account = await store.accounts.get(ACCOUNT_ID);
   }
   const siteKey = await store.accounts.ensureSiteKey(ACCOUNT_ID);
+  const botToken = process.env['SEED_TELEGRAM_BOT_TOKEN'];
+  if (botToken && services.telegram) await services.telegram.connectBot(ACCOUNT_ID, botToken);
   process.stdout.write(`READY ${config.publicUrl} ${siteKey} ${account?.scope_id ?? ''}\n`);
 
   process.stdin.on('data', (chunk: Buffer) => {

@@ -10,7 +10,7 @@ import {
 
 const AMOJO = '9a9a9a9a-0000-4000-8000-000000000001';
 
-function fakeAccounts(seed: Partial<ConnectionAccount>[] = []): ConnectionAccounts & { rows: Map<number, ConnectionAccount> } {
+function fakeAccounts(seed: Partial<ConnectionAccount>[] = []): ConnectionAccounts & { rows: Map<number, ConnectionAccount>; ensureSiteKey(id: number): Promise<string> } {
   const rows = new Map<number, ConnectionAccount>();
   const blank = (id: number): ConnectionAccount => ({ id, host: null, amojo_id: null, connection_state: 'not_connected', state_reason: null, scope_id: null, title: null, site_key: null, refresh_token: null });
   for (const s of seed) rows.set(s.id!, { ...blank(s.id!), ...s });
@@ -56,6 +56,7 @@ function setup(opts: { seed?: Partial<ConnectionAccount>[]; connect?: ChannelCon
     },
     defaultTitle: 'Website chat',
     onChange: () => changes++,
+    onConnected: async (id) => void (await accounts.ensureSiteKey(id)),
   });
   return { accounts, connections, calls, changes: () => changes };
 }

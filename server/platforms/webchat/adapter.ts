@@ -14,6 +14,12 @@ export function createWebchatAdapter(hub: EventHub): WebchatAdapter {
     platform: WEBCHAT_PLATFORM,
     mediaKinds: ['picture', 'file', 'video', 'voice', 'audio', 'sticker'],
     showsReactions: true,
+    texts: {
+      writeFirstRefused: 'This channel is a website chat: it cannot start a conversation by phone number. The visitor has to write first.',
+      unknownConversation: 'The conversation does not exist in the website chat any more.',
+      unsupportedKind: (type) => `The website chat cannot show messages of type ${type}.`,
+      deliveryFailed: 'The message could not be delivered to the website chat.',
+    },
     async publish(event) {
       return { reachedClients: await hub.publish(event) };
     },

@@ -12,6 +12,7 @@ import { fileRetentionSchema } from './005-file-retention.js';
 import { accountSettingsSchema } from './006-account-settings.js';
 import { rateLimitSchema } from './007-rate-limits.js';
 import { fileChunksSchema } from './008-file-chunks.js';
+import { channelConnectionsSchema } from './009-channel-connections.js';
 
 export function migrations(dialect: SqlDialect): Record<string, Migration> {
   return {
@@ -22,5 +23,6 @@ export function migrations(dialect: SqlDialect): Record<string, Migration> {
     '006-account-settings': accountSettingsSchema(dialect),
     '007-rate-limits': rateLimitSchema(dialect),
     '008-file-chunks': fileChunksSchema(dialect),
+    '009-channel-connections': channelConnectionsSchema(dialect),
   };
 }

@@ -1,0 +1,70 @@
+/**
+ * Telegram: each account's bot as a chat channel of its own (the second amoCRM channel). It owns
+ * the bot connection (`/widget/telegram`), the webhook Telegram posts updates to, the update job,
+ * and the adapter that sends managers' messages with the Bot API. It talks only to the bridge
+ * (never to amojo or the store: the channel link, the inbox and the widget checks come in as
+ * interfaces) and imports no other platform.
+ */
+import type { Router } from 'express';
+import type { Bridge, ChannelLink } from '../../bridge/index.js';
+import type { JobHandler } from '../../bridge/job-runner.js';
+import type { Logger } from '../../log.js';
+import { createTelegramAdapter, type TelegramAdapter } from './adapter.js';
+import { createBotDirectory } from './bots.js';
+import { createPacer } from './pacing.js';
+import { createSecretBox } from './secret-box.js';
+import { createUpdateJob } from './update-job.js';
+import { createWebhookRouter, type UpdateInbox } from './webhook-route.js';
+import { connectBot, createWidgetTelegramRouter, type WidgetGuard } from './widget-route.js';
+
+export interface TelegramOptions {
+  bridge: Bridge;
+  /** The account's connection on the Telegram channel. */
+  link: ChannelLink;
+  inbox: UpdateInbox;
+  /** Bot API root (TELEGRAM_API_BASE_URL). */
+  apiRoot: string;
+  publicUrl: string;
+  /** The secret bot tokens are sealed with (APP_SECRET or the generated one). */
+  sealingSecret: () => Promise<string>;
+  now: () => number;
+  logger: Logger;
+}
+
+export interface Telegram {
+  adapter: TelegramAdapter;
+  /** Mount at the root: `POST /telegram/webhook/:bot_id`. */
+  webhookRouter: Router;
+  /** Mount at the root: `POST` / `DELETE /widget/telegram`. */
+  widgetRouter(guard: WidgetGuard, statusAnswer: (accountId: number) => Promise<unknown>): Router;
+  jobHandlers: JobHandler[];
+  /** What `POST /widget/telegram` does after its checks (the sandbox and the benchmarks seed a bot with it). */
+  connectBot(accountId: number, botToken: string): Promise<void>;
+  /** The `telegram` field of the widget's status answer. */
+  widgetStatus(accountId: number): Promise<{ connected: boolean; scope_id: string | null; bot_username: string | null }>;
+}
+
+export function createTelegram(opts: TelegramOptions): Telegram {
+  const apiRoot = opts.apiRoot.replace(/\/+$/, '');
+  const box = createSecretBox(opts.sealingSecret);
+  const bots = createBotDirectory(opts.link, box, opts.now);
+  const adapter = createTelegramAdapter({ bridge: opts.bridge, bots, apiRoot, pacer: createPacer(opts.now), logger: opts.logger });
+  const publicUrl = opts.publicUrl.replace(/\/+$/, '');
+  const botDeps = { link: opts.link, bots, box, apiRoot, publicUrl, logger: opts.logger };
+  return {
+    adapter,
+    webhookRouter: createWebhookRouter({ bots, inbox: opts.inbox }),
+    widgetRouter: (guard, statusAnswer) => createWidgetTelegramRouter({ ...botDeps, guard, statusAnswer }),
+    connectBot: (accountId, botToken) => connectBot(botDeps, accountId, botToken),
+    jobHandlers: [createUpdateJob({ bridge: opts.bridge, bots, apiRoot, logger: opts.logger })],
+    async widgetStatus(accountId) {
+      const view = await opts.link.status(accountId);
+      const username = typeof view.data['username'] === 'string' ? view.data['username'] : null;
+      return { connected: view.connected, scope_id: view.scopeId, bot_username: view.connected ? username : null };
+    },
+  };
+}
+
+export { TELEGRAM_PLATFORM } from './adapter.js';
+export type { WidgetGuard } from './widget-route.js';
+export type { UpdateInbox } from './webhook-route.js';
