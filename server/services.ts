@@ -25,6 +25,8 @@ import { createChannelGateway } from './amojo/channel-gateway.js';
 import { createConnections, type Connections } from './bridge/connections.js';
 import { createAmocrmEmulator, type AmocrmEmulator } from './sandbox/amocrm/index.js';
 import { installSandboxAccount, startSandboxInstall } from './sandbox/install-sandbox-account.js';
+import { createSandboxTelegram, type SandboxTelegram } from './sandbox/sandbox-telegram.js';
+import { SANDBOX_TELEGRAM_CHANNEL } from './config/index.js';
 import { createBridge, type Bridge } from './bridge/index.js';
 import { createChatsGateway } from './amojo/chats-gateway.js';
 import { createWebchat, type Webchat, type WebchatLimitOverrides } from './platforms/webchat/index.js';
@@ -80,6 +82,8 @@ export interface Services {
     | {
         amojo: AmojoEmulator;
         amocrm: AmocrmEmulator;
+        /** The Telegram Bot API emulator (`TELEGRAM_API_BASE_URL`), its ready bot and its user. */
+        telegram: SandboxTelegram;
         installDefaultAccount(): Promise<void>;
         /** Settles once the install `start()` began has succeeded or given up. */
         startupInstall(): Promise<void>;
@@ -247,11 +251,14 @@ export function createServices(opts: ServiceOptions): Services {
               title: config.channel.title,
               webhookUrl: `${config.publicUrl}/amojo/webhook/:scope_id`,
             },
+            // Telegram chats arrive in amoCRM through a channel of their own; its hooks come to the same route.
+            { ...SANDBOX_TELEGRAM_CHANNEL, webhookUrl: `${config.publicUrl}/amojo/webhook/:scope_id` },
           ],
           publicUrl: `${config.publicUrl}/sandbox/amojo`,
           leadPipeline: (amojoId, externalId) => amocrmEmulator!.leadPipeline(amojoId, externalId),
         }),
         amocrm: amocrmEmulator!,
+        telegram: createSandboxTelegram(),
         installDefaultAccount: () => installSandboxAccount(sandboxInstall!),
         startupInstall: () => sandboxStartup?.done ?? Promise.resolve(),
       }

@@ -51,6 +51,7 @@ const envSchema = z.object({
   METRICS_TOKEN: z.string().trim().min(16, 'must be at least 16 characters').optional(),
   FILES_RETENTION_DAYS: z.coerce.number().int().min(1, 'must be a whole number of days, at least 1').default(180),
   FILES_QUOTA_MB: z.coerce.number().int().min(1, 'must be a whole number of megabytes, at least 1').default(2048),
+  TELEGRAM_API_BASE_URL: httpUrl.optional(),
 });
 
 /**
@@ -128,6 +129,8 @@ export interface Config {
   filesRetentionDays: number;
   /** Per-account storage quota for stored files, in bytes. */
   filesQuotaBytes: number;
+  /** Overrides the Telegram Bot API root for every bot (tests, sandbox); absent = api.telegram.org. */
+  telegramApiBaseUrl: string | undefined;
 }
 
 /** Fixed sandbox credentials: they only ever talk to the in-process emulators. */
@@ -136,6 +139,14 @@ export const SANDBOX_CHANNEL = {
   secret: 'sandbox0channel0secret0not0for0production',
   code: 'amo.ext.sandbox_webchat',
   botId: '7d3c2b1a-0f9e-4d8c-b7a6-958473621000',
+} as const;
+/** The sandbox's emulated Chats API channel for Telegram chats (amoCRM registers one channel per chat type). */
+export const SANDBOX_TELEGRAM_CHANNEL = {
+  id: '3c9e1f4a-2b7d-4e6f-8a1c-0d5b7e9f2a40',
+  secret: 'sandbox0telegram0channel0secret0not0for0production',
+  code: 'amo.ext.sandbox_telegram',
+  botId: '9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c60',
+  title: 'Telegram',
 } as const;
 export const SANDBOX_OAUTH = {
   clientId: '5f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0',
@@ -208,6 +219,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     metricsToken: e.METRICS_TOKEN,
     filesRetentionDays: e.FILES_RETENTION_DAYS,
     filesQuotaBytes: e.FILES_QUOTA_MB * 1024 * 1024,
+    telegramApiBaseUrl: e.TELEGRAM_API_BASE_URL ?? (sandbox ? `${publicUrl}/sandbox/telegram` : undefined),
   };
   return deepFreeze(config);
 }
