@@ -28,6 +28,13 @@ const CSS = `
 .awc-routing__hint, .awc-routing__saved { color: #6b7785; margin: 4px 0 8px; }
 .awc-routing__row { display: flex; align-items: center; gap: 10px; margin: 6px 0; }
 .awc-routing__label { min-width: 140px; }
+.awc-telegram { margin-top: 16px; padding-top: 12px; border-top: 1px solid #dbe1e6; }
+.awc-telegram__title { font-weight: bold; margin-bottom: 6px; }
+.awc-telegram__form { margin-top: 10px; }
+.awc-telegram__label { display: block; font-weight: bold; margin-bottom: 4px; }
+.awc-telegram__row { display: flex; gap: 8px; flex-wrap: wrap; }
+.awc-telegram__token { flex: 1; min-width: 200px; box-sizing: border-box; font-family: monospace; font-size: 12px; padding: 4px 6px; }
+.awc-telegram__hint { color: #6b7785; margin-top: 6px; }
 `;
 
 export function ensureStyles(doc: Document): void {
