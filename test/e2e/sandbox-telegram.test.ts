@@ -133,7 +133,9 @@ describe.runIf(browserTestsEnabled())('the sandbox page: Telegram', () => {
           'Tomorrow at 10, please',
           '[photo]',
         ]);
-        await page.waitForFunction(() => document.querySelectorAll('[data-testid=tg-message][data-direction=to_bot] img').length === 1);
+        await page.waitForFunction(() => [...document.querySelectorAll<HTMLImageElement>('[data-testid=tg-message][data-direction=to_bot] img')].some((i) => i.complete && i.naturalWidth > 0));
+        // The chat keeps showing the newest message once the picture has its height.
+        expect(await page.$eval('[data-testid=tg-messages]', (el) => Math.round(el.scrollHeight - el.scrollTop - el.clientHeight))).toBe(0);
       } finally {
         await hook.close();
       }

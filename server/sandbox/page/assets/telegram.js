@@ -56,6 +56,22 @@ const form = h(
 );
 root.append(status, messages, typing, form);
 
+/** Whether the chat is at its newest message, decided by the user's own scrolling; pictures that load later follow. */
+let isPinned = true;
+/** Where we last put the list; a scroll event that did not move above it is ours or a clamp, not the user's. */
+let ownTop = 0;
+const follow = () => {
+  if (!isPinned) return;
+  messages.scrollTop = messages.scrollHeight;
+  ownTop = messages.scrollTop;
+};
+messages.addEventListener('scroll', () => {
+  isPinned = messages.scrollHeight - messages.scrollTop - messages.clientHeight < 40 || messages.scrollTop >= ownTop - 1;
+  if (isPinned) ownTop = messages.scrollTop;
+}, { passive: true });
+messages.addEventListener('load', follow, true);
+messages.addEventListener('loadedmetadata', follow, true);
+
 /** @param {string} path @param {unknown} [body] */
 async function api(path, body) {
   const res = await fetch(`${control}${path}`, body === undefined ? { cache: 'no-store' } : { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
@@ -136,7 +152,7 @@ function render() {
   }
   const ctx = { botName: state.botName, pickerFor: state.pickerFor, fileUrl };
   messages.replaceChildren(...state.records.map((r) => renderTgMessage(r, ctx, t, actions)));
-  messages.scrollTop = messages.scrollHeight;
+  follow();
 }
 
 function clearReply() {
@@ -157,6 +173,8 @@ function toBase64(file) {
 /** @param {{ text?: string, file?: File }} input */
 function send(input) {
   const reply = state.replyTo ? { replyToMessageId: state.replyTo.message_id } : {};
+  // Whoever writes wants to see their message: back to the newest one.
+  isPinned = true;
   return act(async () => {
     /** @type {Record<string, unknown>} */
     let content;
