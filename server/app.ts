@@ -55,6 +55,7 @@ export function createApp(services: Services): Express {
   if (services.sandbox) {
     app.use('/sandbox/amojo', services.sandbox.amojo.router);
     app.use('/sandbox/amocrm', services.sandbox.amocrm.router);
+    app.use('/sandbox/telegram', services.sandbox.telegram.emulator.router);
     app.use(createSandboxPageRouter(services, { distDir: distDir() }));
   }
 

@@ -25,6 +25,7 @@ import { createChannelGateway } from './amojo/channel-gateway.js';
 import { createConnections, type Connections } from './bridge/connections.js';
 import { createAmocrmEmulator, type AmocrmEmulator } from './sandbox/amocrm/index.js';
 import { installSandboxAccount, startSandboxInstall } from './sandbox/install-sandbox-account.js';
+import { createSandboxTelegram, type SandboxTelegram } from './sandbox/sandbox-telegram.js';
 import { createBridge, type Bridge } from './bridge/index.js';
 import { createChatsGateway } from './amojo/chats-gateway.js';
 import { createWebchat, type Webchat, type WebchatLimitOverrides } from './platforms/webchat/index.js';
@@ -82,6 +83,8 @@ export interface Services {
     | {
         amojo: AmojoEmulator;
         amocrm: AmocrmEmulator;
+        /** The Telegram Bot API emulator (`TELEGRAM_API_BASE_URL`), its ready bot and its user. */
+        telegram: SandboxTelegram;
         installDefaultAccount(): Promise<void>;
         /** Settles once the install `start()` began has succeeded or given up. */
         startupInstall(): Promise<void>;
@@ -315,6 +318,7 @@ export function createServices(opts: ServiceOptions): Services {
           onLeadOpened: (amojoId, chatId, client) => void amocrmEmulator!.chatLeadOpened(amojoId, chatId, client),
         }),
         amocrm: amocrmEmulator!,
+        telegram: createSandboxTelegram(),
         installDefaultAccount: () => installSandboxAccount(sandboxInstall!),
         startupInstall: () => sandboxStartup?.done ?? Promise.resolve(),
       }

@@ -152,11 +152,13 @@ export const SANDBOX_CHANNEL = {
   code: 'amo.ext.sandbox_webchat',
   botId: '7d3c2b1a-0f9e-4d8c-b7a6-958473621000',
 } as const;
+/** The sandbox's emulated Chats API channel for Telegram chats (amoCRM registers one channel per chat type). */
 export const SANDBOX_TELEGRAM_CHANNEL = {
   id: '3c9e1f52-8d07-4b6a-a1e4-6f2b9d0c7e21',
   secret: 'sandbox0telegram0channel0secret0not0for0production',
   code: 'amo.ext.sandbox_telegram',
   botId: '9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c60',
+  title: 'Telegram',
 } as const;
 export const SANDBOX_OAUTH = {
   clientId: '5f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0',

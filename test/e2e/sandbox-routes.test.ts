@@ -3,6 +3,8 @@
  * the demo website's snippet, the widget host, and the assets and vendor scripts they load.
  */
 import { afterAll, describe, expect, it } from 'vitest';
+import { createAmojoClient } from '../../server/amojo/client.js';
+import { SANDBOX_CHANNEL, SANDBOX_TELEGRAM_CHANNEL } from '../../server/config/index.js';
 import { startTestBackend, type TestBackend } from '../support/server.js';
 
 describe('sandbox page routes', () => {
@@ -14,11 +16,12 @@ describe('sandbox page routes', () => {
     return b;
   };
 
-  it('serves the three-pane page at / in sandbox mode, in the visitor’s language', async () => {
+  it('serves the four-pane page at / in sandbox mode, in the visitor’s language', async () => {
     const b = await start();
     const en = await (await fetch(`${b.url}/`)).text();
     expect(en).toContain('<html lang="en">');
-    for (const id of ['pane-site', 'pane-inbox', 'pane-widget']) expect(en).toContain(`id="${id}"`);
+    for (const id of ['pane-site', 'pane-inbox', 'pane-widget', 'pane-telegram']) expect(en).toContain(`id="${id}"`);
+    expect(en).toContain('src="/sandbox/page/assets/telegram.js"');
     expect(en).toContain('src="/sandbox/page/demo?lang=en"');
     const ru = await (await fetch(`${b.url}/`, { headers: { 'Accept-Language': 'ru-RU,ru;q=0.9' } })).text();
     expect(ru).toContain('<html lang="ru">');
@@ -52,6 +55,27 @@ describe('sandbox page routes', () => {
     }
   }, 120_000);
 
+  it('mounts the emulated Telegram at TELEGRAM_API_BASE_URL, with the ready bot the widget pane offers', async () => {
+    const b = await start();
+    expect(b.config.telegram!.apiBaseUrl).toBe(`${b.url}/sandbox/telegram`);
+    const { token, username } = b.services.sandbox!.telegram.bot;
+    const me = (await (await fetch(`${b.config.telegram!.apiBaseUrl}/bot${token}/getMe`)).json()) as { ok: boolean; result: { username: string; is_bot: boolean } };
+    expect(me).toMatchObject({ ok: true, result: { username, is_bot: true } });
+    expect((await fetch(`${b.config.telegram!.apiBaseUrl}/bot${token.replace(/.$/, '_')}/getMe`)).status).toBe(401);
+    const host = await (await fetch(`${b.url}/sandbox/page/widget`)).text();
+    expect(host).toContain(`<code>${token}</code>`);
+    // The emulated Chats API knows the Telegram channel beside the website chat's: signed with its own secret, it connects.
+    const amojoId = b.services.sandbox!.amocrm.account(b.services.sandbox!.amocrm.defaultAccountId()).amojoId;
+    const telegramChannel = createAmojoClient({ channelId: SANDBOX_TELEGRAM_CHANNEL.id, channelSecret: SANDBOX_TELEGRAM_CHANNEL.secret });
+    const connected = await telegramChannel.connect(b.config.amojoBaseUrl!, { accountAmojoId: amojoId, title: 'Telegram' });
+    expect(b.services.sandbox!.amojo.connections().find((c) => c.channelId === SANDBOX_TELEGRAM_CHANNEL.id)).toMatchObject({ scopeId: connected.scopeId, isActive: true });
+    const forged = createAmojoClient({ channelId: SANDBOX_TELEGRAM_CHANNEL.id, channelSecret: SANDBOX_CHANNEL.secret });
+    await expect(forged.connect(b.config.amojoBaseUrl!, { accountAmojoId: amojoId })).rejects.toThrow();
+    for (const path of ['/sandbox/page/assets/telegram.js', '/sandbox/page/assets/telegram-view.js']) {
+      expect([path, (await fetch(`${b.url}${path}`)).status]).toEqual([path, 200]);
+    }
+  });
+
   it('is absent with real credentials: / is the status page and /sandbox/page/* is not found', async () => {
     const b = await start({
       AMOJO_CHANNEL_ID: '11111111-2222-4333-8444-555555555555',
@@ -64,6 +88,8 @@ describe('sandbox page routes', () => {
     expect(home).not.toContain('pane-inbox');
     expect(home).toContain('production');
     expect((await fetch(`${b.url}/sandbox/page/state.json`)).status).toBe(404);
+    expect((await fetch(`${b.url}/sandbox/telegram/_control/bots`)).status).toBe(404);
+    expect(b.config.telegram!.apiBaseUrl).toBeUndefined();
     expect((await fetch(`${b.url}/webchat/embed.js`)).status).toBe(200);
   }, 60_000);
 });

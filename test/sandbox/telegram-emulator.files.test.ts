@@ -138,3 +138,20 @@ describe('what bots send', () => {
     expect(h.emu.messages(h.bot.id, h.user.id)).toHaveLength(1);
   });
 });
+
+describe('files in the control API (what the sandbox page shows)', () => {
+  it('serves a chat file by its file_id without a token: media inline, anything else as a download', async () => {
+    const photo = h.emu.sendAsUser({ botId: h.bot.id, userId: h.user.id, photo: { width: 200, height: 100 } }).message?.photo?.at(-1);
+    const shown = await h.get(`/_control/files/${photo?.file_id}`);
+    expect([shown.status, shown.headers['content-type'], shown.headers['content-disposition'], shown.headers['x-content-type-options']]).toEqual([200, 'image/png', 'inline', 'nosniff']);
+    expect(shown.bytes.equals(pngFixture(200, 100))).toBe(true);
+
+    const page = h.emu.sendAsUser({ botId: h.bot.id, userId: h.user.id, document: { fileName: 'x.html', file: { bytes: Buffer.from('<script>alert(1)</script>'), mimeType: 'text/html' } } }).message?.document;
+    const saved = await h.get(`/_control/files/${page?.file_id}`);
+    expect([saved.status, saved.headers['content-type'], saved.headers['content-disposition']]).toEqual([200, 'application/octet-stream', 'attachment']);
+
+    const big = h.emu.sendAsUser({ botId: h.bot.id, userId: h.user.id, document: { sizeBytes: 30 * 1024 * 1024 } }).message?.document;
+    expect((await h.get(`/_control/files/${big?.file_id}`)).status).toBe(404);
+    expect((await h.get('/_control/files/no-such-file')).status).toBe(404);
+  });
+});

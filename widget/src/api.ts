@@ -21,8 +21,15 @@ export interface ConnectionStatus {
   /** Human reason from the backend when `state` is 'error'. */
   reason: string | null;
   webchat: WebchatInfo | null;
-  /** True when the server runs the Telegram platform (the answer's `telegram` is an object). */
-  telegramAvailable: boolean;
+  /** The account's Telegram bot; null when the server does not run the Telegram platform. */
+  telegram: TelegramInfo | null;
+}
+
+/** The answer's `telegram` field. The bot token never comes back: only the bot's public username. */
+export interface TelegramInfo {
+  connected: boolean;
+  scopeId: string | null;
+  botUsername: string | null;
 }
 
 export type RoutedChannel = 'webchat' | 'telegram';
@@ -55,6 +62,10 @@ export interface WidgetApi {
   routing(): Promise<Routing>;
   /** Admins: new chats of `channel` go to `pipelineId` (the backend moves the channel's amoCRM source). */
   setPipeline(channel: RoutedChannel, pipelineId: number): Promise<Routing['chosen']>;
+  /** Admins: attaches the account's Telegram bot (the backend checks the token with Telegram). */
+  connectTelegram(botToken: string): Promise<ConnectionStatus>;
+  /** Admins: detaches the bot; the backend forgets its token. */
+  disconnectTelegram(): Promise<ConnectionStatus>;
   /** The bubble's settings (and, for admins, the identity secret). */
   bubbleSettings(): Promise<BubbleSetup>;
   /** Admins: saves a change of the bubble's settings; the backend names every bad field. */
@@ -85,11 +96,11 @@ const TIMEOUT_MS = 30_000;
 export function createWidgetApi(host: WidgetHost, backendUrl: string): WidgetApi {
   const base = backendUrl.replace(/\/+$/, '');
 
-  function call(method: 'GET' | 'POST', path: string, body?: object): Promise<ConnectionStatus> {
+  function call(method: 'GET' | 'POST' | 'DELETE', path: string, body?: object): Promise<ConnectionStatus> {
     return request(method, path, parseStatus, body);
   }
 
-  function request<T>(method: 'GET' | 'POST' | 'PUT', path: string, parse: (answer: unknown) => T | null, body?: object): Promise<T> {
+  function request<T>(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, parse: (answer: unknown) => T | null, body?: object): Promise<T> {
     return new Promise((resolve, reject) => {
       let request;
       try {
@@ -129,6 +140,8 @@ export function createWidgetApi(host: WidgetHost, backendUrl: string): WidgetApi
     saveBubbleSettings: (webchat) => request('PUT', '/widget/settings', parseBubbleSetup, { webchat }),
     rotateIdentitySecret: () => request('POST', '/widget/identity-secret/rotate', parseBubbleSetup, {}),
     eraseVisitor: (key) => request('POST', '/widget/visitor-data/delete', parseErased, key),
+    connectTelegram: (botToken) => call('POST', '/widget/telegram', { bot_token: botToken }),
+    disconnectTelegram: () => call('DELETE', '/widget/telegram'),
   };
 }
 
@@ -155,8 +168,16 @@ export function parseStatus(answer: unknown): ConnectionStatus | null {
     title: typeof a.title === 'string' ? a.title : '',
     reason: typeof a.reason === 'string' && a.reason.trim() !== '' ? a.reason.trim() : null,
     webchat,
-    telegramAvailable: typeof a.telegram === 'object' && a.telegram !== null,
+    telegram: parseTelegram(a.telegram),
   };
+}
+
+/** Absent or null means the platform is off; a malformed object counts as "not connected". */
+function parseTelegram(value: unknown): TelegramInfo | null {
+  if (!value || typeof value !== 'object') return null;
+  const t = value as Record<string, unknown>;
+  const botUsername = typeof t.bot_username === 'string' && t.bot_username.trim() !== '' ? t.bot_username.trim().replace(/^@/, '') : null;
+  return { connected: t.connected === true, scopeId: typeof t.scope_id === 'string' ? t.scope_id : null, botUsername };
 }
 
 const pipelineIdOf = (v: unknown): number | null => (typeof v === 'number' && Number.isInteger(v) ? v : null);

@@ -21,7 +21,7 @@ export interface AjaxLike {
 
 export interface AjaxOptions {
   url: string;
-  method: 'GET' | 'POST' | 'PUT';
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   dataType: 'json';
   contentType?: string;
   data?: string;

@@ -8,9 +8,11 @@ import type { ConnectionState, ConnectionStatus } from './api.js';
 import type { Translate } from './i18n.js';
 import type { Message, MessageKey } from './messages.js';
 import { renderRouting, type RoutingModel } from './pipeline-picker.js';
+import { renderTelegram, type TelegramAction, type TelegramModel } from './telegram-section.js';
 
 export type PanelPhase = 'install_first' | 'loading' | 'load_failed' | 'ready' | 'connecting' | 'disconnecting' | 'rotating';
-export type PanelAction = 'connect' | 'reconnect' | 'disconnect' | 'copy' | 'retry' | 'rotate' | 'rotate_confirmed' | 'cancel' | 'pipelines';
+export type PanelAction = 'connect' | 'reconnect' | 'disconnect' | 'copy' | 'retry' | 'rotate' | 'rotate_confirmed' | 'cancel' | 'pipelines' | TelegramAction;
+type WebchatAction = Exclude<PanelAction, TelegramAction>;
 
 export interface PanelModel {
   phase: PanelPhase;
@@ -23,9 +25,10 @@ export interface PanelModel {
   /** "New code" was pressed: the panel asks before the old code stops working. */
   confirmingRotate: boolean;
   routing: RoutingModel;
+  telegram: TelegramModel;
 }
 
-const ACTIONS_BY_STATE: Record<ConnectionState, PanelAction[]> = {
+const ACTIONS_BY_STATE: Record<ConnectionState, WebchatAction[]> = {
   connected: ['reconnect', 'disconnect'],
   not_connected: ['connect'],
   disconnected: ['reconnect'],
@@ -38,7 +41,7 @@ const HINT_BY_STATE: Record<Exclude<ConnectionState, 'error'>, MessageKey> = {
   disconnected: 'hint.disconnected',
 };
 
-const BUTTON_LABEL: Record<PanelAction, MessageKey> = {
+const BUTTON_LABEL: Record<WebchatAction, MessageKey> = {
   connect: 'buttons.connect',
   reconnect: 'buttons.reconnect',
   disconnect: 'buttons.disconnect',
@@ -60,7 +63,7 @@ function line(className: string, text: string): JQuery {
   return $('<div></div>').addClass(className).text(text);
 }
 
-function button(action: PanelAction, t: Translate, disabled: boolean): JQuery {
+function button(action: WebchatAction, t: Translate, disabled: boolean): JQuery {
   return $('<button type="button"></button>')
     .addClass(`button-input awc-button awc-button--${action}`)
     .attr('data-awc-action', action)
@@ -68,7 +71,7 @@ function button(action: PanelAction, t: Translate, disabled: boolean): JQuery {
     .text(t(BUTTON_LABEL[action]));
 }
 
-function actionsFor(model: PanelModel): PanelAction[] {
+function actionsFor(model: PanelModel): WebchatAction[] {
   if (model.phase === 'load_failed') return ['retry'];
   if (!model.isAdmin || !model.status) return [];
   const actions = ACTIONS_BY_STATE[model.status.state];
@@ -147,8 +150,9 @@ export function renderPanel(model: PanelModel, t: Translate): JQuery[] {
   if (model.status?.connected && model.status.webchat) {
     out.push(snippetBlock(model.status.webchat.snippet, model, t));
   }
-  if (model.status?.connected) {
-    out.push(renderRouting(model.routing, { isAdmin: model.isAdmin, telegramAvailable: model.status.telegramAvailable }, t));
+  if (model.status?.telegram) out.push(renderTelegram(model.status.telegram, model.telegram, { isAdmin: model.isAdmin }, t));
+  if (model.status?.connected || model.status?.telegram?.connected) {
+    out.push(renderRouting(model.routing, { isAdmin: model.isAdmin, telegramAvailable: model.status.telegram !== null }, t));
   }
   return out;
 }

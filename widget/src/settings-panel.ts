@@ -10,6 +10,7 @@ import { describeFailure, type Message } from './messages.js';
 import { renderPanel, type PanelAction, type PanelModel } from './panel-view.js';
 import { PIPELINE_SELECT_ATTR, initialRouting } from './pipeline-picker.js';
 import { mountBubbleSetup, type BubbleSetupView } from './bubble-setup.js';
+import { TELEGRAM_TOKEN_ATTR, describeTelegramFailure, initialTelegram, tokenProblem } from './telegram-section.js';
 
 export const PANEL_SELECTOR = '[data-awc-panel]';
 
@@ -52,6 +53,7 @@ export function mountSettingsPanel(options: SettingsPanelOptions): SettingsPanel
     copy: 'idle',
     confirmingRotate: false,
     routing: initialRouting(),
+    telegram: initialTelegram(),
   };
 
   function draw(): void {
@@ -172,6 +174,39 @@ export function mountSettingsPanel(options: SettingsPanelOptions): SettingsPanel
     );
   }
 
+  /** Telegram actions answer like status; their failures are shown in the Telegram section. */
+  function runTelegram(request: () => Promise<ConnectionStatus>, phase: 'connecting' | 'disconnecting'): void {
+    model.telegram = { ...model.telegram, phase, confirmingDisconnect: false, error: null };
+    draw();
+    request().then(
+      (status) => {
+        if (!alive) return;
+        model.telegram = { ...model.telegram, phase: 'idle' };
+        model.status = status;
+        draw();
+        options.onStatus?.(status);
+      },
+      (error: unknown) => {
+        if (!alive) return;
+        model.telegram = { ...model.telegram, phase: 'idle', error: describeTelegramFailure(error) };
+        draw();
+      },
+    );
+  }
+
+  function connectTelegram(): void {
+    const field = root.find(`[${TELEGRAM_TOKEN_ATTR}]`);
+    const token = String(field.val() ?? model.telegram.draft).trim();
+    const problem = tokenProblem(token);
+    // Sent or refused, the token leaves the page's memory now; a second try means pasting it again.
+    model.telegram = { ...model.telegram, draft: '', error: problem };
+    if (problem) {
+      draw();
+      return;
+    }
+    runTelegram(() => api.connectTelegram(token), 'connecting');
+  }
+
   const handlers: Record<PanelAction, () => void> = {
     connect,
     reconnect: connect,
@@ -192,6 +227,16 @@ export function mountSettingsPanel(options: SettingsPanelOptions): SettingsPanel
     retry: load,
     copy: () => void copySnippet(),
     pipelines: loadRouting,
+    telegram_connect: connectTelegram,
+    telegram_disconnect: () => {
+      model.telegram = { ...model.telegram, confirmingDisconnect: true, error: null };
+      draw();
+    },
+    telegram_disconnect_confirmed: () => runTelegram(() => api.disconnectTelegram(), 'disconnecting'),
+    telegram_cancel: () => {
+      model.telegram = { ...model.telegram, confirmingDisconnect: false };
+      draw();
+    },
   };
 
   root.on('click', '[data-awc-action]', (event) => {
@@ -204,6 +249,16 @@ export function mountSettingsPanel(options: SettingsPanelOptions): SettingsPanel
     const id = Number(select.val());
     const channel = select.attr(PIPELINE_SELECT_ATTR);
     if ((channel === 'webchat' || channel === 'telegram') && Number.isInteger(id) && id > 0) choosePipeline(channel, id);
+  });
+  // Typed text survives redraws (a copy confirmation fading, …) without being drawn from anywhere else.
+  root.on('input', `[${TELEGRAM_TOKEN_ATTR}]`, (event) => {
+    model.telegram.draft = String($(event.currentTarget).val() ?? '');
+  });
+  root.on('keydown', `[${TELEGRAM_TOKEN_ATTR}]`, (event) => {
+    if (event.key === 'Enter') {
+      event.preventDefault();
+      if (model.telegram.phase === 'idle') connectTelegram();
+    }
   });
   root.on('focus', '[data-awc-snippet]', (event) => (event.currentTarget as HTMLTextAreaElement).select());
 

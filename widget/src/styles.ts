@@ -36,6 +36,13 @@ const CSS = `
 .awc-fieldset { border: 1px solid #dbe1e6; border-radius: 4px; margin: 10px 0; padding: 6px 10px; }
 .awc-day { display: flex; align-items: center; gap: 8px; margin: 4px 0; }
 .awc-day > label { min-width: 120px; }
+.awc-telegram { margin-top: 16px; padding-top: 12px; border-top: 1px solid #dbe1e6; }
+.awc-telegram__title { font-weight: bold; margin-bottom: 6px; }
+.awc-telegram__form { margin-top: 10px; }
+.awc-telegram__label { display: block; font-weight: bold; margin-bottom: 4px; }
+.awc-telegram__row { display: flex; gap: 8px; flex-wrap: wrap; }
+.awc-telegram__token { flex: 1; min-width: 200px; box-sizing: border-box; font-family: monospace; font-size: 12px; padding: 4px 6px; }
+.awc-telegram__hint { color: #6b7785; margin-top: 6px; }
 `;
 
 export function ensureStyles(doc: Document): void {

@@ -1,5 +1,5 @@
 /**
- * The three documents of the sandbox: the page with its three panes, the demo website (one pane, an iframe,
+ * The three documents of the sandbox: the page with its four panes, the demo website (one pane, an iframe,
  * so the bubble sits on a page of its own as on any site) and the CRM-like host of the real widget (another
  * iframe, so RequireJS and the widget's styles stay inside it). Every value put into HTML is escaped.
  */
@@ -26,12 +26,22 @@ function head(locale: SandboxLocale, title: string, css: string): string {
   );
 }
 
+/** What the Telegram pane needs: the emulator's control API, and who writes to which bot there. */
+export interface TelegramPaneInput {
+  controlUrl: string;
+  botId: number;
+  botUsername: string;
+  userId: number;
+}
+
 export interface MainPageInput {
   locale: SandboxLocale;
   t: SandboxTexts;
+  /** Absent when the sandbox runs no emulated Telegram. */
+  telegram: TelegramPaneInput | undefined;
 }
 
-export function mainPage({ locale, t }: MainPageInput): string {
+export function mainPage({ locale, t, telegram }: MainPageInput): string {
   const langs = SANDBOX_LOCALES.map((l) =>
     l === locale ? `<b aria-current="true">${l.toUpperCase()}</b>` : `<a href="/?lang=${l}" hreflang="${l}" lang="${l}">${l.toUpperCase()}</a>`,
   ).join(' · ');
@@ -45,9 +55,12 @@ export function mainPage({ locale, t }: MainPageInput): string {
     pane('site', t.paneSite, t.paneSiteHint, `<iframe name="site" title="${escapeHtml(t.paneSite)}" src="${PAGE_BASE}/demo?lang=${locale}"></iframe>`) +
     pane('inbox', t.paneInbox, t.paneInboxHint, `<div id="inbox" class="inbox" data-testid="inbox"></div>`) +
     pane('widget', t.paneWidget, t.paneWidgetHint, `<iframe name="widget" title="${escapeHtml(t.paneWidget)}" src="${PAGE_BASE}/widget?lang=${locale}"></iframe>`) +
+    (telegram ? pane('telegram', t.paneTelegram, t.paneTelegramHint, `<div id="telegram" class="tg" data-testid="telegram"></div>`) : '') +
     `</main>` +
-    jsonScript('sandbox-config', { texts: t, locale, stateUrl: `${PAGE_BASE}/state.json`, controlUrl: '/sandbox/amojo/_control' }) +
-    `<script type="module" src="${ASSETS}/inbox.js"></script></body></html>`
+    jsonScript('sandbox-config', { texts: t, locale, controlUrl: '/sandbox/amojo/_control', telegram: telegram ?? null }) +
+    `<script type="module" src="${ASSETS}/inbox.js"></script>` +
+    (telegram ? `<script type="module" src="${ASSETS}/telegram.js"></script>` : '') +
+    `</body></html>`
   );
 }
 
@@ -88,19 +101,25 @@ export interface WidgetHostInput {
   problem: string | undefined;
   /** Where the unpacked widget (script.js, i18n/, images/) is served. */
   widgetBase: string;
+  /** The emulated Telegram's ready bot token, offered for the widget's Telegram section. */
+  telegramToken: string | undefined;
 }
 
-export function widgetHostPage({ locale, t, account, problem, widgetBase }: WidgetHostInput): string {
+export function widgetHostPage({ locale, t, account, problem, widgetBase, telegramToken }: WidgetHostInput): string {
   const users = account.users
     .map((u) => `<option value="${u.id}">${escapeHtml(`${u.name} (${u.isAdmin ? t.admin : t.notAdmin})`)}</option>`)
     .join('');
   const body = problem
     ? `<p class="problem" role="alert">${escapeHtml(fill(t.widgetMissing, { reason: problem }))}</p>`
     : `<label class="crm-bar">${escapeHtml(t.signedInAs)} <select id="user">${users}</select></label>` +
+      (telegramToken
+        ? `<p class="tg-token" data-testid="sandbox-bot-token">${escapeHtml(t.tgTokenOffer)} <code>${escapeHtml(telegramToken)}</code> ` +
+          `<button type="button" id="tg-copy-token">${escapeHtml(t.tgCopy)}</button> <button type="button" id="tg-paste-token">${escapeHtml(t.tgPasteToken)}</button></p>`
+        : '') +
       `<div class="modal amo_webchat"><div class="modal-body"><h1 class="widget-title"><img src="${widgetBase}images/logo_small.png" alt="" width="32" height="32"> ${escapeHtml(t.paneWidget)}</h1>` +
       `<div class="widget_settings_block"><div class="widget_settings_block__controls"></div></div></div></div>` +
       `<p id="host-note" class="note" role="status"></p>` +
-      jsonScript('host-config', { locale, texts: t, account, widgetBase, tokenUrl: '/sandbox/amocrm/_emulator/one-time-tokens' }) +
+      jsonScript('host-config', { locale, texts: t, account, widgetBase, tokenUrl: '/sandbox/amocrm/_emulator/one-time-tokens', telegramToken: telegramToken ?? null }) +
       `<script src="${PAGE_BASE}/vendor/require.js"></script><script src="${ASSETS}/widget-host.js"></script>`;
   return head(locale, t.paneWidget, 'widget-host.css') + `<body>${body}</body></html>`;
 }

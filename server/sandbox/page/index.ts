@@ -1,6 +1,7 @@
 /**
  * The sandbox page (`GET /` in sandbox mode, product.md): a demo website with the chat bubble, an emulated
- * amoCRM inbox driven by the Chats API emulator's control API, and the real widget's settings page. Mounted
+ * amoCRM inbox driven by the Chats API emulator's control API, the real widget's settings page, and an
+ * emulated Telegram app driven by the Bot API emulator's control API. Mounted
  * only in sandbox mode, before the status page. Reads the store and the emulators; changes nothing itself:
  * every action on the page goes through the same public routes a real deployment has.
  */
@@ -52,7 +53,9 @@ export function createSandboxPageRouter(services: Pick<Services, 'config' | 'sto
   const router = Router();
   router.get('/', (req, res) => {
     const locale = localeOf(req);
-    res.set(noStore).type('html').send(mainPage({ locale, t: sandboxTexts(locale) }));
+    const tg = services.sandbox?.telegram;
+    const telegram = tg ? { controlUrl: '/sandbox/telegram/_control', botId: tg.bot.id, botUsername: tg.bot.username, userId: tg.userId } : undefined;
+    res.set(noStore).type('html').send(mainPage({ locale, t: sandboxTexts(locale), telegram }));
   });
 
   router.get(`${PAGE_BASE}/state.json`, async (_req, res) => {
@@ -79,6 +82,7 @@ export function createSandboxPageRouter(services: Pick<Services, 'config' | 'sto
           : { id: 0, subdomain: '', amojoId: '', users: [] },
         problem: missing ?? (account ? undefined : 'no emulated amoCRM account'),
         widgetBase: `${PAGE_BASE}/widget-files/`,
+        telegramToken: services.sandbox?.telegram.bot.token,
       }),
     );
   });

@@ -49,6 +49,21 @@ const en = {
   notAdmin: 'not an admin',
   tokenFailed: 'The emulated amoCRM did not give a one-time token.',
   rerouted: 'The widget was built for {built}; in the sandbox its calls go to this server.',
+  paneTelegram: 'Telegram (emulated)',
+  paneTelegramHint: 'You are a Telegram user writing to the account’s bot.',
+  tgNotConnected: 'The bot @{bot} is not attached yet: paste its token in the Telegram section of the widget settings and press “Connect the bot”. Until then your messages wait in Telegram.',
+  tgConnected: 'Chatting with @{bot}: your messages go to the amoCRM inbox.',
+  tgEmpty: 'No messages yet. Say hello to the bot.',
+  tgYou: 'You',
+  tgPlaceholder: 'Write to the bot…',
+  tgTyping: '{bot} is typing…',
+  tgLocation: 'Location',
+  tgContact: 'Contact',
+  tgTokenOffer: 'Sandbox bot token (from the emulated Telegram), to paste into the Telegram section below:',
+  tgPasteToken: 'Paste it into the field',
+  tgCopy: 'Copy',
+  tgCopied: 'Copied',
+  channel: 'Channel',
 };
 
 export type SandboxTexts = typeof en;
@@ -99,6 +114,21 @@ const ru: SandboxTexts = {
   notAdmin: 'не администратор',
   tokenFailed: 'Эмулятор amoCRM не выдал одноразовый токен.',
   rerouted: 'Виджет собран для {built}; в песочнице его запросы идут на этот сервер.',
+  paneTelegram: 'Telegram (эмулятор)',
+  paneTelegramHint: 'Вы — пользователь Telegram и пишете боту аккаунта.',
+  tgNotConnected: 'Бот @{bot} ещё не подключён: вставьте его токен в раздел Telegram в настройках виджета и нажмите «Подключить бота». До тех пор ваши сообщения ждут в Telegram.',
+  tgConnected: 'Переписка с @{bot}: ваши сообщения идут во входящие amoCRM.',
+  tgEmpty: 'Сообщений пока нет. Поздоровайтесь с ботом.',
+  tgYou: 'Вы',
+  tgPlaceholder: 'Написать боту…',
+  tgTyping: '{bot} печатает…',
+  tgLocation: 'Местоположение',
+  tgContact: 'Контакт',
+  tgTokenOffer: 'Токен бота песочницы (из эмулятора Telegram), чтобы вставить в раздел Telegram ниже:',
+  tgPasteToken: 'Вставить в поле',
+  tgCopy: 'Копировать',
+  tgCopied: 'Скопировано',
+  channel: 'Канал',
 };
 
 export const SANDBOX_LOCALES = ['en', 'ru'] as const;

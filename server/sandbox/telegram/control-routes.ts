@@ -98,6 +98,16 @@ export function createControlRouter(emulator: TelegramEmulator): Router {
   router.get('/bots/:botId/chats/:chatId/messages', (req, res) => void res.json(emulator.messages(numberParam(req, 'botId'), numberParam(req, 'chatId'))));
   router.get('/bots/:botId/chat-actions', (req, res) => void res.json(emulator.chatActions(numberParam(req, 'botId'))));
   router.get('/bots/:botId/callback-queries', (req, res) => void res.json(emulator.callbackQueries(numberParam(req, 'botId'))));
+  // What a Telegram app shows of a file in a chat; bots' files need no token here (the user already has them).
+  router.get('/files/:fileId', (req, res) => {
+    const file = emulator.file(String(req.params['fileId']));
+    if (!file?.bytes) return sendControlError(res, 404, 'not_found', 'no such file, or one announced by size only');
+    // Served on the sandbox page's origin: only media is shown inline, anything else is a download.
+    const type = file.mimeType ?? 'application/octet-stream';
+    const isMedia = /^(image\/(png|jpeg|gif|webp)|audio\/|video\/)/.test(type);
+    res.set({ 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff', 'Content-Disposition': isMedia ? 'inline' : 'attachment' });
+    res.type(isMedia ? type : 'application/octet-stream').send(file.bytes);
+  });
   router.get('/webhook-attempts', (_req, res) => void res.json(emulator.webhookAttempts()));
   router.get('/calls', (_req, res) => void res.json(emulator.calls()));
 

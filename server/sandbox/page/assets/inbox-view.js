@@ -7,7 +7,7 @@
 /** @typedef {Record<string, string>} Texts */
 /**
  * @typedef {{ amojoId: string, kind: string, name: string, phone?: string, email?: string }} Participant
- * @typedef {{ id: string, conversationId?: string, clientAmojoId: string, participants: Participant[], createdAt: number, lead?: { pipelineName: string | null } }} Chat
+ * @typedef {{ id: string, scopeId: string, conversationId?: string, clientAmojoId: string, participants: Participant[], createdAt: number, lead?: { pipelineName: string | null } }} Chat
  * @typedef {{ type: string, text: string, media?: string, thumbnail?: string, fileName?: string, fileSize?: number }} Content
  * @typedef {{ amojoMsgId: string, msgid?: string, chatId: string, direction: 'incoming'|'outgoing', content: Content,
  *   replyTo?: { amojoMsgId?: string, described?: Record<string, unknown> }, edits: unknown[], deliveryStatuses: { status: number }[],
@@ -64,8 +64,9 @@ function summary(c, t) {
  * @param {string | undefined} selected
  * @param {Texts} t
  * @param {(chatId: string) => void} onSelect
+ * @param {Map<string, string>} [channels] scope id → channel title, when the list mixes channels
  */
-export function renderChatList(chats, lastMessages, selected, t, onSelect) {
+export function renderChatList(chats, lastMessages, selected, t, onSelect, channels = new Map()) {
   if (chats.length === 0) return h('p', { class: 'empty' }, t.noChats);
   return h(
     'ul',
@@ -79,6 +80,7 @@ export function renderChatList(chats, lastMessages, selected, t, onSelect) {
           'button',
           { type: 'button', 'data-testid': 'inbox-chat', 'data-chat-id': chat.id, 'aria-current': chat.id === selected ? 'true' : undefined, onclick: () => onSelect(chat.id) },
           h('b', {}, clientOf(chat).name),
+          channels.has(chat.scopeId) ? h('small', { class: 'channel', 'data-testid': 'inbox-chat-channel' }, channels.get(chat.scopeId)) : '',
           h('span', {}, last ? summary(last.content, t) : ''),
           // Which pipeline amoCRM put the chat's lead in (its source's, fixed when the lead was made).
           chat.lead?.pipelineName ? h('small', { 'data-testid': 'inbox-chat-pipeline' }, `${t.pipeline}: ${chat.lead.pipelineName}`) : '',

@@ -2,7 +2,8 @@
 /**
  * The emulated amoCRM inbox of the sandbox page. It reads the Chats API emulator's control API once a
  * second and acts as a manager through it (answer, quote, file, buttons, react, type); the emulator turns
- * each action into the signed webhook amoCRM would send to the backend.
+ * each action into the signed webhook amoCRM would send to the backend. Chats of every connected channel
+ * (website chat, Telegram) are listed together, as amoCRM's inbox does.
  */
 import { clientOf, h, renderChatList, renderMessage } from './inbox-view.js';
 
@@ -18,7 +19,7 @@ const POLL_MS = 1000;
 const TYPING_EVERY_MS = 4000;
 
 const state = {
-  /** @type {string | null} */ scopeId: null,
+  /** Connected channels of the account: scope id → channel title. @type {Map<string, string>} */ scopes: new Map(),
   /** @type {Chat[]} */ chats: [],
   /** @type {Record<string, Message | undefined>} */ lastMessages: {},
   /** @type {string | undefined} */ selected: undefined,
@@ -83,37 +84,38 @@ async function act(action) {
   }
 }
 
-async function findScope() {
-  const s = await fetch(String(config.stateUrl), { cache: 'no-store' }).then((r) => r.json());
-  if (s.scope_id) return String(s.scope_id);
-  /** @type {{ scopeId: string, isActive: boolean }[]} */
+/** The scope of the chat a manager action goes to. */
+const scopeOfSelected = () => state.chats.find((c) => c.id === state.selected)?.scopeId ?? null;
+
+async function findScopes() {
+  /** @type {{ scopeId: string, title: string, isActive: boolean }[]} */
   const connections = await api('/connections');
-  return connections.find((c) => c.isActive)?.scopeId ?? null;
+  return new Map(connections.filter((c) => c.isActive).map((c) => [c.scopeId, c.title]));
 }
 
 let lastRendered = '';
 async function refresh() {
-  state.scopeId = await findScope();
-  if (!state.scopeId) {
+  state.scopes = await findScopes();
+  if (state.scopes.size === 0) {
     notConnected.hidden = false;
     state.chats = [];
   } else {
     notConnected.hidden = true;
-    /** @type {Chat[]} */
-    const chats = await api(`/scopes/${state.scopeId}/chats`);
-    state.chats = chats.sort((a, b) => b.createdAt - a.createdAt);
+    /** @type {Chat[][]} */
+    const perScope = await Promise.all([...state.scopes.keys()].map((scopeId) => api(`/scopes/${scopeId}/chats`)));
+    state.chats = perScope.flat().sort((a, b) => b.createdAt - a.createdAt);
     const all = await Promise.all(state.chats.map((c) => api(`/chats/${c.id}/messages`)));
     state.chats.forEach((c, i) => (state.lastMessages[c.id] = all[i].at(-1)));
     if (!state.chats.some((c) => c.id === state.selected)) state.selected = state.chats[0]?.id;
     const index = state.chats.findIndex((c) => c.id === state.selected);
     state.messages = index >= 0 ? all[index] : [];
-    state.reactions = await api(`/reactions?scopeId=${encodeURIComponent(state.scopeId)}`);
+    state.reactions = await api('/reactions');
     /** @type {{ chatId: string, origin: string, at: number, durationMs: number }[]} */
-    const typingEvents = await api(`/typing?scopeId=${encodeURIComponent(state.scopeId)}`);
+    const typingEvents = await api('/typing');
     state.isVisitorTyping = typingEvents.some((e) => e.chatId === state.selected && e.origin === 'integration' && e.at + e.durationMs > Date.now());
   }
   // Re-render only on change: rebuilding under the manager's pointer would swallow clicks.
-  const snapshot = JSON.stringify([state.chats, state.lastMessages, state.selected, state.messages, state.reactions, state.pickerFor]);
+  const snapshot = JSON.stringify([state.chats, state.lastMessages, state.selected, state.messages, state.reactions, state.pickerFor, [...state.scopes]]);
   if (snapshot !== lastRendered) {
     lastRendered = snapshot;
     render();
@@ -122,7 +124,9 @@ async function refresh() {
 }
 
 function render() {
-  list.replaceChildren(renderChatList(state.chats, state.lastMessages, state.selected, t, (id) => select(id)));
+  // The channel is named only when there is more than one to tell apart.
+  const channels = state.scopes.size > 1 ? state.scopes : new Map();
+  list.replaceChildren(renderChatList(state.chats, state.lastMessages, state.selected, t, (id) => select(id), channels));
   const chat = state.chats.find((c) => c.id === state.selected);
   chatPane.hidden = !chat;
   if (!chat) return;
@@ -139,7 +143,7 @@ function render() {
     /** @param {Message} m @param {string | null} emoji */
     onReact(m, emoji) {
       state.pickerFor = undefined;
-      void act(() => api(`/scopes/${state.scopeId}/reactions`, emoji === null ? { amojoMsgId: m.amojoMsgId, unreact: true } : { amojoMsgId: m.amojoMsgId, emoji }));
+      void act(() => api(`/scopes/${scopeOfSelected()}/reactions`, emoji === null ? { amojoMsgId: m.amojoMsgId, unreact: true } : { amojoMsgId: m.amojoMsgId, emoji }));
     },
     /** @param {string} id */
     onTogglePicker(id) {
@@ -214,7 +218,7 @@ function send(input) {
   };
   return act(async () => {
     const file = input.file ? { fileName: input.file.name, contentType: input.file.type || 'application/octet-stream', base64: await toBase64(input.file) } : undefined;
-    await api(`/scopes/${state.scopeId}/chats/${state.selected}/messages`, { ...body, ...(file ? { file } : {}) });
+    await api(`/scopes/${scopeOfSelected()}/chats/${state.selected}/messages`, { ...body, ...(file ? { file } : {}) });
     clearReply();
     withButtons.checked = false;
   });
@@ -234,9 +238,10 @@ textarea.addEventListener('keydown', (e) => {
   }
 });
 textarea.addEventListener('input', () => {
-  if (!state.selected || !state.scopeId || Date.now() - state.lastTypingSent < TYPING_EVERY_MS) return;
+  const scopeId = scopeOfSelected();
+  if (!state.selected || !scopeId || Date.now() - state.lastTypingSent < TYPING_EVERY_MS) return;
   state.lastTypingSent = Date.now();
-  void api(`/scopes/${state.scopeId}/chats/${state.selected}/typing`, {}).catch(() => undefined);
+  void api(`/scopes/${scopeId}/chats/${state.selected}/typing`, {}).catch(() => undefined);
 });
 fileInput.addEventListener('change', () => {
   const file = fileInput.files?.[0];

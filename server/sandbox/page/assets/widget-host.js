@@ -89,6 +89,20 @@
     widget.callbacks.settings(w.jQuery(modal));
   }
 
+  // The emulated Telegram's ready bot: its token, offered for the widget's Telegram section.
+  const token = typeof config.telegramToken === 'string' ? config.telegramToken : '';
+  document.getElementById('tg-copy-token')?.addEventListener('click', (e) => {
+    const button = /** @type {HTMLButtonElement} */ (e.currentTarget);
+    void navigator.clipboard?.writeText(token).then(() => (button.textContent = t.tgCopied), () => undefined);
+  });
+  document.getElementById('tg-paste-token')?.addEventListener('click', () => {
+    const field = /** @type {HTMLInputElement | null} */ (document.querySelector('[data-awc-telegram-token]'));
+    if (!field) return;
+    field.value = token;
+    field.dispatchEvent(new Event('input', { bubbles: true }));
+    field.focus();
+  });
+
   w.requirejs.config({ paths: { jquery: '/sandbox/page/vendor/jquery' } });
   w.require(['jquery', `${config.widgetBase}script.js`], (/** @type {any} */ _$, /** @type {any} */ Widget) => {
     fetch(`${config.widgetBase}i18n/${config.locale}.json`)
