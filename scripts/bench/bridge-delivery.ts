@@ -7,9 +7,12 @@
  *      latency from the acknowledgement to amojo's receipt (a saturated system only measures its
  *      own queue, so latency is taken at the rate the target names);
  *   3. memory: topped up to at least 10,000 messages, then the backend's RSS.
+ * With a PostgreSQL server, phase 1 then runs on one and on two PostgreSQL instances
+ * (`postgres-delivery.ts`).
  */
 import { fmt, percentile, type Benchmark } from './rows.js';
 import { startBridgeTarget } from './bridge-target.js';
+import { postgresDeliveryRows } from './postgres-delivery.js';
 import { openVisitors, receivedAtAmojo, sendMessages, untilAllAtAmojo, type Acknowledged } from './visitors.js';
 
 export interface BridgeDeliveryResult {
@@ -139,6 +142,8 @@ export const bridgeDeliveryBenchmark: Benchmark = {
         met: d.p99 <= 50,
       },
       { bench: 'visitor → amojo: backend RSS', figure: `${fmt(mb)} MB after ${d.totalMessages} messages`, target: '≤ 150 MB', met: mb <= 150 },
+      // With a PostgreSQL server: the same flat-out phase on one and on two instances.
+      ...(await postgresDeliveryRows(seconds, 50, d.maxMessagesPerSec)),
     ];
   },
 };

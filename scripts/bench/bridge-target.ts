@@ -14,6 +14,8 @@ import { startChild, type ChildTarget } from './child.js';
 export interface BridgeTarget {
   /** The backend process running now (a new one after `restart`). */
   readonly child: ChildTarget;
+  /** Further instances on the same database (`instances` > 1), each with its own port. */
+  others: Array<{ child: ChildTarget; url: string }>;
   emulator: AmojoEmulator;
   url: string;
   siteKey: string;
@@ -29,8 +31,12 @@ export interface BridgeTarget {
 const CHANNEL = { id: randomUUID(), secret: 'bench0bridge0channel0secret0000000000000', code: 'amo.ext.bench_bridge' };
 const SCRIPT = '../../test/support/bridge-child.ts';
 
-/** `env` adds to the backend's environment (WEBCHAT_NO_LIMITS, TRUST_PROXY, …). */
-export async function startBridgeTarget(env: Record<string, string> = {}): Promise<BridgeTarget> {
+/**
+ * `env` adds to the backend's environment (WEBCHAT_NO_LIMITS, TRUST_PROXY, a PostgreSQL
+ * DATABASE_URL, …). `instances` > 1 starts more backends on the same database (PostgreSQL only):
+ * the first connects the account, the others find it connected; all of them run jobs.
+ */
+export async function startBridgeTarget(env: Record<string, string> = {}, instances = 1): Promise<BridgeTarget> {
   const emulator = createAmojoEmulator({ channels: [{ ...CHANNEL, webhookUrl: 'http://127.0.0.1:1/amojo/webhook/:scope_id' }] });
   const amojo = await emulator.listen();
   const dir = mkdtempSync(join(tmpdir(), 'bench-bridge-'));
@@ -52,10 +58,23 @@ export async function startBridgeTarget(env: Record<string, string> = {}): Promi
   };
   let child = await startChild(SCRIPT, [], backendEnv);
   const [url, siteKey, scopeId] = child.url.split(' ') as [string, string, string];
+  const others: BridgeTarget['others'] = [];
+  try {
+    for (let i = 1; i < instances; i++) {
+      const otherPort = await freePort();
+      const other = await startChild(SCRIPT, [], { ...backendEnv, PORT: String(otherPort), PUBLIC_URL: `http://127.0.0.1:${otherPort}` });
+      others.push({ child: other, url: other.url.split(' ')[0]! });
+    }
+  } catch (err) {
+    for (const o of others) await o.child.stop();
+    await child.stop();
+    throw err;
+  }
   return {
     get child() {
       return child;
     },
+    others,
     emulator,
     url,
     siteKey,
@@ -66,6 +85,7 @@ export async function startBridgeTarget(env: Record<string, string> = {}): Promi
       return child;
     },
     async stop() {
+      for (const o of others) await o.child.stop();
       await child.stop();
       await amojo.close();
       rmSync(dir, { recursive: true, force: true });

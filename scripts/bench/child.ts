@@ -24,6 +24,12 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 /** The Node flags of `npm start` (package.json), so a benchmark measures what deployments run. */
 export const START_NODE_FLAGS = ['--max-old-space-size=512', '--max-semi-space-size=2'];
 
+/**
+ * Extra Node flags for the backend children, e.g. `BENCH_BACKEND_FLAGS='--cpu-prof --cpu-prof-dir=/tmp/prof'`
+ * to profile the backend under load (flags NODE_OPTIONS refuses).
+ */
+const EXTRA_FLAGS = (process.env['BENCH_BACKEND_FLAGS'] ?? '').split(' ').filter(Boolean);
+
 let isCompiled = false;
 
 /** The compiled form of a source file of the repository: dist/<same path>.js. */
@@ -39,7 +45,7 @@ export function compiledPath(sourcePath: string): string {
 
 /** `script` is a TypeScript file relative to this one; its compiled form runs. */
 export async function startChild(script: string, args: string[], env: Record<string, string> = {}): Promise<ChildTarget> {
-  const child = spawn(process.execPath, [...START_NODE_FLAGS, compiledPath(fileURLToPath(new URL(script, import.meta.url))), ...args], {
+  const child = spawn(process.execPath, [...START_NODE_FLAGS, ...EXTRA_FLAGS, compiledPath(fileURLToPath(new URL(script, import.meta.url))), ...args], {
     env: { ...process.env, LOG_LEVEL: 'silent', ...env },
     stdio: ['pipe', 'pipe', 'inherit'],
   });

@@ -217,15 +217,19 @@ export function createJobRunner(opts: JobRunnerOptions) {
     return true;
   }
 
-  /** Claims ready jobs for the free slots; answers how many started. */
-  async function fillSlots(): Promise<number> {
+  /**
+   * Claims ready jobs for the free slots. `more`: the claim was capped by the free slots, so
+   * further jobs may be ready; otherwise the claim took everything ready and the runner need not
+   * ask again until a slot frees, a wake-up, or the next due time.
+   */
+  async function fillSlots(): Promise<{ started: number; more: boolean }> {
     const free = concurrency - active.size;
-    if (free <= 0) return 0;
+    if (free <= 0) return { started: 0, more: false };
     signalled = false;
     const jobs = await opts.jobs.claim(workerId, free, leaseMs);
     let started = 0;
     for (const job of jobs) if (launch(job)) started++;
-    return started;
+    return { started, more: jobs.length >= free };
   }
 
   /** One statement renews every lease this worker holds; a job found taken over is marked lost. */
@@ -305,16 +309,17 @@ export function createJobRunner(opts: JobRunnerOptions) {
     let claimedLast = false;
     while (running) {
       if (claimedLast) await yieldToRequests();
-      let started = 0;
+      let filled = { started: 0, more: false };
       try {
-        started = await fillSlots();
+        filled = await fillSlots();
       } catch (err) {
         opts.logger.error({ err: describe(err) }, 'job loop error');
       }
-      claimedLast = started > 0;
+      claimedLast = filled.started > 0;
       if (!running) break;
-      // Started some: more may be ready (claims are capped by the free slots); loop again.
-      if (started > 0 && active.size < concurrency) continue;
+      // The claim filled every free slot: more may be ready; loop again once slots free up. A
+      // claim that took fewer took all that was ready: asking again at once would find nothing.
+      if (filled.more && filled.started > 0 && active.size < concurrency) continue;
       try {
         await sleepUntilWork();
       } catch (err) {

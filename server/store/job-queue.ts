@@ -39,9 +39,6 @@ export function createJobQueue(jobs: JobRepo, inbound: InboundRepo, dialect: Sql
       return dialect === 'sqlite' ? jobs.releaseRunning() : 0;
     },
     /** Waiting hooks are work that is due now. */
-    async nextRunAfter(): Promise<number | undefined> {
-      if ((await inbound.countWaiting(1)) > 0) return 0;
-      return jobs.nextRunAfter();
-    },
+    nextRunAfter: (): Promise<number | undefined> => jobs.nextRunAfter({ orInbox: true }),
   };
 }

@@ -28,11 +28,15 @@ export function createJobRepo(store: StoreDb, now: () => number = Date.now) {
   const completions = createBatcher<{ id: number; workerId: string }, void>(async (items) => {
     const byWorker = new Map<string, number[]>();
     for (const { id, workerId } of items) byWorker.set(workerId, [...(byWorker.get(workerId) ?? []), id]);
-    await db.transaction().execute(async (trx) => {
-      for (const [workerId, ids] of byWorker) {
-        await trx.deleteFrom('jobs').where('id', 'in', ids).where('leased_by', '=', workerId).execute();
-      }
-    });
+    const remove = (d: Db, workerId: string, ids: number[]) => d.deleteFrom('jobs').where('id', 'in', ids).where('leased_by', '=', workerId).execute();
+    // One worker (the usual case): one statement, atomic without a transaction around it (a begin
+    // and a commit fewer: two round trips on PostgreSQL).
+    const [only] = byWorker;
+    if (byWorker.size === 1 && only) await remove(db, only[0], only[1]);
+    else
+      await db.transaction().execute(async (trx) => {
+        for (const [workerId, ids] of byWorker) await remove(trx, workerId, ids);
+      });
     return items.map(() => undefined);
   });
 
@@ -50,22 +54,23 @@ export function createJobRepo(store: StoreDb, now: () => number = Date.now) {
      */
     async claim(workerId: string, limit: number, leaseMs: number): Promise<JobRow[]> {
       const t = now();
-      const candidates = await db
-        .selectFrom('jobs as j')
-        .select('j.id')
-        .where((eb) =>
-          eb.or([
-            eb.and([eb('j.state', '=', 'pending'), eb('j.run_after', '<=', t)]),
-            eb.and([eb('j.state', '=', 'running'), eb('j.lease_until', '<', t)]),
-          ]),
-        )
-        .where(isQueueHead)
-        .orderBy('j.id')
-        .limit(limit)
-        .execute();
-      if (candidates.length === 0) return [];
-      // The guard repeats the readiness test, so two workers never both win the same job.
-      return db
+      const ready = (eb: ExpressionBuilder<Database & { j: JobsTable }, 'j'>) =>
+        eb.or([
+          eb.and([eb('j.state', '=', 'pending'), eb('j.run_after', '<=', t)]),
+          eb.and([eb('j.state', '=', 'running'), eb('j.lease_until', '<', t)]),
+        ]);
+      const candidates = db.selectFrom('jobs as j').select('j.id').where(ready).where(isQueueHead).orderBy('j.id').limit(limit);
+      // PostgreSQL, where instances claim side by side: a job another claim is taking right now
+      // is skipped instead of waited for, so each instance takes its own rows. The candidates go
+      // through an array so that they are chosen once: as `IN (subquery)` the planner may run a
+      // locking subquery again and lease more than `limit`. (SQLite has one writer at a time.)
+      const chosen =
+        store.dialect === 'postgres'
+          ? sql<boolean>`${sql.ref('id')} = any(array(${candidates.forUpdate().skipLocked()}))`
+          : sql<boolean>`${sql.ref('id')} in (${candidates})`;
+      // One statement (one round trip): the candidates are chosen and leased together. The guard
+      // repeats the readiness test, so two workers never both win the same job.
+      const rows = await db
         .updateTable('jobs')
         .set((eb) => ({
           state: 'running',
@@ -74,11 +79,7 @@ export function createJobRepo(store: StoreDb, now: () => number = Date.now) {
           attempts: eb('attempts', '+', 1),
           updated_at: t,
         }))
-        .where(
-          'id',
-          'in',
-          candidates.map((c) => c.id),
-        )
+        .where(chosen)
         .where((eb) =>
           eb.or([
             eb.and([eb('state', '=', 'pending'), eb('run_after', '<=', t)]),
@@ -86,8 +87,8 @@ export function createJobRepo(store: StoreDb, now: () => number = Date.now) {
           ]),
         )
         .returningAll()
-        .execute()
-        .then((rows) => rows.sort((a, b) => a.id - b.id));
+        .execute();
+      return rows.sort((a, b) => a.id - b.id);
     },
 
     /** Done: the job is removed. Only the lease holder may finish it. */
@@ -126,14 +127,18 @@ export function createJobRepo(store: StoreDb, now: () => number = Date.now) {
      * running one's lease end (taken over then if its worker died). Only the head of each queue
      * counts: jobs waiting behind an unfinished job of their queue are not due before it, so a
      * conversation blocked by a job that waits for its retry costs nothing until that retry.
+     * `orInbox`: 0 when hooks wait in the webhook inbox (they become jobs due now).
      */
-    async nextRunAfter(): Promise<number | undefined> {
+    async nextRunAfter(opts: { orInbox?: boolean } = {}): Promise<number | undefined> {
       const row = await db
         .selectFrom('jobs as j')
         .select(sql<number | null>`min(case when j.state = 'pending' then j.run_after else j.lease_until end)`.as('next'))
+        // Hooks waiting in the inbox are work due now; asked in the same statement (one round trip).
+        .$if(opts.orInbox === true, (q) => q.select(sql<number>`(select count(*) from (select 1 from inbound_hooks limit 1) as w)`.as('inbox')))
         .where('j.state', 'in', ['pending', 'running'])
         .where(isQueueHead)
         .executeTakeFirst();
+      if (row && 'inbox' in row && Number(row.inbox) > 0) return 0;
       return row?.next == null ? undefined : Number(row.next);
     },
 

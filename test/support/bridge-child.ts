@@ -55,9 +55,14 @@ async function main(): Promise<void> {
   process.stdout.write(`READY ${config.publicUrl} ${siteKey} ${account?.scope_id ?? ''}\n`);
 
   process.stdin.on('data', (chunk: Buffer) => {
-    // `rss`: the parent asks for this process's resident memory; `memory`: all of process.memoryUsage().
+    // `rss`: the parent asks for this process's resident memory; `memory`: all of process.memoryUsage();
+    // `cpu`: the CPU time this process has used so far, µs (user + system).
     const cmd = chunk.toString().trim();
     if (cmd === 'rss') process.stdout.write(`${process.memoryUsage().rss}\n`);
+    if (cmd === 'cpu') {
+      const { user, system } = process.cpuUsage();
+      process.stdout.write(`${user + system}\n`);
+    }
     if (cmd === 'memory') process.stdout.write(`${JSON.stringify(process.memoryUsage())}\n`);
     if (cmd === 'rotate') void services.webchat.rotateSiteKey(ACCOUNT_ID).then(() => process.stdout.write('ROTATED\n'));
     if (cmd === 'disconnect') void services.connections.disconnect(ACCOUNT_ID).then(() => process.stdout.write('DISCONNECTED\n'));

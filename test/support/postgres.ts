@@ -27,10 +27,10 @@ export interface TestDatabase {
   dispose(): Promise<void>;
 }
 
-/** Creates a fresh, uniquely named database on the TEST_DATABASE_URL server. */
-export async function createPostgresDatabase(): Promise<TestDatabase> {
-  if (!postgresUrl) throw new Error('TEST_DATABASE_URL is not set');
-  const admin = postgresUrl;
+/** Creates a fresh, uniquely named database on the TEST_DATABASE_URL server (or on `adminUrl`'s). */
+export async function createPostgresDatabase(adminUrl: string | undefined = postgresUrl): Promise<TestDatabase> {
+  if (!adminUrl) throw new Error('TEST_DATABASE_URL is not set');
+  const admin = adminUrl;
   const name = `test_${randomBytes(6).toString('hex')}`;
   await withClient(admin, (c) => c.query(`CREATE DATABASE ${name}`));
   const url = new URL(admin);

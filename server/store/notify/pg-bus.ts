@@ -8,6 +8,7 @@
 import pg from 'pg';
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../schema.js';
+import { createBatcher } from '../batcher.js';
 import { createDispatcher, type NotificationBus } from './bus.js';
 import { MAX_PAYLOAD_BYTES } from './channels.js';
 
@@ -88,17 +89,25 @@ export function createPostgresBus(opts: { url: string; db: Kysely<Database>; onE
 
   void listen();
 
+  // Notifications published in one turn of the event loop go out in one statement (one round
+  // trip), in publishing order: under load every message announces two or more.
+  const outgoing = createBatcher<string, void>(async (texts) => {
+    await sql`select pg_notify(${PG_CHANNEL}, t.text) from unnest(${texts}::text[]) as t(text)`.execute(opts.db);
+    return texts.map(() => undefined);
+  });
+
   return {
     async publish(channel, payload) {
       const text = JSON.stringify(dispatcher.envelope(channel, payload));
       if (Buffer.byteLength(text) >= MAX_PAYLOAD_BYTES) throw new Error(`${channel} notification too large to send`);
-      await sql`select pg_notify(${PG_CHANNEL}, ${text})`.execute(opts.db);
+      await outgoing.submit(text);
     },
     subscribe: dispatcher.subscribe,
     onResync: dispatcher.onResync,
     ready: () => readyOnce,
     async close() {
       closed = true;
+      await outgoing.drain();
       clearTimeout(retry);
       const c = client;
       client = undefined;
