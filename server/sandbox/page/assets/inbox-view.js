@@ -2,6 +2,7 @@
 /**
  * Rendering of the emulated amoCRM inbox: the chat list and one chat's messages, from the Chats API
  * emulator's records (server/sandbox/amojo/types.ts). Pure: data in, elements out, actions as callbacks.
+ * Also the small helpers every pane of the page shares (`h`, `toBase64`).
  */
 
 /** @typedef {Record<string, string>} Texts */
@@ -164,4 +165,18 @@ function media(c) {
   if (c.type === 'voice' || c.type === 'audio') return h('audio', { controls: true, src: c.media });
   if (c.type === 'video') return h('video', { controls: true, src: c.media });
   return h('a', { class: 'file', href: c.media, target: '_blank', rel: 'noopener' }, c.fileName ?? 'file');
+}
+
+/**
+ * A file picked in a pane, as the base64 its emulator takes (the data URL without its prefix).
+ * @param {File} file
+ * @returns {Promise<string>}
+ */
+export function toBase64(file) {
+  return new Promise((resolve, reject) => {
+    const reader = new FileReader();
+    reader.onload = () => resolve(String(reader.result).replace(/^data:[^,]*,/, ''));
+    reader.onerror = () => reject(reader.error);
+    reader.readAsDataURL(file);
+  });
 }

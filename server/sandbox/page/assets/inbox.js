@@ -5,7 +5,7 @@
  * each action into the signed webhook amoCRM would send to the backend. Chats of every connected channel
  * (website chat, Telegram) are listed together, as amoCRM's inbox does.
  */
-import { clientOf, h, renderChatList, renderMessage } from './inbox-view.js';
+import { clientOf, h, renderChatList, renderMessage, toBase64 } from './inbox-view.js';
 
 /** @typedef {import('./inbox-view.js').Chat} Chat */
 /** @typedef {import('./inbox-view.js').Message} Message */
@@ -197,16 +197,6 @@ function select(id) {
 function clearReply() {
   state.replyTo = undefined;
   replyBanner.hidden = true;
-}
-
-/** @param {File} file */
-function toBase64(file) {
-  return new Promise((resolve, reject) => {
-    const reader = new FileReader();
-    reader.onload = () => resolve(String(reader.result).replace(/^data:[^,]*,/, ''));
-    reader.onerror = () => reject(reader.error);
-    reader.readAsDataURL(file);
-  });
 }
 
 /** @param {{ text?: string, file?: File }} input */

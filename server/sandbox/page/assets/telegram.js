@@ -5,7 +5,7 @@
  * (write, send a file, quote, react, press a button); the emulator turns each action into the update
  * Telegram would POST to the bot's webhook, which the backend set when the bot was connected.
  */
-import { h } from './inbox-view.js';
+import { h, toBase64 } from './inbox-view.js';
 import { renderTgMessage, summaryOf } from './telegram-view.js';
 
 /** @typedef {import('./telegram-view.js').TgRecord} TgRecord */
@@ -158,16 +158,6 @@ function render() {
 function clearReply() {
   state.replyTo = undefined;
   replyBanner.hidden = true;
-}
-
-/** @param {File} file */
-function toBase64(file) {
-  return new Promise((resolve, reject) => {
-    const reader = new FileReader();
-    reader.onload = () => resolve(String(reader.result).replace(/^data:[^,]*,/, ''));
-    reader.onerror = () => reject(reader.error);
-    reader.readAsDataURL(file);
-  });
 }
 
 /** @param {{ text?: string, file?: File }} input */
