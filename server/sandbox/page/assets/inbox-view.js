@@ -2,7 +2,7 @@
 /**
  * Rendering of the emulated amoCRM inbox: the chat list and one chat's messages, from the Chats API
  * emulator's records (server/sandbox/amojo/types.ts). Pure: data in, elements out, actions as callbacks.
- * Also the small helpers every pane of the page shares (`h`, `toBase64`).
+ * Also the small helpers every pane of the page shares (`h`, `toBase64`, `stickToBottom`, `controlApi`).
  */
 
 /** @typedef {Record<string, string>} Texts */
@@ -179,4 +179,52 @@ export function toBase64(file) {
     reader.onerror = () => reject(reader.error);
     reader.readAsDataURL(file);
   });
+}
+
+/**
+ * Keeps the chat at its newest message while its reader reads there, decided from their own scrolling
+ * before content grows; pictures get their height only once loaded, so each load follows again.
+ * @param {HTMLElement} list
+ */
+export function stickToBottom(list) {
+  let isPinned = true;
+  /** Where we last put the list; a scroll event that did not move above it is ours or a clamp. */
+  let ownTop = 0;
+  const follow = () => {
+    if (!isPinned) return;
+    list.scrollTop = list.scrollHeight;
+    ownTop = list.scrollTop;
+  };
+  list.addEventListener('scroll', () => {
+    isPinned = list.scrollHeight - list.scrollTop - list.clientHeight < 40 || list.scrollTop >= ownTop - 1;
+    if (isPinned) ownTop = list.scrollTop;
+  }, { passive: true });
+  list.addEventListener('load', follow, true);
+  list.addEventListener('loadedmetadata', follow, true);
+  return {
+    follow,
+    /** Back to the newest message now. */
+    pin() {
+      isPinned = true;
+      follow();
+    },
+    /** Back to the newest message at the next `follow` (when the list is drawn again). */
+    pinned() {
+      isPinned = true;
+    },
+  };
+}
+
+/**
+ * Calls an emulator's control API: GET without a body, POST with a JSON one; a refusal throws its message.
+ * @param {string} control the API's root
+ */
+export function controlApi(control) {
+  /** @param {string} path @param {unknown} [body] */
+  return async function api(path, body) {
+    const res = await fetch(`${control}${path}`, body === undefined ? { cache: 'no-store' } : { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+    const data = res.status === 204 ? {} : await res.json().catch(() => ({}));
+    if (!res.ok) throw new Error(data.message ?? `HTTP ${res.status}`);
+    return data;
+  };
 }

@@ -5,7 +5,7 @@
  * each action into the signed webhook amoCRM would send to the backend. Chats of every connected channel
  * (website chat, Telegram) are listed together, as amoCRM's inbox does.
  */
-import { clientOf, h, renderChatList, renderMessage, toBase64 } from './inbox-view.js';
+import { clientOf, controlApi, h, renderChatList, renderMessage, stickToBottom, toBase64 } from './inbox-view.js';
 
 /** @typedef {import('./inbox-view.js').Chat} Chat */
 /** @typedef {import('./inbox-view.js').Message} Message */
@@ -64,13 +64,7 @@ root.append(notConnected, h('div', { class: 'inbox-grid' }, list, chatPane));
 
 // ---- talking to the control API ----
 
-/** @param {string} path @param {unknown} [body] */
-async function api(path, body) {
-  const res = await fetch(`${control}${path}`, body === undefined ? { cache: 'no-store' } : { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
-  const data = res.status === 204 ? {} : await res.json().catch(() => ({}));
-  if (!res.ok) throw new Error(data.message ?? `HTTP ${res.status}`);
-  return data;
-}
+const api = controlApi(control);
 
 /** @param {() => Promise<unknown>} action */
 async function act(action) {
@@ -155,35 +149,6 @@ function render() {
   };
   messages.replaceChildren(...state.messages.map((m) => renderMessage(m, state.messages, state.reactions, state.pickerFor, t, actions)));
   pin.follow();
-}
-
-/**
- * Keeps the chat at its newest message while the manager reads there, decided from their own scrolling
- * before content grows; pictures get their height only once loaded, so each load follows again.
- * @param {HTMLElement} list
- */
-function stickToBottom(list) {
-  let isPinned = true;
-  /** Where we last put the list; a scroll event that did not move above it is ours or a clamp. */
-  let ownTop = 0;
-  const follow = () => {
-    if (!isPinned) return;
-    list.scrollTop = list.scrollHeight;
-    ownTop = list.scrollTop;
-  };
-  list.addEventListener('scroll', () => {
-    isPinned = list.scrollHeight - list.scrollTop - list.clientHeight < 40 || list.scrollTop >= ownTop - 1;
-    if (isPinned) ownTop = list.scrollTop;
-  }, { passive: true });
-  list.addEventListener('load', follow, true);
-  list.addEventListener('loadedmetadata', follow, true);
-  return {
-    follow,
-    pin() {
-      isPinned = true;
-      follow();
-    },
-  };
 }
 
 /** @param {string} id */

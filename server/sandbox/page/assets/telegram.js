@@ -5,7 +5,7 @@
  * (write, send a file, quote, react, press a button); the emulator turns each action into the update
  * Telegram would POST to the bot's webhook, which the backend set when the bot was connected.
  */
-import { h, toBase64 } from './inbox-view.js';
+import { controlApi, h, stickToBottom, toBase64 } from './inbox-view.js';
 import { renderTgMessage, summaryOf } from './telegram-view.js';
 
 /** @typedef {import('./telegram-view.js').TgRecord} TgRecord */
@@ -56,29 +56,10 @@ const form = h(
 );
 root.append(status, messages, typing, form);
 
-/** Whether the chat is at its newest message, decided by the user's own scrolling; pictures that load later follow. */
-let isPinned = true;
-/** Where we last put the list; a scroll event that did not move above it is ours or a clamp, not the user's. */
-let ownTop = 0;
-const follow = () => {
-  if (!isPinned) return;
-  messages.scrollTop = messages.scrollHeight;
-  ownTop = messages.scrollTop;
-};
-messages.addEventListener('scroll', () => {
-  isPinned = messages.scrollHeight - messages.scrollTop - messages.clientHeight < 40 || messages.scrollTop >= ownTop - 1;
-  if (isPinned) ownTop = messages.scrollTop;
-}, { passive: true });
-messages.addEventListener('load', follow, true);
-messages.addEventListener('loadedmetadata', follow, true);
+const pin = stickToBottom(messages);
+const follow = pin.follow;
 
-/** @param {string} path @param {unknown} [body] */
-async function api(path, body) {
-  const res = await fetch(`${control}${path}`, body === undefined ? { cache: 'no-store' } : { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
-  const data = res.status === 204 ? {} : await res.json().catch(() => ({}));
-  if (!res.ok) throw new Error(data.message ?? `HTTP ${res.status}`);
-  return data;
-}
+const api = controlApi(control);
 
 /** @param {() => Promise<unknown>} action */
 async function act(action) {
@@ -163,8 +144,8 @@ function clearReply() {
 /** @param {{ text?: string, file?: File }} input */
 function send(input) {
   const reply = state.replyTo ? { replyToMessageId: state.replyTo.message_id } : {};
-  // Whoever writes wants to see their message: back to the newest one.
-  isPinned = true;
+  // Whoever writes wants to see their message: back to the newest one (at the next draw).
+  pin.pinned();
   return act(async () => {
     /** @type {Record<string, unknown>} */
     let content;
