@@ -106,6 +106,8 @@ export interface Services {
   telegram: Telegram | undefined;
   /** The operator's metrics (`GET /metrics`). */
   metrics: Metrics;
+  /** The admin saved an account's settings: this instance and every other read them afresh. */
+  settingsChanged(accountId: number): void;
   /** The hourly clean-up, run once now: expired token ids and hook keys, files past retention. */
   housekeeping(): Promise<void>;
   /** Start-up work after the store is open (sandbox seeding, …); optional. */
@@ -187,7 +189,7 @@ export function createServices(opts: ServiceOptions): Services {
       siteKeyOf: async (accountId) => (await store.accounts.get(accountId))?.site_key ?? null,
       rotateSiteKey: async (accountId) => {
         const key = await store.accounts.rotateSiteKey(accountId);
-        live.accountChanged(accountId, true);
+        live.accountChanged(accountId, 'site_key');
         return key;
       },
       siteSettings: async (accountId) => {
@@ -228,6 +230,7 @@ export function createServices(opts: ServiceOptions): Services {
         sealingSecret: () => (config.appSecret ? Promise.resolve(config.appSecret) : store.kv.getOrCreate('app_secret', generateSecret)),
         now,
         logger: logger.child({ module: 'telegram' }),
+        live: live.feed,
       })
     : undefined;
   if (telegram) bridge.registerPlatform(telegram.adapter);
@@ -270,7 +273,7 @@ export function createServices(opts: ServiceOptions): Services {
   });
   function connectionChanged(accountId: number): void {
     forgetAccountCaches();
-    live.accountChanged(accountId, false);
+    live.accountChanged(accountId, 'connection');
     // A (re)connected account imports what its clients wrote meanwhile.
     bridge.resumeHeldMessages().catch((err: unknown) => logger.error({ err }, 'importing waiting messages failed'));
   }
@@ -279,7 +282,8 @@ export function createServices(opts: ServiceOptions): Services {
     webhookIntake.invalidateScope();
     bridge.forgetAccounts();
   }
-  live.feed.onAccountChanged(forgetAccountCaches);
+  // A settings change elsewhere concerns only the platforms' caches of settings (they subscribe themselves).
+  live.feed.onAccountChanged((_accountId, change) => change !== 'settings' && forgetAccountCaches());
   live.feed.onResync(forgetAccountCaches);
   const installer = createInstaller({ amocrm, tokens: accountTokenStore(store.accounts), accounts: store.accounts, connections });
 
@@ -360,6 +364,10 @@ export function createServices(opts: ServiceOptions): Services {
     webchat,
     telegram,
     metrics,
+    settingsChanged(accountId) {
+      webchat.settingsChanged(accountId);
+      live.accountChanged(accountId, 'settings');
+    },
     housekeeping: runHousekeeping,
     async start() {
       bridge.start();

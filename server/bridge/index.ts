@@ -120,6 +120,7 @@ export type {
   DeliveryResult,
   OutboundDelivery,
   LiveFeed,
+  AccountChange,
 } from './platform.js';
 export type { ChannelLink, ChannelLinkView } from './channel-links.js';
 export { RetryLater } from './errors.js';

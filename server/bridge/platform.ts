@@ -85,6 +85,13 @@ export interface DeliveryCapable {
 }
 
 /**
+ * What changed about an account on another instance: its connection on any channel (a connect,
+ * a disconnect, a bot attached or let go), its site key (old visitor tokens stop working), or
+ * only its settings (what the bubble shows).
+ */
+export type AccountChange = 'connection' | 'site_key' | 'settings';
+
+/**
  * What other instances announced, for a platform that holds clients' live connections (handed in
  * by the composition root; a platform never reads the store). `resync`: announcements may have
  * been missed, so everything held is to be caught up from the bridge.
@@ -92,7 +99,7 @@ export interface DeliveryCapable {
 export interface LiveFeed {
   onTimeline(handler: (conversationId: ConversationId) => void): void;
   onTyping(handler: (notice: TypingNotice) => void): void;
-  onAccountChanged(handler: (accountId: number, siteKeyRotated: boolean) => void): void;
+  onAccountChanged(handler: (accountId: number, change: AccountChange) => void): void;
   onResync(handler: () => void): void;
 }
 

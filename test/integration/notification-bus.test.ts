@@ -37,8 +37,8 @@ describe('notification bus on SQLite (in-process)', () => {
     expect(await got).toEqual({ conversationId: 'c1', eventId: 7 });
     // The sender's own subscriber stays silent; a later notification from b proves delivery has run.
     const back = next(a, 'account');
-    await b.publish('account', { accountId: 5, siteKeyRotated: true });
-    expect(await back).toEqual({ accountId: 5, siteKeyRotated: true });
+    await b.publish('account', { accountId: 5, change: 'site_key' });
+    expect(await back).toEqual({ accountId: 5, change: 'site_key' });
     expect(own).toEqual([]);
     // Malformed input from the carrier is reported and dropped.
     emitter.emit('notification', { origin: 'x', channel: 'typing', payload: { conversationId: 'c1' } });
@@ -97,7 +97,7 @@ if (postgresTestsEnabled()) {
       expect(committed).toBe(true);
 
       const back = next(a.bus, 'account');
-      await b.bus.publish('account', { accountId: 1, siteKeyRotated: false });
+      await b.bus.publish('account', { accountId: 1, change: 'connection' });
       await back;
       expect(own).toEqual([]);
     });
@@ -109,8 +109,8 @@ if (postgresTestsEnabled()) {
       const got = next(bus, 'account');
       await sql`select pg_notify(${PG_CHANNEL}, ${'not json'})`.execute(store.storeDb.db);
       await sql`select pg_notify(${PG_CHANNEL}, ${JSON.stringify({ origin: 'o', channel: 'account', payload: { accountId: 'x' } })})`.execute(store.storeDb.db);
-      await sql`select pg_notify(${PG_CHANNEL}, ${JSON.stringify({ origin: 'o', channel: 'account', payload: { accountId: 4, siteKeyRotated: false } })})`.execute(store.storeDb.db);
-      expect(await got).toEqual({ accountId: 4, siteKeyRotated: false });
+      await sql`select pg_notify(${PG_CHANNEL}, ${JSON.stringify({ origin: 'o', channel: 'account', payload: { accountId: 4, change: 'connection' } })})`.execute(store.storeDb.db);
+      expect(await got).toEqual({ accountId: 4, change: 'connection' });
       expect(seen.length - before).toBe(2);
       await expect(bus.publish('timeline', { conversationId: 'x'.repeat(9000), eventId: 1 })).rejects.toThrow(/too large/);
     });

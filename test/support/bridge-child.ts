@@ -9,7 +9,9 @@
  *   SEED_TELEGRAM_BOT_TOKEN connect this bot to the account (with the AMOJO_TELEGRAM_* channel set)
  * Prints `READY <url> <site key> <scope id>` once it serves; SIGTERM stops it in order. On stdin,
  * `disconnect` / `connect` change the account's connection and answer `DISCONNECTED` / `CONNECTED`;
- * `rotate` replaces the site key and answers `ROTATED`.
+ * `rotate` replaces the site key and answers `ROTATED`; `title <text>` saves the bubble's title as the
+ * settings route does and answers `SAVED`; `telegram-disconnect` lets the bot go as
+ * `DELETE /widget/telegram` does and answers `TELEGRAM_DISCONNECTED`.
  */
 import { loadConfig } from '../../server/config/index.js';
 import { createLogger } from '../../server/log.js';
@@ -64,6 +66,13 @@ async function main(): Promise<void> {
       process.stdout.write(`${user + system}\n`);
     }
     if (cmd === 'memory') process.stdout.write(`${JSON.stringify(process.memoryUsage())}\n`);
+    if (cmd.startsWith('title ')) {
+      void store.settings.save(ACCOUNT_ID, { webchat: { title: cmd.slice(6) } }).then(() => {
+        services.settingsChanged(ACCOUNT_ID);
+        process.stdout.write('SAVED\n');
+      });
+    }
+    if (cmd === 'telegram-disconnect') void services.telegram?.disconnectBot(ACCOUNT_ID).then(() => process.stdout.write('TELEGRAM_DISCONNECTED\n'));
     if (cmd === 'rotate') void services.webchat.rotateSiteKey(ACCOUNT_ID).then(() => process.stdout.write('ROTATED\n'));
     if (cmd === 'disconnect') void services.connections.disconnect(ACCOUNT_ID).then(() => process.stdout.write('DISCONNECTED\n'));
     if (cmd === 'connect') {

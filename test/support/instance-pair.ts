@@ -3,7 +3,8 @@
  * process. A connects the account and serves visitors; amojo's hooks go to B. By default A runs
  * no jobs and B runs every job, so what a visitor on A sees of a hook has crossed from B; with
  * `jobsOnA` both run jobs, as instances do in production. With `deferB`, B starts only at
- * `startB()` (A alone has claimed work by then).
+ * `startB()` (A alone has claimed work by then). With `telegram`, both run the Telegram platform
+ * against that Bot API and A connects the bot.
  */
 import { randomUUID } from 'node:crypto';
 import { createAmojoEmulator, type AmojoEmulator, type RunningEmulator } from '../../server/sandbox/amojo/index.js';
@@ -12,10 +13,12 @@ import { spawnBackend, stopBackend, type Backend } from './backend-process.js';
 import { createPostgresDatabase } from './postgres.js';
 
 export const PAIR_CHANNEL = { id: randomUUID(), secret: 'instances0test0channel0secret00000000000', code: 'amo.ext.instances_test' };
+const PAIR_TELEGRAM_CHANNEL = { id: randomUUID(), secret: 'instances0telegram0channel0secret000000', code: 'amo.ext.instances_telegram' };
 
 export interface PairOptions {
   jobsOnA?: boolean;
   deferB?: boolean;
+  telegram?: { apiUrl: string; botToken: string };
 }
 
 export interface InstancePair {
@@ -35,7 +38,10 @@ export async function startInstancePair(extraEnv: Record<string, string> = {}, o
   const database = await createPostgresDatabase();
   const [portA, portB] = [await freePort(), await freePort()];
   const urlB = `http://127.0.0.1:${portB}`;
-  const emulator = createAmojoEmulator({ channels: [{ ...PAIR_CHANNEL, webhookUrl: `${urlB}/amojo/webhook/:scope_id` }] });
+  const webhookUrl = `${urlB}/amojo/webhook/:scope_id`;
+  const emulator = createAmojoEmulator({
+    channels: [{ ...PAIR_CHANNEL, webhookUrl }, ...(opts.telegram ? [{ ...PAIR_TELEGRAM_CHANNEL, webhookUrl }] : [])],
+  });
   let running: RunningEmulator | undefined;
   const backends: Backend[] = [];
   const stop = async () => {
@@ -58,11 +64,21 @@ export async function startInstancePair(extraEnv: Record<string, string> = {}, o
       AMO_CLIENT_SECRET: 'instances-test-client-secret',
       SEED_ACCOUNT_AMOJO_ID: randomUUID(),
       LOG_LEVEL: 'silent',
+      ...(opts.telegram
+        ? {
+            AMOJO_TELEGRAM_CHANNEL_ID: PAIR_TELEGRAM_CHANNEL.id,
+            AMOJO_TELEGRAM_CHANNEL_SECRET: PAIR_TELEGRAM_CHANNEL.secret,
+            AMOJO_TELEGRAM_CHANNEL_CODE: PAIR_TELEGRAM_CHANNEL.code,
+            TELEGRAM_API_BASE_URL: opts.telegram.apiUrl,
+          }
+        : {}),
       ...extraEnv,
       ...extra,
     });
     // A connects the account first; B finds it connected.
-    const a = await spawnBackend(env(portA, opts.jobsOnA ? {} : { NO_JOB_RUNNER: '1' }));
+    const a = await spawnBackend(
+      env(portA, { ...(opts.jobsOnA ? {} : { NO_JOB_RUNNER: '1' }), ...(opts.telegram ? { SEED_TELEGRAM_BOT_TOKEN: opts.telegram.botToken } : {}) }),
+    );
     backends.push(a);
     let b: Backend | undefined;
     const startB = async () => {

@@ -1,7 +1,8 @@
 /**
  * The connected bots: which account each bot serves, its token and webhook secret (sealed at
  * rest, opened here), read through the account's channel link and remembered briefly (every update
- * asks). A connect or disconnect here forgets at once; another instance's within the TTL.
+ * asks). A connect or disconnect forgets at once: here directly, on other instances when they hear
+ * of it (the TTL bounds how long a missed notification can leave one stale).
  */
 import type { ChannelLink } from '../../bridge/index.js';
 import { botData, type BotData } from './schema.js';

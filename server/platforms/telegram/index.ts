@@ -6,7 +6,7 @@
  * interfaces) and imports no other platform.
  */
 import type { Router } from 'express';
-import type { Bridge, ChannelLink } from '../../bridge/index.js';
+import type { Bridge, ChannelLink, LiveFeed } from '../../bridge/index.js';
 import type { JobHandler } from '../../bridge/job-runner.js';
 import type { Logger } from '../../log.js';
 import { createTelegramAdapter, type TelegramAdapter } from './adapter.js';
@@ -15,7 +15,7 @@ import { createPacer } from './pacing.js';
 import { createSecretBox } from './secret-box.js';
 import { createUpdateJob } from './update-job.js';
 import { createWebhookRouter, type UpdateInbox } from './webhook-route.js';
-import { connectBot, createWidgetTelegramRouter, type WidgetGuard } from './widget-route.js';
+import { connectBot, createWidgetTelegramRouter, disconnectBot, type WidgetGuard } from './widget-route.js';
 
 export interface TelegramOptions {
   bridge: Bridge;
@@ -29,6 +29,8 @@ export interface TelegramOptions {
   sealingSecret: () => Promise<string>;
   now: () => number;
   logger: Logger;
+  /** What other instances on the same database announce (absent: this is the only instance). */
+  live?: LiveFeed;
 }
 
 export interface Telegram {
@@ -40,6 +42,8 @@ export interface Telegram {
   jobHandlers: JobHandler[];
   /** What `POST /widget/telegram` does after its checks (the sandbox and the benchmarks seed a bot with it). */
   connectBot(accountId: number, botToken: string): Promise<void>;
+  /** What `DELETE /widget/telegram` does after its checks. */
+  disconnectBot(accountId: number): Promise<void>;
   /** The `telegram` field of the widget's status answer. */
   widgetStatus(accountId: number): Promise<{ connected: boolean; scope_id: string | null; bot_username: string | null }>;
 }
@@ -48,6 +52,9 @@ export function createTelegram(opts: TelegramOptions): Telegram {
   const apiRoot = opts.apiRoot.replace(/\/+$/, '');
   const box = createSecretBox(opts.sealingSecret);
   const bots = createBotDirectory(opts.link, box, opts.now);
+  // A bot connected or let go on another instance: its webhook is accepted or refused here at once.
+  opts.live?.onAccountChanged((_accountId, change) => change === 'connection' && bots.forget());
+  opts.live?.onResync(() => bots.forget());
   const adapter = createTelegramAdapter({ bridge: opts.bridge, bots, apiRoot, pacer: createPacer(opts.now), logger: opts.logger });
   const publicUrl = opts.publicUrl.replace(/\/+$/, '');
   const botDeps = { link: opts.link, bots, box, apiRoot, publicUrl, logger: opts.logger };
@@ -56,6 +63,7 @@ export function createTelegram(opts: TelegramOptions): Telegram {
     webhookRouter: createWebhookRouter({ bots, inbox: opts.inbox }),
     widgetRouter: (guard, statusAnswer) => createWidgetTelegramRouter({ ...botDeps, guard, statusAnswer }),
     connectBot: (accountId, botToken) => connectBot(botDeps, accountId, botToken),
+    disconnectBot: (accountId) => disconnectBot(botDeps, accountId),
     jobHandlers: [createUpdateJob({ bridge: opts.bridge, bots, apiRoot, logger: opts.logger })],
     async widgetStatus(accountId) {
       const view = await opts.link.status(accountId);

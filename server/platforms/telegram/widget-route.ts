@@ -83,6 +83,15 @@ export async function connectBot(deps: BotDeps, accountId: number, token: string
   deps.logger.info({ accountId, botId }, 'telegram: bot connected');
 }
 
+/** Lets the account's bot go (its webhook dropped, best effort) and disconnects the Telegram channel. */
+export async function disconnectBot(deps: BotDeps, accountId: number): Promise<void> {
+  const bot = await deps.bots.ofAccount(accountId);
+  if (bot) await dropWebhook(deps, bot.token);
+  await deps.link.disconnect(accountId);
+  deps.bots.forget();
+  if (bot) deps.logger.info({ accountId, botId: bot.botId }, 'telegram: bot disconnected');
+}
+
 export function createWidgetTelegramRouter(deps: WidgetRouteDeps): Router {
   const router = Router();
   const json = express.json({ limit: '16kb' });
@@ -96,11 +105,7 @@ export function createWidgetTelegramRouter(deps: WidgetRouteDeps): Router {
 
   router.delete('/widget/telegram', async (req, res) => {
     const accountId = await deps.guard.admin(req);
-    const bot = await deps.bots.ofAccount(accountId);
-    if (bot) await dropWebhook(deps, bot.token);
-    await deps.link.disconnect(accountId);
-    deps.bots.forget();
-    if (bot) deps.logger.info({ accountId, botId: bot.botId }, 'telegram: bot disconnected');
+    await disconnectBot(deps, accountId);
     res.json(await deps.statusAnswer(accountId));
   });
 

@@ -76,10 +76,11 @@ export function createWebchat(opts: WebchatOptions): Webchat {
   const siteSettings = createSiteSettingsCache(opts.accounts, opts.now);
   opts.live?.onTimeline((conversationId) => hub.pullConversation(conversationId));
   opts.live?.onTyping((notice) => hub.typing(notice.conversationId, notice));
-  opts.live?.onAccountChanged((accountId, siteKeyRotated) => {
-    authenticate.forgetSiteKeys();
+  opts.live?.onAccountChanged((accountId, change) => {
     siteSettings.forget(accountId);
-    if (siteKeyRotated) hub.closeAccount(accountId);
+    if (change === 'settings') return;
+    authenticate.forgetSiteKeys();
+    if (change === 'site_key') hub.closeAccount(accountId);
   });
   opts.live?.onResync(() => {
     authenticate.forgetSiteKeys();

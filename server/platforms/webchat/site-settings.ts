@@ -1,7 +1,8 @@
 /**
  * The account's bubble settings as the visitor API reads them: on every message (working hours)
  * and every settings request, so they are remembered for a few seconds per account. A change made
- * in the widget is forgotten here at once (`forget`) and on other instances within SETTINGS_TTL_MS.
+ * in the widget is forgotten at once (`forget`): here directly, on other instances when they hear of
+ * it; the TTL bounds how long a missed notification can leave one stale.
  */
 import { bubbleSettingsOf, type BubbleSettings } from './bubble-settings.js';
 import type { WebchatAccounts } from './visitor-auth.js';

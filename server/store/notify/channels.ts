@@ -4,16 +4,21 @@
  * truth, and a receiver reads from it. PostgreSQL refuses NOTIFY payloads of 8000 bytes or more.
  */
 import { z } from 'zod';
+import type { AccountChange } from '../../bridge/platform.js';
 
 const id = z.string().min(1).max(200);
+const ACCOUNT_CHANGES = ['connection', 'site_key', 'settings'] as const satisfies readonly AccountChange[];
 
 export const NOTIFICATION_CHANNELS = {
   /** A timeline event was committed; receivers pull the conversation's events after what they have. */
   timeline: z.object({ conversationId: id, eventId: z.number().int() }),
   /** The manager is typing (never stored: the payload is the event). */
   typing: z.object({ conversationId: id, from: z.literal('manager'), until: z.number() }),
-  /** An account's connection or site key changed: caches of it must be dropped. */
-  account: z.object({ accountId: z.number().int(), siteKeyRotated: z.boolean() }),
+  /**
+   * Something cached about an account changed: its connection (on any channel), its site key, or
+   * only its settings. Receivers drop what they hold of it; which change it was says how much.
+   */
+  account: z.object({ accountId: z.number().int(), change: z.enum(ACCOUNT_CHANGES) }),
 } as const;
 
 export type NotificationChannel = keyof typeof NOTIFICATION_CHANNELS;

@@ -3,7 +3,7 @@
  * (`LiveFeed`), and account changes in both directions for the caches that hold accounts.
  */
 import { asConversationId } from '../../bridge/ids.js';
-import type { LiveFeed } from '../../bridge/platform.js';
+import type { AccountChange, LiveFeed } from '../../bridge/platform.js';
 import type { LiveAnnouncer } from '../../bridge/ports.js';
 import type { NotificationBus } from './bus.js';
 import type { NotificationChannel, NotificationPayload } from './channels.js';
@@ -19,13 +19,13 @@ export function createLiveChannels(bus: NotificationBus, onError: (err: unknown)
   const feed: LiveFeed = {
     onTimeline: (handler) => void bus.subscribe('timeline', (p) => handler(asConversationId(p.conversationId))),
     onTyping: (handler) => void bus.subscribe('typing', (p) => handler({ conversationId: asConversationId(p.conversationId), from: p.from, until: p.until })),
-    onAccountChanged: (handler) => void bus.subscribe('account', (p) => handler(p.accountId, p.siteKeyRotated)),
+    onAccountChanged: (handler) => void bus.subscribe('account', (p) => handler(p.accountId, p.change)),
     onResync: (handler) => void bus.onResync(handler),
   };
   return {
     announcer,
     feed,
-    /** Tells the other instances that an account's connection or site key changed here. */
-    accountChanged: (accountId: number, siteKeyRotated: boolean) => send('account', { accountId, siteKeyRotated }),
+    /** Tells the other instances that something they may cache about an account changed here. */
+    accountChanged: (accountId: number, change: AccountChange) => send('account', { accountId, change }),
   };
 }
