@@ -32,7 +32,7 @@ import { createWebchat, type Webchat, type WebchatLimitOverrides } from './platf
 import { createBlobStore, createNotificationBus, filesDirFor } from './store/index.js';
 import { createLiveChannels } from './store/notify/live.js';
 import { createMediaFetch } from './net/media-fetch.js';
-import { sharedLimitStore } from './store/shared-limit-store.js';
+import { LIMIT_SWEEP_INTERVAL_MS, sharedLimitStore } from './store/shared-limit-store.js';
 import { postgresFlexible, postgresLimiters, postgresThrottles } from './http/limits/index.js';
 import { createSharedPacing, sharedPacingOptions } from './amocrm/shared-pacing.js';
 import { AMOCRM_RATE_LIMIT } from './amocrm/rate-limiter.js';
@@ -108,7 +108,7 @@ export interface Services {
   metrics: Metrics;
   /** The admin saved an account's settings: this instance and every other read them afresh. */
   settingsChanged(accountId: number): void;
-  /** The hourly clean-up, run once now: expired token ids and hook keys, files past retention. */
+  /** The hourly clean-up, run once now: expired token ids, hook keys and rate-limit windows, files past retention. */
   housekeeping(): Promise<void>;
   /** Start-up work after the store is open (sandbox seeding, …); optional. */
   start?: () => Promise<void>;
@@ -291,6 +291,7 @@ export function createServices(opts: ServiceOptions): Services {
   const sandboxInstall = amocrmEmulator ? { emulator: amocrmEmulator, installer, logger: logger.child({ module: 'sandbox' }) } : undefined;
   let sandboxStartup: ReturnType<typeof startSandboxInstall> | undefined;
   let housekeeping: NodeJS.Timeout | undefined;
+  let limitSweep: NodeJS.Timeout | undefined;
 
   const sandbox = config.sandbox
     ? {
@@ -333,8 +334,12 @@ export function createServices(opts: ServiceOptions): Services {
     sandbox.amojo.connections().some((c) => c.accountId === amojoId && sandbox.amojo.chats(c.scopeId).some((chat) => chat.id === chatId)),
   );
 
+  // The limiter stamps windows with the real clock, whatever `now` the services were given.
+  const purgeLimitWindows = async (): Promise<void> => void (await sharedLimits?.purgeExpired(Date.now()));
+
   async function runHousekeeping(): Promise<void> {
     await store.purgeExpired();
+    await purgeLimitWindows();
     const expired = await bridge.files.purgeExpired();
     if (expired.files > 0) logger.info(expired, 'files past retention deleted');
     const abandoned = await bridge.files.removeAbandoned();
@@ -375,11 +380,18 @@ export function createServices(opts: ServiceOptions): Services {
         runHousekeeping().catch((err: unknown) => logger.error({ err }, 'housekeeping failed'));
       }, HOUSEKEEPING_INTERVAL_MS);
       housekeeping.unref();
+      if (sharedLimits) {
+        limitSweep = setInterval(() => {
+          purgeLimitWindows().catch((err: unknown) => logger.warn({ err }, 'deleting expired rate-limit windows failed'));
+        }, LIMIT_SWEEP_INTERVAL_MS);
+        limitSweep.unref();
+      }
       // Sandbox: the emulated account is installed and connected once the server answers.
       if (sandboxInstall) sandboxStartup = startSandboxInstall(sandboxInstall);
     },
     async stop() {
       clearInterval(housekeeping);
+      clearInterval(limitSweep);
       sandboxStartup?.stop();
       webchat.stop();
       metrics.stop();

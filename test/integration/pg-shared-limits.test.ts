@@ -4,7 +4,8 @@
  * total, not 20 per instance.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { postgresLimiters, postgresThrottles } from '../../server/http/limits/index.js';
+import { sql } from 'kysely';
+import { createPostgresLimiter, postgresLimiters, postgresThrottles } from '../../server/http/limits/index.js';
 import { createLimiters, mergeLimits, type WebchatLimiters } from '../../server/platforms/webchat/limits.js';
 import { openStore, type Store } from '../../server/store/index.js';
 import { sharedLimitStore } from '../../server/store/shared-limit-store.js';
@@ -48,6 +49,26 @@ describe.skipIf(!postgresTestsEnabled())('limits shared across instances on Post
     await a.refund('conversation-3');
     expect((await b.consume('conversation-3')).ok).toBe(true);
     expect((await b.consume('conversation-3')).ok).toBe(false);
+  });
+
+  it('deletes the windows that ended, in batches through an index, and keeps the running ones', async () => {
+    const shared = sharedLimitStore(stores[0]!.storeDb)!;
+    const rows = async () => Number((await sql<{ n: string }>`select count(*) as n from rate_limits`.execute(stores[0]!.storeDb.db)).rows[0]!.n);
+    await sql`delete from rate_limits`.execute(stores[0]!.storeDb.db);
+    // A flood of distinct addresses, each leaving a row whose window has ended (more than one batch).
+    await sql`insert into rate_limits (key, points, expire) select 'flood:' || i, 1, ${Date.now() - 1000} from generate_series(1, 12000) as i`.execute(stores[0]!.storeDb.db);
+    const short = createPostgresLimiter(shared, 'test.short', { burst: 1, perMinute: 60 });
+    const long = createPostgresLimiter(shared, 'test.long', { burst: 1, perMinute: 1 });
+    for (let i = 0; i < 20; i++) expect((await short.consume(`ip-${i}`)).ok).toBe(true);
+    expect((await long.consume('ip-0')).ok).toBe(true);
+    expect(await rows()).toBe(12_021);
+
+    // Two seconds on, the short limiter's 1 s windows have ended; the long one's minute has not.
+    expect(await shared.purgeExpired(Date.now() + 2000)).toBe(12_020);
+    expect(await rows()).toBe(1);
+    expect((await long.consume('ip-0')).ok).toBe(false);
+    const indexes = await sql<{ indexdef: string }>`select indexdef from pg_indexes where tablename = 'rate_limits'`.execute(stores[0]!.storeDb.db);
+    expect(indexes.rows.some((r) => /\(expire\)/.test(r.indexdef))).toBe(true);
   });
 });
 

@@ -1,7 +1,8 @@
 /**
  * Limiters whose counts live in PostgreSQL, shared by every instance on the database, so a limit
  * holds for the service as a whole rather than once per instance. The table is created by the
- * store's migrations; rows outlive their window by at most an hour (the library deletes them).
+ * store's migrations, and the store deletes ended windows every minute (`shared-limit-store.ts`), so
+ * the library's own hourly clean-up, one timer per limiter, is off.
  */
 import { RateLimiterPostgres } from 'rate-limiter-flexible';
 import { flexibleOptions, fromFlexible, type LimitRule, type Limiter, type LimiterFactory } from './limiter.js';
@@ -13,7 +14,7 @@ export interface PostgresLimitStore {
 }
 
 export function postgresFlexible(store: PostgresLimitStore, options: { keyPrefix: string; points: number; duration: number }): RateLimiterPostgres {
-  return new RateLimiterPostgres({ ...options, storeClient: store.client, storeType: 'client', tableName: store.tableName, tableCreated: true });
+  return new RateLimiterPostgres({ ...options, storeClient: store.client, storeType: 'client', tableName: store.tableName, tableCreated: true, clearExpiredByTimeout: false });
 }
 
 export function createPostgresLimiter(store: PostgresLimitStore, name: string, rule: LimitRule): Limiter {

@@ -7,8 +7,8 @@ type AnyDb = Kysely<any>; // eslint-disable-line @typescript-eslint/no-explicit-
 
 /**
  * Rate-limit counts shared by every instance on PostgreSQL, in the shape rate-limiter-flexible's
- * `RateLimiterPostgres` reads and writes (one row per limiter key and window; the library deletes
- * rows an hour after their window ended). Created here rather than by the library at run time, so
+ * `RateLimiterPostgres` reads and writes (one row per limiter key and window; expired rows are
+ * deleted within a minute, see migration 010). Created here rather than by the library at run time, so
  * the application needs no DDL rights after its migrations. SQLite runs one instance, which
  * counts in memory: no table there.
  */
