@@ -22,21 +22,29 @@ function reposOver(db: Db, now: () => number): BridgeRepos {
   return {
     accounts: {
       async get(id) {
-        const row = await db
+        // One statement (one round trip on PostgreSQL): a row per connected link beyond the first
+        // channel, or one row with no link.
+        const rows = await db
           .selectFrom('accounts')
           .leftJoin('account_settings', 'account_settings.account_id', 'accounts.id')
-          .select(['accounts.id', 'accounts.connection_state', 'accounts.scope_id', 'accounts.host', 'account_settings.channel_sources'])
+          .leftJoin('channel_connections', (join) =>
+            join.onRef('channel_connections.account_id', '=', 'accounts.id').on('channel_connections.state', '=', 'connected'),
+          )
+          .select([
+            'accounts.id',
+            'accounts.connection_state',
+            'accounts.scope_id',
+            'accounts.host',
+            'account_settings.channel_sources',
+            'channel_connections.platform as link_platform',
+            'channel_connections.scope_id as link_scope_id',
+          ])
           .where('accounts.id', '=', id)
-          .executeTakeFirst();
-        if (!row) return undefined;
-        const links = await db
-          .selectFrom('channel_connections')
-          .select(['platform', 'scope_id'])
-          .where('account_id', '=', id)
-          .where('state', '=', 'connected')
           .execute();
+        const row = rows[0];
+        if (!row) return undefined;
         const channelScopes: Record<string, ScopeId> = {};
-        for (const l of links) if (l.scope_id) channelScopes[l.platform] = asScopeId(l.scope_id);
+        for (const l of rows) if (l.link_platform && l.link_scope_id) channelScopes[l.link_platform] = asScopeId(l.link_scope_id);
         return {
           id: Number(row.id),
           isConnected: row.connection_state === 'connected',

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
-import { createPostgresLimiter, postgresLimiters, postgresThrottles } from '../../server/http/limits/index.js';
+import { NO_LIMIT, createPostgresLimiter, postgresLimiters, postgresThrottles } from '../../server/http/limits/index.js';
 import { createLimiters, mergeLimits, type WebchatLimiters } from '../../server/platforms/webchat/limits.js';
 import { openStore, type Store } from '../../server/store/index.js';
 import { sharedLimitStore } from '../../server/store/shared-limit-store.js';
@@ -67,6 +67,10 @@ describe.skipIf(!postgresTestsEnabled())('limits shared across instances on Post
     expect(await shared.purgeExpired(Date.now() + 2000)).toBe(12_020);
     expect(await rows()).toBe(1);
     expect((await long.consume('ip-0')).ok).toBe(false);
+    // A rule that cannot refuse counts nothing: no row, no round trip.
+    const unlimited = createPostgresLimiter(shared, 'test.unlimited', NO_LIMIT);
+    for (let i = 0; i < 5; i++) expect((await unlimited.consume(`ip-${i}`)).ok).toBe(true);
+    expect(await rows()).toBe(1);
     const indexes = await sql<{ indexdef: string }>`select indexdef from pg_indexes where tablename = 'rate_limits'`.execute(stores[0]!.storeDb.db);
     expect(indexes.rows.some((r) => /\(expire\)/.test(r.indexdef))).toBe(true);
   });

@@ -17,6 +17,9 @@ export interface LimitRule {
   perMinute: number;
 }
 
+/** A rule that never refuses (load tests from one address). */
+export const NO_LIMIT: LimitRule = { burst: 1e9, perMinute: 1e9 };
+
 export type LimitDecision = { ok: true } | { ok: false; retryAfterSeconds: number };
 
 export interface Limiter {

@@ -5,7 +5,7 @@
  * the library's own hourly clean-up, one timer per limiter, is off.
  */
 import { RateLimiterPostgres } from 'rate-limiter-flexible';
-import { flexibleOptions, fromFlexible, type LimitRule, type Limiter, type LimiterFactory } from './limiter.js';
+import { NO_LIMIT, flexibleOptions, fromFlexible, type LimitRule, type Limiter, type LimiterFactory } from './limiter.js';
 
 export interface PostgresLimitStore {
   /** Anything with pg's `query({ text, values })`. */
@@ -17,7 +17,11 @@ export function postgresFlexible(store: PostgresLimitStore, options: { keyPrefix
   return new RateLimiterPostgres({ ...options, storeClient: store.client, storeType: 'client', tableName: store.tableName, tableCreated: true, clearExpiredByTimeout: false });
 }
 
+/** Counts nothing: a rule that cannot refuse is not worth a round trip to the database per request. */
+const UNLIMITED: Limiter = { consume: async () => ({ ok: true }), refund: async () => undefined };
+
 export function createPostgresLimiter(store: PostgresLimitStore, name: string, rule: LimitRule): Limiter {
+  if (rule.burst >= NO_LIMIT.burst && rule.perMinute >= NO_LIMIT.perMinute) return UNLIMITED;
   return fromFlexible(postgresFlexible(store, flexibleOptions(name, rule)));
 }
 

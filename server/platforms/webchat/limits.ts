@@ -85,8 +85,7 @@ export type WebchatLimitOverrides = { [K in Exclude<keyof WebchatLimits, 'maxUpl
   maxKeysPerLimiter?: number;
 };
 
-/** A rule that never refuses (load tests from one address). */
-export const NO_LIMIT: LimitRule = { burst: 1e9, perMinute: 1e9 };
+export { NO_LIMIT } from '../../http/limits/index.js';
 
 export function mergeLimits(o: WebchatLimitOverrides = {}, fdStreamCapacity: () => number = streamCapacity): WebchatLimits {
   const d = DEFAULT_WEBCHAT_LIMITS;
