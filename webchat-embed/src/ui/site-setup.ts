@@ -24,8 +24,9 @@ export interface SiteSetup {
  */
 export function applyLook(view: LauncherView, s: Pick<BubbleSettings, 'color' | 'position'>): void {
   view.root.parentNode?.querySelector('style[data-look]')?.remove();
-  if (s.color) {
-    // A validated #rrggbb: the backend refuses colours under 4.5:1 with white text, so text on it stays readable.
+  // Checked again here: the kept copy comes from localStorage, which the page's own scripts can write.
+  if (s.color && /^#[0-9a-f]{6}$/i.test(s.color)) {
+    // A #rrggbb the backend validated: it refuses colours under 4.5:1 with white text, so text on it stays readable.
     // As text on the dark panel the bubble keeps its own light accent.
     view.root.before(h('style', { 'data-look': '' }, `.awc{--accent:${s.color};--accent-text:${s.color}}@media (prefers-color-scheme:dark){.awc{--accent-text:#93c5fd}}`));
   }
