@@ -9,6 +9,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ApiError, parseSettings } from '../../webchat-embed/src/api.js';
 import { mountBubble, type Bubble } from '../../webchat-embed/src/bubble.js';
 import { isOpenAt } from '../../webchat-embed/src/hours.js';
+import type { Locale } from '../../webchat-embed/src/i18n.js';
 import type { BubbleSettings } from '../../webchat-embed/src/model.js';
 import { createStateStorage } from '../../webchat-embed/src/storage.js';
 import { isWithinHours } from '../../server/platforms/webchat/working-hours.js';
@@ -188,7 +189,7 @@ describe('a website load: the launcher first, the panel at the first opening', (
     let answer!: (s: BubbleSettings | ApiError) => void;
     const loaded = new Promise<BubbleSettings>((resolve, reject) => (answer = (s) => (s instanceof ApiError ? reject(s) : resolve(s))));
     const final = loaded.catch(() => undefined);
-    const localeFor = (s: BubbleSettings | undefined) => (s?.language === 'es' ? 'es' : 'en') as const;
+    const localeFor = (s: BubbleSettings | undefined): Locale => (s?.language === 'es' ? 'es' : 'en');
     bubble = mountBubble({ api, siteKey: SITE_KEY, locale: 'en', storage, settingsAnswer: loaded, deferred: { final, localeFor } });
     return { b: bubble, answer, api };
   }

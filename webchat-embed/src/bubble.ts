@@ -7,7 +7,7 @@
  */
 import type { ChatApi } from './api.js';
 import { ChatClient, type ConnectionState } from './chat-client.js';
-import { createTranslator, type Locale } from './i18n.js';
+import { createTranslator, type Locale, type Translate } from './i18n.js';
 import type { BubbleSettings, ChatMessage, QuotedMessage } from './model.js';
 import { canRecord, startRecording, type Recording } from './recorder.js';
 import { createStateStorage, type StateStorage } from './storage.js';
@@ -76,7 +76,8 @@ export function mountBubble(o: BubbleOptions): Bubble {
   const host = document.createElement(HOST_TAG);
   host.setAttribute('style', HOST_STYLE);
   const shadow = host.attachShadow({ mode: 'open' });
-  let t = createTranslator(o.locale);
+  // Chosen once the kept settings are read (a deferred load's language may come from them).
+  let t: Translate;
   const client = new ChatClient({
     api: o.api,
     siteKey: o.siteKey,
