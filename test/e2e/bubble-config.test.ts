@@ -22,10 +22,12 @@ describe.runIf(browserTestsEnabled())('the bubble as configured in amoCRM', () =
       const backend = await startTestBackend();
       await backend.services.sandbox!.installDefaultAccount();
       const siteKey = (await backend.services.store.accounts.listConnected())[0]!.site_key!;
-      const page = (extra = '') =>
-        `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"></head><body><h1>Shop</h1>` +
+      const page = (extra = '', before = '') =>
+        `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"></head><body><h1>Shop</h1>${before}` +
         `<script async src="${backend.url}/webchat/embed.js" data-site-key="${siteKey}"${extra}></script></body></html>`;
-      const host = await serveHostPages({ '/shop.html': page(), '/shop-stores.html': page(' data-store="always"') });
+      // A logged-in customer: the site queues what it knows before the bubble has loaded.
+      const known = `<script>window.AmoChat = [['setVisitor', { name: 'Anna Petrova', email: 'anna@example.com' }]];</script>`;
+      const host = await serveHostPages({ '/shop.html': page(), '/shop-stores.html': page(' data-store="always"'), '/account.html': page('', known) });
       return { browser, backend, host, siteKey };
     })());
   afterAll(async () => {
@@ -116,6 +118,87 @@ describe.runIf(browserTestsEnabled())('the bubble as configured in amoCRM', () =
     } finally {
       await v.context.close();
       await saveSettings({ hours: null, away_message: null });
+    }
+  }, 120_000);
+
+  it('draws the launcher before the settings answer, in the look this browser kept from its last load', async () => {
+    await saveSettings({ color: '#7c2d12', position: 'left' });
+    const launcherLook = (page: import('playwright-core').Page) =>
+      page.$eval('amo-webchat button.launcher', (el) => ({ background: getComputedStyle(el).backgroundColor, isLeft: el.getBoundingClientRect().left < 100 }));
+    /** The next load of `page` with its settings request held until `release()`. */
+    const holdSettings = async (page: import('playwright-core').Page) => {
+      let release!: () => void;
+      const held = new Promise<void>((r) => (release = r));
+      await page.route('**/webchat/v1/settings?*', async (route) => {
+        await held;
+        await route.continue();
+      });
+      return release;
+    };
+    const returning = await visitor();
+    const fresh = await visitor();
+    try {
+      await returning.load();
+      await new BubbleDriver(returning.page).open(); // opening lets the bubble keep its state, the settings with it
+      await expect.poll(() => returning.page.evaluate(() => localStorage.getItem(localStorage.key(0) ?? '') ?? '')).toContain('#7c2d12');
+      const release = await holdSettings(returning.page);
+      await returning.load();
+      expect(await launcherLook(returning.page)).toEqual({ background: 'rgb(124, 45, 18)', isLeft: true });
+      release();
+      await returning.page.waitForSelector('amo-webchat #awc-panel:not([hidden])'); // it was left open
+      expect(await returning.page.$eval('amo-webchat header', (el) => getComputedStyle(el).backgroundColor)).toBe('rgb(124, 45, 18)');
+
+      // A browser with nothing kept: the defaults at once, the site's look when the answer comes; a click
+      // made meanwhile opens the panel then.
+      const releaseFresh = await holdSettings(fresh.page);
+      await fresh.load();
+      expect(await launcherLook(fresh.page)).toEqual({ background: 'rgb(37, 99, 235)', isLeft: false });
+      await fresh.page.click('amo-webchat button.launcher');
+      expect(await fresh.page.$('amo-webchat #awc-panel')).toBeNull();
+      releaseFresh();
+      await fresh.page.waitForSelector('amo-webchat #awc-panel:not([hidden])');
+      expect(await launcherLook(fresh.page)).toEqual({ background: 'rgb(124, 45, 18)', isLeft: true });
+    } finally {
+      await Promise.all([returning.context.close(), fresh.context.close()]);
+      await saveSettings({ color: '#2563eb', position: 'right' });
+    }
+  }, 120_000);
+
+  it('fills the pre-chat form with what the site knows of the visitor, and skips it when nothing required is missing', async () => {
+    await saveSettings({ prechat: { name: 'required', email: 'required', phone: 'optional' } });
+    const formOf = (v: { page: import('playwright-core').Page }) =>
+      v.page.evaluate(() => {
+        const root = document.querySelector('amo-webchat')!.shadowRoot!;
+        const value = (name: string) => root.querySelector<HTMLInputElement>(`input[name=${name}]`)?.value;
+        return { name: value('name'), email: value('email'), phone: value('phone'), isOpen: root.querySelector<HTMLDetailsElement>('details.profile')!.open, canWrite: !root.querySelector('textarea')!.disabled };
+      });
+    const queued = await visitor();
+    const later = await visitor();
+    try {
+      // Given before the bubble loaded (queued): the form is filled and folded away, the visitor can write.
+      await queued.load('/account.html');
+      await new BubbleDriver(queued.page).open();
+      expect(await formOf(queued)).toEqual({ name: 'Anna Petrova', email: 'anna@example.com', phone: '', isOpen: false, canWrite: true });
+
+      // Given while the form is already asking: it fills in and steps aside.
+      await later.load();
+      await new BubbleDriver(later.page).open();
+      expect(await formOf(later)).toEqual({ name: '', email: '', phone: '', isOpen: true, canWrite: false });
+      await later.page.evaluate(() => (window as unknown as { AmoChat: { setVisitor(p: object): Promise<void> } }).AmoChat.setVisitor({ name: 'Boris', email: 'boris@example.com', phone: 42 }));
+      expect(await formOf(later)).toEqual({ name: 'Boris', email: 'boris@example.com', phone: '', isOpen: false, canWrite: true });
+      // Only part of what is required: the form keeps asking for the rest.
+      const partial = await visitor();
+      try {
+        await partial.load();
+        await new BubbleDriver(partial.page).open();
+        await partial.page.evaluate(() => (window as unknown as { AmoChat: { setVisitor(p: object): Promise<void> } }).AmoChat.setVisitor({ email: 'vera@example.com' }));
+        expect(await formOf(partial)).toEqual({ name: '', email: 'vera@example.com', phone: '', isOpen: true, canWrite: false });
+      } finally {
+        await partial.context.close();
+      }
+    } finally {
+      await Promise.all([queued.context.close(), later.context.close()]);
+      await saveSettings({ prechat: { name: 'optional', email: 'optional', phone: 'optional' } });
     }
   }, 120_000);
 

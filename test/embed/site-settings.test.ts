@@ -6,9 +6,10 @@
  * the chat is first opened.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { parseSettings } from '../../webchat-embed/src/api.js';
+import { ApiError, parseSettings } from '../../webchat-embed/src/api.js';
 import { mountBubble, type Bubble } from '../../webchat-embed/src/bubble.js';
 import { isOpenAt } from '../../webchat-embed/src/hours.js';
+import type { Locale } from '../../webchat-embed/src/i18n.js';
 import type { BubbleSettings } from '../../webchat-embed/src/model.js';
 import { createStateStorage } from '../../webchat-embed/src/storage.js';
 import { isWithinHours } from '../../server/platforms/webchat/working-hours.js';
@@ -178,5 +179,77 @@ describe('privacy: nothing on the device before the chat is opened', () => {
     const storage = createStateStorage(SITE_KEY, localStorage, false);
     storage.save({ outbox: [], lastReadMsgid: 'm_2' });
     expect(localStorage.getItem(`amo-webchat:${SITE_KEY}`)).toContain('m_2');
+  });
+});
+
+describe('a website load: the launcher first, the panel at the first opening', () => {
+  /** Mounted as index.ts does, with this load's settings held until `answer` settles them. */
+  function mountDeferred(storage = createStateStorage(SITE_KEY, localStorage, false)) {
+    const api = new FakeApi();
+    let answer!: (s: BubbleSettings | ApiError) => void;
+    const loaded = new Promise<BubbleSettings>((resolve, reject) => (answer = (s) => (s instanceof ApiError ? reject(s) : resolve(s))));
+    const final = loaded.catch(() => undefined);
+    const localeFor = (s: BubbleSettings | undefined): Locale => (s?.language === 'es' ? 'es' : 'en');
+    bubble = mountBubble({ api, siteKey: SITE_KEY, locale: 'en', storage, settingsAnswer: loaded, deferred: { final, localeFor } });
+    return { b: bubble, answer, api };
+  }
+  const accentOf = (b: Bubble) => b.shadow.querySelector('style[data-look]')?.textContent?.match(/--accent:(#[0-9a-f]{6})/)?.[1];
+
+  it('draws the launcher before the settings arrive and builds the panel when the visitor opens it, with them', async () => {
+    const { b, answer } = mountDeferred();
+    expect(b.shadow.querySelector('button.launcher')).not.toBeNull();
+    expect(b.shadow.querySelector('#awc-panel')).toBeNull();
+    b.open(); // before the answer: the panel waits for it
+    await flush();
+    expect(b.shadow.querySelector('#awc-panel')).toBeNull();
+    answer({ maxFileBytes: 20_000_000, color: '#7c2d12', title: 'Pregunta', language: 'es' });
+    await flush();
+    expect(b.isOpen).toBe(true);
+    expect(b.shadow.querySelector('h2')?.textContent).toBe('Pregunta');
+    expect(accentOf(b)).toBe('#7c2d12');
+    expect(b.locale).toBe('es');
+    expect(b.shadow.querySelector('.awc')?.getAttribute('lang')).toBe('es');
+  });
+
+  it('restyles the launcher when the answer comes, and keeps it for the next load, which draws it at once', async () => {
+    const first = mountDeferred();
+    expect(accentOf(first.b)).toBeUndefined();
+    expect(first.b.shadow.querySelector('button.launcher')?.getAttribute('aria-label')).toBe('Open chat');
+    first.answer({ maxFileBytes: 20_000_000, color: '#7c2d12', position: 'left', language: 'es' });
+    await flush();
+    expect(accentOf(first.b)).toBe('#7c2d12');
+    expect(first.b.shadow.querySelector('.awc')?.hasAttribute('data-left')).toBe(true);
+    expect(first.b.shadow.querySelector('button.launcher')?.getAttribute('aria-label')).not.toBe('Open chat');
+    first.b.destroy();
+
+    const next = mountDeferred();
+    expect(accentOf(next.b)).toBe('#7c2d12');
+    expect(next.b.shadow.querySelector('.awc')?.hasAttribute('data-left')).toBe(true);
+    expect(next.b.locale).toBe('es');
+  });
+
+  it('drops the kept copy and says the chat is unavailable when the site key is unknown', async () => {
+    const first = mountDeferred();
+    first.answer({ maxFileBytes: 20_000_000, color: '#7c2d12' });
+    await flush();
+    first.b.destroy();
+    const next = mountDeferred();
+    next.answer(new ApiError(404, 'unknown_site_key', 'No website chat has this site key.'));
+    await flush();
+    expect(localStorage.getItem(`amo-webchat:${SITE_KEY}`)).not.toContain('#7c2d12');
+    next.b.open();
+    await flush();
+    expect(next.b.shadow.querySelector('.notice')?.textContent).toBe('The chat is unavailable right now.');
+    expect(next.b.shadow.querySelector<HTMLTextAreaElement>('textarea')?.disabled).toBe(true);
+  });
+
+  it('keeps nothing on the device before the first opening, the settings included', async () => {
+    const { b, answer } = mountDeferred(createStateStorage(SITE_KEY, localStorage, true));
+    answer({ maxFileBytes: 20_000_000, color: '#7c2d12' });
+    await flush();
+    expect(localStorage.length).toBe(0);
+    b.open();
+    await flush();
+    expect(localStorage.getItem(`amo-webchat:${SITE_KEY}`)).toContain('#7c2d12');
   });
 });

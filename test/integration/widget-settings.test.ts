@@ -76,13 +76,14 @@ describe('changing the settings', () => {
 
   it('names every bad field in one 400 and saves nothing', async () => {
     const res = await put({
-      webchat: { color: '#7dd3fc', position: 'top', language: 'de', hours: { timezone: 'Mars/Olympus', days: { mon: [['18:00', '09:00']] } }, prechat: { phone: 'maybe' } },
+      webchat: { color: '#7dd3fc', position: 'top', language: 'de', hours: { timezone: 'Mars/Olympus', days: { mon: [['18:00', '09:00']], tue: [['09:00', '13:00'], ['12:00', '18:00']] } }, prechat: { phone: 'maybe' } },
       pipeline_id: { webchat: 999999 },
     });
     expect(res.status).toBe(400);
     expect(res.body['error']).toBe('invalid_request');
     const message = String(res.body['message']);
-    for (const field of ['webchat.color', 'webchat.position', 'webchat.language', 'webchat.hours.timezone', 'webchat.hours.days.mon.0', 'webchat.prechat.phone']) expect(message).toContain(`${field}:`);
+    for (const field of ['webchat.color', 'webchat.position', 'webchat.language', 'webchat.hours.timezone', 'webchat.hours.days.mon.0', 'webchat.hours.days.tue', 'webchat.prechat.phone']) expect(message).toContain(`${field}:`);
+    expect(message).toContain('webchat.hours.days.tue: intervals of a day must not overlap');
     expect(message).toMatch(/contrast of 1\.\d\d:1, below the 4\.5:1 that WCAG AA asks for/);
     expect((await get()).body).toMatchObject({ webchat: { color: '#2563eb', position: 'right' } });
   });

@@ -132,5 +132,10 @@ describe.runIf(browserTestsEnabled())('widget in Chromium against the sandbox ba
     expect(problems).toEqual([]);
     // axe over the settings page as the admin sees it, connected, with the snippet.
     expect(await seriousViolations(page)).toEqual([]);
+    // …and with the website chat's settings open, a day with two ranges of hours.
+    await page.click('[data-awc-bubble-action="load"]');
+    await page.click('[data-awc-day-row="mon"] [data-awc-bubble-action="add_range"]');
+    await page.waitForSelector('[data-awc-ranges="mon"] [data-awc-range]:nth-child(2)');
+    expect(await seriousViolations(page)).toEqual([]);
   }, 60_000);
 });

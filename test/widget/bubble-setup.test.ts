@@ -24,7 +24,7 @@ const SAVED = {
   store_before_open: false,
 };
 
-async function openSetup(isAdmin: boolean) {
+async function openSetup(isAdmin: boolean, webchat: Record<string, unknown> = SAVED) {
   installFakeApp({ isAdmin });
   const host = createFakeHost();
   host.openSettings();
@@ -33,7 +33,7 @@ async function openSetup(isAdmin: boolean) {
   $('[data-awc-bubble-action="load"]').trigger('click');
   const load = host.calls.at(-1)!;
   expect(`${load.options.method} ${load.options.url}`).toBe(`GET ${BACKEND_URL}/widget/settings`);
-  load.reply(200, { webchat: SAVED, pipeline_id: { webchat: null, telegram: null }, ...(isAdmin ? { identity_secret: SECRET } : {}) });
+  load.reply(200, { webchat, pipeline_id: { webchat: null, telegram: null }, ...(isAdmin ? { identity_secret: SECRET } : {}) });
   await flush();
   return host;
 }
@@ -65,7 +65,7 @@ describe('website chat settings', () => {
     field('greeting').val('Hola');
     field('title').val('');
     $('[data-awc-day="tue"]').prop('checked', true);
-    $('[data-awc-day-edge="tue-to"]').val('17:00');
+    $('[data-awc-ranges="tue"] [data-awc-edge="to"]').val('17:00');
     field('prechat_phone').val('required');
     $('[data-awc-bubble-action="save"]').trigger('click');
     const save = host.calls.at(-1)!;
@@ -95,6 +95,62 @@ describe('website chat settings', () => {
     expect($('[data-awc-result="save"]').attr('role')).toBe('alert');
     expect($('[data-awc-result="save"]').text()).toContain('choose a darker colour');
     expect(field('color').val()).toBe('#7dd3fc');
+  });
+
+  it('edits up to four ranges of hours a day: adds, removes, saves them all', async () => {
+    const split = { ...SAVED, hours: { timezone: 'Europe/Madrid', days: { mon: [['09:00', '13:00'], ['14:00', '18:00']] } } };
+    const host = await openSetup(true, split);
+    const ranges = (d: string) => $(`[data-awc-ranges="${d}"] [data-awc-range]`);
+    const edges = (d: string) => ranges(d).toArray().map((el) => `${String($(el).find('[data-awc-edge="from"]').val())}–${String($(el).find('[data-awc-edge="to"]').val())}`);
+    const addButton = (d: string) => $(`[data-awc-day-row="${d}"] [data-awc-bubble-action="add_range"]`);
+    expect(edges('mon')).toEqual(['09:00–13:00', '14:00–18:00']);
+    // Every time field says which day and which end it is.
+    expect(ranges('mon').find('input').toArray().map((el) => el.getAttribute('aria-label'))).toEqual([`${text(en, 'days.mon')} ${text(en, 'bubble.from')}`, `${text(en, 'days.mon')} ${text(en, 'bubble.to')}`, `${text(en, 'days.mon')} ${text(en, 'bubble.from')}`, `${text(en, 'days.mon')} ${text(en, 'bubble.to')}`]);
+    // A day with one range cannot lose it (switching the day off closes it).
+    expect(ranges('tue').find('[data-awc-bubble-action="remove_range"]').css('display')).toBe('none');
+
+    addButton('mon').trigger('click');
+    ranges('mon').last().find('[data-awc-edge="to"]').val('20:00');
+    addButton('mon').trigger('click');
+    ranges('mon').last().find('[data-awc-edge="from"]').val('21:00');
+    ranges('mon').last().find('[data-awc-edge="to"]').val('23:00');
+    expect(edges('mon')).toEqual(['09:00–13:00', '14:00–18:00', '18:00–20:00', '21:00–23:00']);
+    expect(addButton('mon').css('display')).toBe('none'); // four is the most the backend takes
+    ranges('mon').eq(1).find('[data-awc-bubble-action="remove_range"]').trigger('click');
+    expect(edges('mon')).toEqual(['09:00–13:00', '18:00–20:00', '21:00–23:00']);
+    expect(addButton('mon').css('display')).not.toBe('none');
+
+    $('[data-awc-bubble-action="save"]').trigger('click');
+    const save = host.calls.at(-1)!;
+    expect(`${save.options.method} ${save.options.url}`).toBe(`PUT ${BACKEND_URL}/widget/settings`);
+    expect((save.body as { webchat: { hours: { days: Record<string, unknown> } } }).webchat.hours.days.mon).toEqual([['09:00', '13:00'], ['18:00', '20:00'], ['21:00', '23:00']]);
+  });
+
+  it('refuses ranges that overlap, end before they start or lack a time, with a sentence, and sends nothing', async () => {
+    const host = await openSetup(true);
+    const calls = host.calls.length;
+    const mon = (i: number, edge: string) => $('[data-awc-ranges="mon"] [data-awc-range]').eq(i).find(`[data-awc-edge="${edge}"]`);
+    const save = () => {
+      $('[data-awc-bubble-action="save"]').trigger('click');
+      return $('[data-awc-result="save"]');
+    };
+    $('[data-awc-day-row="mon"] [data-awc-bubble-action="add_range"]').trigger('click');
+    mon(1, 'from').val('17:00');
+    mon(1, 'to').val('19:00');
+    expect(save().text()).toBe(text(en, 'bubble.range_overlap', { day: text(en, 'days.mon'), first: '09:00–18:00', second: '17:00–19:00' }));
+    expect(save().attr('role')).toBe('alert');
+    mon(1, 'from').val('19:00');
+    mon(1, 'to').val('18:30');
+    expect(save().text()).toBe(text(en, 'bubble.range_order', { day: text(en, 'days.mon'), range: '19:00–18:30' }));
+    mon(1, 'to').val('');
+    expect(save().text()).toBe(text(en, 'bubble.range_incomplete', { day: text(en, 'days.mon') }));
+    expect(host.calls).toHaveLength(calls);
+    // Ranges that meet do not overlap: the end is not included.
+    mon(1, 'from').val('18:00');
+    mon(1, 'to').val('20:00');
+    save();
+    expect(host.calls).toHaveLength(calls + 1);
+    expect((host.calls.at(-1)!.body as { webchat: { hours: { days: Record<string, unknown> } } }).webchat.hours.days.mon).toEqual([['09:00', '18:00'], ['18:00', '20:00']]);
   });
 
   it('sends "always open" when working hours are switched off', async () => {

@@ -1,22 +1,25 @@
 /**
- * Mounts the bubble: a host element with a shadow root, the panel, the composer and the contact form,
- * wired to a ChatClient. Handles opening and closing (Escape, focus return), rendering the list without
- * re-announcing old messages, the unread badge, typing lines, reply/edit context, drag and drop, voice notes.
+ * Mounts the bubble: a host element with a shadow root, the launcher, and the panel with the composer and
+ * the contact form, wired to a ChatClient. Handles opening and closing (Escape, focus return), rendering the
+ * list without re-announcing old messages, the unread badge, typing lines, reply/edit context, drag and
+ * drop, voice notes. On a website (index.ts) only the launcher is drawn at load; the panel is built at the
+ * first opening, with the settings of this page load.
  */
 import type { ChatApi } from './api.js';
 import { ChatClient, type ConnectionState } from './chat-client.js';
-import { createTranslator, type Locale } from './i18n.js';
+import { createTranslator, type Locale, type Translate } from './i18n.js';
 import type { BubbleSettings, ChatMessage, QuotedMessage } from './model.js';
 import { canRecord, startRecording, type Recording } from './recorder.js';
 import { createStateStorage, type StateStorage } from './storage.js';
 import { buildComposer } from './ui/composer.js';
 import { formatSize } from './ui/dom.js';
 import { wireDrop } from './ui/drop-zone.js';
-import { announce, buildPanel, setUnread } from './ui/panel.js';
+import { announce, buildLauncher, buildPanel, setUnread, type PanelView } from './ui/panel.js';
 import { authorName, renderMessage, summary, type MessageViewContext } from './ui/message-view.js';
-import { buildProfileForm } from './ui/profile-form.js';
-import { setUpSite } from './ui/site-setup.js';
-import { stickToBottom } from './ui/scroll-pin.js';
+import { buildProfileForm, type ProfileForm } from './ui/profile-form.js';
+import { applyLook, setUpSite, type SiteSetup } from './ui/site-setup.js';
+import { stickToBottom, type ScrollPin } from './ui/scroll-pin.js';
+import type { ComposerView } from './ui/composer.js';
 
 export interface BubbleOptions {
   api: ChatApi;
@@ -31,6 +34,13 @@ export interface BubbleOptions {
   settings?: BubbleSettings;
   /** The page's one settings request, whatever its outcome (an old snippet's 404 is not asked twice). */
   settingsAnswer?: Promise<BubbleSettings>;
+  /**
+   * A website's load (index.ts): the launcher is drawn at once, in the look of the settings this browser
+   * kept from an earlier load (else the defaults), and the panel at the first opening, once `final` has
+   * settled: this load's settings, or undefined when they were refused or late (the kept copy then serves).
+   * The language follows the settings: `localeFor` chooses it (`locale` is then unused).
+   */
+  deferred?: { final: Promise<BubbleSettings | undefined>; localeFor(s: BubbleSettings | undefined): Locale };
 }
 
 export interface Bubble {
@@ -40,6 +50,8 @@ export interface Bubble {
   open(): void;
   close(): void;
   readonly isOpen: boolean;
+  /** The language the bubble speaks (it may change once the settings of a deferred load arrive). */
+  readonly locale: Locale;
   /** Called after the panel opens or closes, however that happened (launcher, Escape, the page's script). */
   onOpenChange(l: (isOpen: boolean) => void): void;
   destroy(): void;
@@ -51,12 +63,21 @@ export const HOST_TAG = 'amo-webchat';
 /** Set inline with !important: the one place page CSS could reach (position, size, visibility of the host). */
 const HOST_STYLE = 'all:initial!important;display:block!important;position:fixed!important;inset:auto 0 0 auto!important;width:0!important;height:0!important;z-index:2147483000!important;visibility:visible!important;opacity:1!important;transform:none!important;contain:none!important;';
 
+/** The panel and what lives in it; absent until it is drawn. */
+interface DrawnPanel {
+  view: PanelView;
+  composer: ComposerView;
+  profileForm: ProfileForm;
+  setup: SiteSetup;
+  stick: ScrollPin;
+}
+
 export function mountBubble(o: BubbleOptions): Bubble {
-  const t = createTranslator(o.locale);
   const host = document.createElement(HOST_TAG);
   host.setAttribute('style', HOST_STYLE);
   const shadow = host.attachShadow({ mode: 'open' });
-  const view = buildPanel(shadow, t, o.locale);
+  // Chosen once the kept settings are read (a deferred load's language may come from them).
+  let t: Translate;
   const client = new ChatClient({
     api: o.api,
     siteKey: o.siteKey,
@@ -66,67 +87,101 @@ export function mountBubble(o: BubbleOptions): Bubble {
     ...(o.newId ? { newId: o.newId } : {}),
     ...(o.now ? { now: o.now } : {}),
   });
+  let settings = o.settings ?? (o.deferred ? client.savedState.settings : undefined);
+  let locale = o.deferred ? o.deferred.localeFor(settings) : o.locale;
+  t = createTranslator(locale);
+  const look = buildLauncher(shadow, t, locale);
+  if (settings) applyLook(look, settings);
+  let ui: DrawnPanel | undefined;
   const rendered = new Map<string, { m: ChatMessage; el: HTMLLIElement; picker: boolean; answered: boolean }>();
-  const timeFormat = new Intl.DateTimeFormat(o.locale, { hour: 'numeric', minute: '2-digit' });
-  const dateTimeFormat = new Intl.DateTimeFormat(o.locale, { day: 'numeric', month: 'short', hour: 'numeric', minute: '2-digit' });
+  // Made at the first message shown, not at load: the first Intl formatter of a page costs tens of ms.
+  let formats: { time: Intl.DateTimeFormat; dateTime: Intl.DateTimeFormat } | undefined;
   let isOpen = false;
+  let wantsOpen = false;
   let context: { mode: 'reply' | 'edit'; key: string } | undefined;
   let pickerFor: string | undefined;
   let recording: Recording | undefined;
   let recordTimer: ReturnType<typeof setInterval> | undefined;
   let typingTimer: ReturnType<typeof setTimeout> | undefined;
   let connection: ConnectionState = { isOffline: false, isUnavailable: false };
-  const stick = stickToBottom(view.list);
   const openListeners = new Set<(isOpen: boolean) => void>();
 
-  const composer = buildComposer(view.composerSlot, t, canRecord(), {
-    onSubmit(text) {
-      if (context?.mode === 'edit') void client.edit(context.key, text);
-      else {
-        stick.pin();
-        client.send(text, quoteOfContext());
-      }
-      setContext(undefined);
-      composer.setText('');
-    },
-    onFiles(files) {
-      client.sendFiles(files, quoteOfContext());
-      if (context?.mode === 'reply') setContext(undefined);
-    },
-    // Correcting a sent message is not writing a new one: the manager is not told "typing".
-    onTyping: () => context?.mode !== 'edit' && client.typing(),
-    onCancelContext() {
-      if (context?.mode === 'edit') composer.setText('');
-      setContext(undefined);
-      composer.focus();
-    },
-    onRecord: () => void record(),
-    onStopRecording: (send) => void stopRecording(send),
+  /** This load's settings arrived (a deferred load): the launcher takes their look and language. */
+  const settled = o.deferred?.final.then((fresh) => {
+    if (fresh) {
+      settings = fresh;
+      applyLook(look, fresh);
+    }
+    const next = o.deferred!.localeFor(settings);
+    if (next !== locale && !ui) {
+      locale = next;
+      t = createTranslator(locale);
+      look.root.setAttribute('lang', locale);
+      updateUnread();
+    }
   });
-  const profileForm = buildProfileForm(
-    view.profileSlot,
-    t,
-    client.savedState.profile,
-    (profile) => {
-      void client.saveProfile(profile);
-      showNotice();
-    },
-    o.settings?.prechat,
-  );
-  const setup = setUpSite(view, t, o.settings ?? { maxFileBytes: client.maxFileBytes }, {
-    profile: profileForm,
-    hasWritten: () => client.hasSession,
-    consented: client.savedState.consented === true,
-    onConsent: () => client.consent(),
-    onGateChange: () => showNotice(),
-    now: o.now ?? Date.now,
-  });
+
+  function drawPanel(): DrawnPanel {
+    const view = buildPanel(look, t);
+    const composer = buildComposer(view.composerSlot, t, canRecord(), {
+      onSubmit(text) {
+        if (context?.mode === 'edit') void client.edit(context.key, text);
+        else {
+          drawn.stick.pin();
+          client.send(text, quoteOfContext());
+        }
+        setContext(undefined);
+        composer.setText('');
+      },
+      onFiles(files) {
+        client.sendFiles(files, quoteOfContext());
+        if (context?.mode === 'reply') setContext(undefined);
+      },
+      // Correcting a sent message is not writing a new one: the manager is not told "typing".
+      onTyping: () => context?.mode !== 'edit' && client.typing(),
+      onCancelContext() {
+        if (context?.mode === 'edit') composer.setText('');
+        setContext(undefined);
+        composer.focus();
+      },
+      onRecord: () => void record(),
+      onStopRecording: (send) => void stopRecording(send),
+    });
+    const profileForm = buildProfileForm(
+      view.profileSlot,
+      t,
+      client.savedState.profile,
+      (profile) => {
+        void client.saveProfile(profile);
+        showNotice();
+      },
+      settings?.prechat,
+    );
+    const setup = setUpSite(view, t, settings ?? { maxFileBytes: client.maxFileBytes }, {
+      profile: profileForm,
+      hasWritten: () => client.hasSession,
+      consented: client.savedState.consented === true,
+      onConsent: () => client.consent(),
+      onGateChange: () => showNotice(),
+      now: o.now ?? Date.now,
+    });
+    const drawn: DrawnPanel = { view, composer, profileForm, setup, stick: stickToBottom(view.list) };
+    view.closeButton.addEventListener('click', close);
+    wireDrop(view.panel, view.drop, (files) => client.sendFiles(files, quoteOfContext()));
+    return drawn;
+  }
 
   const viewContext = (): MessageViewContext => ({
     t,
     pickerFor,
     maxFileBytes: client.maxFileBytes,
-    formatTime: (ms) => (new Date(ms).toDateString() === new Date().toDateString() ? timeFormat : dateTimeFormat).format(ms),
+    formatTime(ms) {
+      formats ??= {
+        time: new Intl.DateTimeFormat(locale, { hour: 'numeric', minute: '2-digit' }),
+        dateTime: new Intl.DateTimeFormat(locale, { day: 'numeric', month: 'short', hour: 'numeric', minute: '2-digit' }),
+      };
+      return (new Date(ms).toDateString() === new Date().toDateString() ? formats.time : formats.dateTime).format(ms);
+    },
     quotedText(quote) {
       const key = client.conversation.keyOfMsgid(quote.msgid);
       const m = key ? client.conversation.get(key) : undefined;
@@ -135,7 +190,7 @@ export function mountBubble(o: BubbleOptions): Bubble {
     onReply: (key) => setContext({ mode: 'reply', key }),
     onEdit(key) {
       setContext({ mode: 'edit', key });
-      composer.setText(client.conversation.get(key)?.text ?? '');
+      ui?.composer.setText(client.conversation.get(key)?.text ?? '');
     },
     onTogglePicker(key) {
       pickerFor = pickerFor === key ? undefined : key;
@@ -148,7 +203,7 @@ export function mountBubble(o: BubbleOptions): Bubble {
       rendered.get(key)?.el.querySelector<HTMLButtonElement>('[data-action=react]')?.focus();
     },
     onQuickReply(text) {
-      stick.pin();
+      ui?.stick.pin();
       client.send(text);
     },
     onRetry: (key) => client.retry(key),
@@ -172,11 +227,13 @@ export function mountBubble(o: BubbleOptions): Bubble {
   function setContext(next: typeof context): void {
     context = next;
     const m = next ? client.conversation.get(next.key) : undefined;
-    composer.setContext(next && m ? { label: next.mode === 'reply' ? `${t('replyingTo')} ${authorName(m.author, m.authorName, t)}` : t('editing'), text: summary(m, t) } : undefined);
-    if (next) composer.focus();
+    ui?.composer.setContext(next && m ? { label: next.mode === 'reply' ? `${t('replyingTo')} ${authorName(m.author, m.authorName, t)}` : t('editing'), text: summary(m, t) } : undefined);
+    if (next) ui?.composer.focus();
   }
 
   function render(): void {
+    updateUnread();
+    if (!ui) return; // the list is drawn with the panel
     const entries = client.conversation.list();
     // Buttons of a message the visitor has written after are answered: they no longer send.
     let lastOwn = -1;
@@ -189,7 +246,7 @@ export function mountBubble(o: BubbleOptions): Bubble {
       }
     }
     const ctx = viewContext();
-    let previous: Element = view.greeting;
+    let previous: Element = ui.view.greeting;
     entries.forEach(({ key }, index) => {
       const m = client.conversation.get(key)!;
       const answered = index < lastOwn;
@@ -206,16 +263,18 @@ export function mountBubble(o: BubbleOptions): Bubble {
       if (previous.nextElementSibling !== r.el) previous.after(r.el);
       previous = r.el;
     });
-    stick.follow();
-    updateUnread();
+    // Measuring a closed panel would only force a layout; opening pins it to the bottom anyway.
+    if (isOpen) ui.stick.follow();
   }
 
   function updateUnread(): void {
     if (isOpen && document.visibilityState !== 'hidden') client.markRead();
-    setUnread(view, t, isOpen ? 0 : client.unreadCount(), isOpen);
+    setUnread(look, t, isOpen ? 0 : client.unreadCount(), isOpen);
   }
 
   function showNotice(): void {
+    if (!ui) return;
+    const { view, composer, setup } = ui;
     const text = connection.isUnavailable ? t('unavailable') : connection.isOffline ? t('offline') : '';
     view.notice.hidden = !text;
     view.notice.textContent = text;
@@ -224,36 +283,61 @@ export function mountBubble(o: BubbleOptions): Bubble {
     composer.setDisabled(connection.isUnavailable || setup.blocksWriting());
   }
 
+  /** Draws the panel if it is not yet; on a deferred load, once this load's settings have settled. */
+  function withPanel(then: (drawn: DrawnPanel) => void): void {
+    if (ui) return then(ui);
+    if (!settled) {
+      ui = drawPanel();
+      render();
+      showNotice();
+      return then(ui);
+    }
+    void settled.then(() => {
+      if (!ui) {
+        ui = drawPanel();
+        render();
+        showNotice();
+      }
+      then(ui);
+    });
+  }
+
   function open(): void {
-    if (isOpen) return;
-    isOpen = true;
-    view.panel.hidden = false;
-    view.root.setAttribute('data-open', '');
-    view.launcher.setAttribute('aria-expanded', 'true');
-    client.setOpen(true);
-    setup.refreshHours();
-    stick.pin();
-    updateUnread();
-    composer.focus();
-    for (const l of openListeners) l(true);
+    if (isOpen || wantsOpen) return;
+    wantsOpen = true;
+    withPanel(({ view, setup, stick, composer }) => {
+      if (!wantsOpen || isOpen) return; // closed again before the panel was drawn
+      isOpen = true;
+      view.panel.hidden = false;
+      look.root.setAttribute('data-open', '');
+      look.launcher.setAttribute('aria-expanded', 'true');
+      client.setOpen(true);
+      setup.refreshHours();
+      stick.pin();
+      updateUnread();
+      composer.focus();
+      for (const l of openListeners) l(true);
+    });
   }
 
   function close(): void {
-    if (!isOpen) return;
+    wantsOpen = false;
+    if (!isOpen || !ui) return;
     isOpen = false;
     if (recording) void stopRecording(false);
     pickerFor = undefined;
-    view.panel.hidden = true;
-    view.root.removeAttribute('data-open');
-    view.launcher.setAttribute('aria-expanded', 'false');
+    ui.view.panel.hidden = true;
+    look.root.removeAttribute('data-open');
+    look.launcher.setAttribute('aria-expanded', 'false');
     client.setOpen(false);
     updateUnread();
-    view.launcher.focus();
+    look.launcher.focus();
     for (const l of openListeners) l(false);
   }
 
   async function record(): Promise<void> {
-    if (recording) return;
+    if (recording || !ui) return;
+    const { view, composer } = ui;
     try {
       recording = await startRecording();
     } catch {
@@ -276,17 +360,16 @@ export function mountBubble(o: BubbleOptions): Bubble {
     const r = recording;
     recording = undefined;
     clearInterval(recordTimer);
-    composer.setRecording(undefined);
+    ui?.composer.setRecording(undefined);
     if (!r) return;
     if (!send) return r.cancel();
     const file = await r.stop();
     if (file) client.sendFiles([file], quoteOfContext(), true);
-    composer.focus();
+    ui?.composer.focus();
   }
 
-  view.launcher.addEventListener('click', () => (isOpen ? close() : open()));
-  view.closeButton.addEventListener('click', close);
-  view.root.addEventListener('keydown', (e) => {
+  look.launcher.addEventListener('click', () => (isOpen ? close() : open()));
+  look.root.addEventListener('keydown', (e) => {
     if (e.key !== 'Escape') return;
     e.stopPropagation();
     if (pickerFor) {
@@ -298,31 +381,38 @@ export function mountBubble(o: BubbleOptions): Bubble {
     else if (context) setContext(undefined);
     else close();
   });
-  wireDrop(view.panel, view.drop, (files) => client.sendFiles(files, quoteOfContext()));
 
   client.conversation.onChange(render);
   client.onState((s) => {
     connection = s;
     showNotice();
   });
-  showNotice();
+  // Details the site gave (AmoChat.setVisitor) fill the contact form; with every required one known it steps aside.
+  client.onProfile((profile) => {
+    ui?.profileForm.fill(profile);
+    showNotice();
+  });
   client.onIncoming((_key, m) => {
     clearTimeout(typingTimer);
-    view.typing.textContent = '';
-    announce(view, t('newMessage', { author: authorName(m.author, m.authorName, t), text: summary(m, t) }));
+    if (!ui) return;
+    ui.view.typing.textContent = '';
+    announce(ui.view, t('newMessage', { author: authorName(m.author, m.authorName, t), text: summary(m, t) }));
   });
   client.onTyping((ms) => {
-    view.typing.textContent = t('typing');
+    if (!ui) return;
+    const line = ui.view.typing;
+    line.textContent = t('typing');
     clearTimeout(typingTimer);
-    typingTimer = setTimeout(() => (view.typing.textContent = ''), Math.min(Math.max(ms, 1000), 30_000));
+    typingTimer = setTimeout(() => (line.textContent = ''), Math.min(Math.max(ms, 1000), 30_000));
   });
-  client.onRejected(() => announce(view, t('sendFailed')));
+  client.onRejected(() => ui && announce(ui.view, t('sendFailed')));
   const onVisible = (): void => updateUnread();
   document.addEventListener('visibilitychange', onVisible);
 
   (o.container ?? document.body ?? document.documentElement).append(host);
   client.start();
-  render();
+  if (!settled) withPanel(() => undefined);
+  else render();
   if (client.savedState.isOpen) open();
 
   return {
@@ -333,6 +423,9 @@ export function mountBubble(o: BubbleOptions): Bubble {
     close,
     get isOpen() {
       return isOpen;
+    },
+    get locale() {
+      return locale;
     },
     onOpenChange: (l) => void openListeners.add(l),
     destroy() {

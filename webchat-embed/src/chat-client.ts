@@ -51,7 +51,7 @@ export class ChatClient {
   #lastTypingAt = -Infinity;
   #reportedRead: string | undefined;
   #state: ConnectionState = { isOffline: false, isUnavailable: false };
-  #listeners = { state: new Set<(s: ConnectionState) => void>(), incoming: new Set<(key: string, m: ChatMessage) => void>(), typing: new Set<(ms: number) => void>(), rejected: new Set<(reason: 'edit') => void>(), sent: new Set<(m: ChatMessage) => void>() };
+  #listeners = { state: new Set<(s: ConnectionState) => void>(), incoming: new Set<(key: string, m: ChatMessage) => void>(), typing: new Set<(ms: number) => void>(), rejected: new Set<(reason: 'edit') => void>(), sent: new Set<(m: ChatMessage) => void>(), profile: new Set<(p: Profile) => void>() };
 
   constructor(options: ChatClientOptions) {
     const { settings, ...rest } = options;
@@ -123,6 +123,10 @@ export class ChatClient {
   onRejected(l: (reason: 'edit') => void): void {
     this.#listeners.rejected.add(l);
   }
+  /** The contact details changed (the visitor's form, or the site's `AmoChat.setVisitor`). */
+  onProfile(l: (p: Profile) => void): void {
+    this.#listeners.profile.add(l);
+  }
 
   /**
    * Shows what is waiting in the outbox, asks the backend whether this site's chat exists (an old snippet
@@ -134,10 +138,16 @@ export class ChatClient {
     (this.#settings ?? this.#o.api.loadSettings(this.#o.siteKey)).then(
       (settings) => {
         this.#maxFileBytes = settings.maxFileBytes;
+        // Kept for the next load's launcher (index.ts); on the device only once the visitor may be written to.
+        this.#save({ settings });
         this.#emitState();
       },
       (err: unknown) => {
-        if (err instanceof ApiError && err.status === 404) this.#setState({ isUnavailable: true });
+        if (!(err instanceof ApiError && err.status === 404)) return;
+        const { settings: _stale, ...rest } = this.#saved;
+        this.#saved = rest;
+        this.#o.storage.save(rest);
+        this.#setState({ isUnavailable: true });
       },
     );
     if (this.#saved.session) {
@@ -223,6 +233,7 @@ export class ChatClient {
 
   async saveProfile(profile: Profile): Promise<void> {
     this.#save({ profile });
+    for (const l of this.#listeners.profile) l(profile);
     const session = this.#saved.session;
     if (!session) return; // sent with the session, at the first message
     try {

@@ -5,8 +5,11 @@
  * the detected one, an optional `data-sound="on"` that plays a short tone when the manager answers (off
  * by default), and an optional `data-store="always"` that lets the bubble keep its state on the device
  * before the visitor first opens it (by default nothing is written until then).
- * The site's settings (colour, texts, hours, …, set in amoCRM) are asked once per page load, before
- * the bubble is drawn, so it appears as configured; the browser caches the answer for a minute.
+ * The launcher is drawn as soon as the page's body exists, without waiting for the network: in the look
+ * of the settings this browser kept from its last load (colour, side, language), else the defaults. The
+ * site's settings (set in amoCRM) are asked once per page load meanwhile (the browser caches the answer
+ * for a minute); the launcher takes them when they come, and the panel, built at the first opening, is
+ * drawn with them.
  * The backend's address is taken from this script's own `src`, so the same file works behind any host or
  * path prefix. Loading the script twice puts one bubble on the page.
  */
@@ -49,17 +52,18 @@ function boot(): void {
   const baseUrl = script.src.replace(EMBED_PATH, '');
   const api = createHttpApi(baseUrl);
   const loaded = api.loadSettings(siteKey);
-  // Refused (an old snippet: 404) or slow: the bubble starts with its defaults; the chat client reads the
-  // same request's outcome (unavailable, or the maximum file size when it arrives late).
-  const settings = Promise.race([loaded.catch(() => undefined), new Promise<undefined>((r) => setTimeout(r, SETTINGS_WAIT_MS))]);
+  // Refused (an old snippet: 404) or slow: the panel is drawn with the kept copy or the defaults; the chat
+  // client reads the same request's outcome (unavailable, or the maximum file size when it arrives late).
+  const final = Promise.race([loaded.catch(() => undefined), new Promise<undefined>((r) => setTimeout(r, SETTINGS_WAIT_MS))]);
   const bodyReady = new Promise<void>((r) => (document.body ? r() : document.addEventListener('DOMContentLoaded', () => r(), { once: true })));
-  void Promise.all([settings, bodyReady]).then(([s]: [BubbleSettings | undefined, void]) => {
+  void bodyReady.then(() => {
     // `data-lang="es"` (or `pt-BR`, …) on the tag fixes the language; then the one set in amoCRM; else detected.
-    const locale = chooseLocale(localeOf(script.dataset.lang) ?? s?.language);
-    const storage = createStateStorage(siteKey, undefined, script.dataset.store !== 'always' && !s?.storeBeforeOpen);
-    const bubble = mountBubble({ api, siteKey, locale, storage, settingsAnswer: loaded, ...(s ? { settings: s } : {}) });
+    const localeFor = (s: BubbleSettings | undefined) => chooseLocale(localeOf(script.dataset.lang) ?? s?.language);
+    const storage = createStateStorage(siteKey, undefined, script.dataset.store !== 'always');
+    void final.then((s) => s?.storeBeforeOpen && storage.allowWrites?.());
+    const bubble = mountBubble({ api, siteKey, locale: localeFor(undefined), storage, settingsAnswer: loaded, deferred: { final, localeFor } });
     g.amoWebchat = bubble;
-    const notifier = createNotifier({ t: createTranslator(locale), sound: script.dataset.sound === 'on', unread: () => bubble.client.unreadCount() });
+    const notifier = createNotifier({ t: (key, vars) => createTranslator(bubble.locale)(key, vars), sound: script.dataset.sound === 'on', unread: () => bubble.client.unreadCount() });
     bubble.client.onIncoming(() => notifier.incoming(bubble.isOpen && document.visibilityState === 'visible'));
     const publicApi = createPublicApi(bubble);
     const queued = g.AmoChat;

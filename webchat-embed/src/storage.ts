@@ -4,7 +4,7 @@
  * iframes); the bubble then keeps the same data in memory and still works for the page's lifetime.
  */
 import type { PageRef } from './page-context.js';
-import type { Profile, QuotedMessage, SendFailure, Session } from './model.js';
+import type { BubbleSettings, Profile, QuotedMessage, SendFailure, Session } from './model.js';
 
 /**
  * A message waiting for its 202, in send order. A file waiting for its upload is kept in memory only (a Blob
@@ -38,6 +38,8 @@ export interface SavedState {
   lastPage?: PageRef;
   /** The visitor ticked the site's consent checkbox. */
   consented?: boolean;
+  /** The site's settings as the last load got them: the next load draws its launcher from them at once. */
+  settings?: BubbleSettings;
 }
 
 export interface StateStorage {

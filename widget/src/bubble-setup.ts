@@ -16,6 +16,8 @@ const FIELDS = ['name', 'phone', 'email'] as const;
 /** Languages by their own names: an admin looks for the visitors' language, not a translation of it. */
 const LANGUAGES: [string, string][] = [['ru', 'Русский'], ['en', 'English'], ['es', 'Español'], ['pt', 'Português']];
 const ERASE_KEYS = ['email', 'phone', 'user_id'] as const;
+/** Ranges of working hours per day, as many as the backend takes. */
+const MAX_RANGES = 4;
 
 type Phase = 'closed' | 'loading' | 'ready' | 'failed';
 
@@ -78,14 +80,7 @@ export function mountBubbleSetup(container: JQuery, api: WidgetApi, t: Translate
     const week = $('<fieldset class="awc-fieldset"></fieldset>').append($('<legend></legend>').text(t('bubble.hours')), line('awc-note', 'bubble.hours_hint'));
     week.append(field('hours_on', 'bubble.hours_on', check(hours !== null)));
     week.append(field('timezone', 'bubble.timezone', text(zone, 64)));
-    for (const d of DAYS) {
-      // One range per day here; the API takes up to four.
-      const range = (Array.isArray(days[d]) ? (days[d] as string[][])[0] : undefined) ?? [];
-      const on = check(range.length === 2).attr({ id: `awc-b-day-${d}`, 'data-awc-day': d }).prop('disabled', !isAdmin);
-      const time = (v: string | undefined, edge: string) =>
-        $('<input type="time">').attr({ 'data-awc-day-edge': `${d}-${edge}`, 'aria-label': `${t(`days.${d}`)} ${t(edge === 'from' ? 'bubble.from' : 'bubble.to')}` }).val(v ?? (edge === 'from' ? '09:00' : '18:00')).prop('disabled', !isAdmin);
-      week.append($('<div class="awc-day"></div>').append(on, $('<label></label>').attr('for', `awc-b-day-${d}`).text(t(`days.${d}`)), time(range[0], 'from'), time(range[1], 'to')));
-    }
+    for (const d of DAYS) week.append(dayRow(d, Array.isArray(days[d]) ? (days[d] as unknown[]).filter((r): r is string[] => Array.isArray(r)) : []));
     box.append(week);
 
     const consent = obj(w.consent);
@@ -99,16 +94,83 @@ export function mountBubbleSetup(container: JQuery, api: WidgetApi, t: Translate
     return box;
   }
 
+  /** A weekday: on or off, and up to MAX_RANGES ranges of hours the admin adds and removes. */
+  function dayRow(d: (typeof DAYS)[number], saved: string[][]): JQuery {
+    const on = check(saved.length > 0).attr({ id: `awc-b-day-${d}`, 'data-awc-day': d }).prop('disabled', !isAdmin);
+    const ranges = $('<div class="awc-ranges"></div>').attr('data-awc-ranges', d);
+    const add = button('add_range', 'bubble.add_range').attr('data-awc-for', d).prop('disabled', !isAdmin);
+    const refresh = () => {
+      const count = ranges.children().length;
+      add.toggle(count < MAX_RANGES);
+      // The last range of a day is not removed: switching the day off says "closed".
+      ranges.find('[data-awc-bubble-action="remove_range"]').toggle(count > 1);
+    };
+    const range = (from: string, to: string) => {
+      const time = (v: string, edge: 'from' | 'to') =>
+        $('<input type="time">').attr({ 'data-awc-edge': edge, 'aria-label': `${t(`days.${d}`)} ${t(edge === 'from' ? 'bubble.from' : 'bubble.to')}` }).val(v).prop('disabled', !isAdmin);
+      const remove = button('remove_range', 'bubble.remove_range').attr('aria-label', `${t('bubble.remove_range')}: ${t(`days.${d}`)}`);
+      return $('<div class="awc-range" data-awc-range></div>').append(time(from, 'from'), time(to, 'to'), isAdmin ? remove : []);
+    };
+    for (const [from, to] of saved.length > 0 ? saved.slice(0, MAX_RANGES) : [['09:00', '18:00']]) ranges.append(range(str(from), str(to)));
+    const row = $('<div class="awc-day"></div>').attr('data-awc-day-row', d);
+    row.append(on, $('<label></label>').attr('for', `awc-b-day-${d}`).text(t(`days.${d}`)), ranges, isAdmin ? add : []);
+    // Handlers on the row, so each day keeps its own count without a lookup by id.
+    row.on('click', '[data-awc-bubble-action="add_range"]', (e) => {
+      e.stopPropagation();
+      const last = ranges.find('[data-awc-edge="to"]').last().val();
+      ranges.append(range(String(last ?? '') || '09:00', ''));
+      refresh();
+      ranges.find('[data-awc-edge="from"]').last().trigger('focus');
+    });
+    row.on('click', '[data-awc-bubble-action="remove_range"]', (e) => {
+      e.stopPropagation();
+      $(e.currentTarget).closest('[data-awc-range]').remove();
+      refresh();
+      add.trigger('focus');
+    });
+    refresh();
+    return row;
+  }
+
+  /** The ranges of the days switched on, or the first problem found, as a sentence for the admin. */
+  function collectDays(): { days: Record<string, [string, string][]> } | { problem: string } {
+    const days: Record<string, [string, string][]> = {};
+    for (const d of DAYS) {
+      if (root.find(`[data-awc-day="${d}"]`).prop('checked') !== true) {
+        days[d] = [];
+        continue;
+      }
+      const day = t(`days.${d}`);
+      const ranges: [string, string][] = root
+        .find(`[data-awc-ranges="${d}"] [data-awc-range]`)
+        .toArray()
+        .map((el) => [String($(el).find('[data-awc-edge="from"]').val() ?? ''), String($(el).find('[data-awc-edge="to"]').val() ?? '')]);
+      const problem = rangeProblem(ranges, day);
+      if (problem) return { problem };
+      days[d] = ranges;
+    }
+    return { days };
+  }
+
+  function rangeProblem(ranges: [string, string][], day: string): string | undefined {
+    for (const [from, to] of ranges) {
+      if (!from || !to) return t('bubble.range_incomplete', { day });
+      if (from >= to) return t('bubble.range_order', { day, range: `${from}–${to}` });
+    }
+    const sorted = [...ranges].sort(([a], [b]) => (a < b ? -1 : 1));
+    for (let i = 1; i < sorted.length; i++) {
+      const [a, b] = [sorted[i - 1]!, sorted[i]!];
+      // A range ends before its end time, so 09:00–12:00 and 12:00–14:00 meet without overlapping.
+      if (b[0] < a[1]) return t('bubble.range_overlap', { day, first: `${a[0]}–${a[1]}`, second: `${b[0]}–${b[1]}` });
+    }
+    return undefined;
+  }
+
   /** The form as the backend's `webchat` object; an empty text means the chat's own words. */
-  function collect(): Record<string, unknown> {
+  function collect(days: Record<string, [string, string][]>): Record<string, unknown> {
     const val = (id: string) => String(root.find(`[data-awc-field="${id}"]`).val() ?? '').trim();
     const on = (id: string) => root.find(`[data-awc-field="${id}"]`).prop('checked') === true;
     const orNull = (v: string) => (v === '' ? null : v);
-    const days: Record<string, [string, string][]> = {};
-    for (const d of DAYS) {
-      const edge = (e: string) => String(root.find(`[data-awc-day-edge="${d}-${e}"]`).val() ?? '');
-      days[d] = root.find(`[data-awc-day="${d}"]`).prop('checked') === true ? [[edge('from'), edge('to')]] : [];
-    }
     return {
       color: val('color').toLowerCase(),
       position: val('position'),
@@ -201,12 +263,19 @@ export function mountBubbleSetup(container: JQuery, api: WidgetApi, t: Translate
         },
       );
     },
-    save: () =>
-      run(() => api.saveBubbleSettings(collect()), 'save', 'bubble.saving', (s) => {
+    save() {
+      // Off, the hours are not sent, so ranges left half-typed there do not stop a save.
+      const week = root.find('[data-awc-field="hours_on"]').prop('checked') === true ? collectDays() : { days: {} };
+      if ('problem' in week) {
+        say('save', week.problem, true);
+        return;
+      }
+      run(() => api.saveBubbleSettings(collect(week.days)), 'save', 'bubble.saving', (s) => {
         setup = s;
         draw();
         say('save', t('bubble.saved'), false);
-      }),
+      });
+    },
     rotate_secret: () => confirmBox('rotate_secret', 'identity.rotate_confirm'),
     rotate_secret_confirmed: () =>
       run(() => api.rotateIdentitySecret(), 'identity', 'bubble.saving', (s) => {

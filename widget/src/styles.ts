@@ -34,7 +34,9 @@ const CSS = `
 .awc-field > input[type=text], .awc-field > input[type=url] { flex: 1; min-width: 200px; }
 .awc-field > .awc-note { flex-basis: 100%; margin-top: 0; }
 .awc-fieldset { border: 1px solid #dbe1e6; border-radius: 4px; margin: 10px 0; padding: 6px 10px; }
-.awc-day { display: flex; align-items: center; gap: 8px; margin: 4px 0; }
+.awc-day { display: flex; align-items: flex-start; flex-wrap: wrap; gap: 8px; margin: 4px 0; }
+.awc-ranges { display: flex; flex-direction: column; gap: 4px; }
+.awc-range { display: flex; align-items: center; gap: 6px; }
 .awc-day > label { min-width: 120px; }
 .awc-telegram { margin-top: 16px; padding-top: 12px; border-top: 1px solid #dbe1e6; }
 .awc-telegram__title { font-weight: bold; margin-bottom: 6px; }

@@ -87,10 +87,16 @@ const interval = z
   .tuple([z.string().regex(TIME, 'must be HH:MM'), z.string().regex(TIME, 'must be HH:MM')])
   .refine(([from, to]) => from < to, 'must end after it starts');
 
+/** A day's ranges must not overlap (ones that meet, 09:00–12:00 and 12:00–14:00, do not: the end is excluded). */
+const dayRanges = z
+  .array(interval)
+  .max(4, 'at most 4 intervals a day')
+  .refine((ranges) => [...ranges].sort(([a], [b]) => (a < b ? -1 : 1)).every((r, i, sorted) => i === 0 || r[0] >= sorted[i - 1]![1]), 'intervals of a day must not overlap');
+
 const hours = z
   .object({
     timezone: z.string().max(64).refine(isTimeZone, 'must be an IANA time zone such as Europe/Moscow'),
-    days: z.object(Object.fromEntries(WEEK_DAYS.map((d) => [d, z.array(interval).max(4, 'at most 4 intervals a day').optional()]))).strict(),
+    days: z.object(Object.fromEntries(WEEK_DAYS.map((d) => [d, dayRanges.optional()]))).strict(),
   })
   .strict()
   .nullable();

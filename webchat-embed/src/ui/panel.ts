@@ -7,10 +7,14 @@ import type { Translate } from '../i18n.js';
 import { h, icon, ICONS } from './dom.js';
 import { STYLES } from './styles.js';
 
-export interface PanelView {
+/** What the page gets at load: the launcher with its badge, and the root the panel goes into later. */
+export interface LauncherView {
   root: HTMLElement;
   launcher: HTMLButtonElement;
   badge: HTMLElement;
+}
+
+export interface PanelView extends LauncherView {
   panel: HTMLElement;
   closeButton: HTMLButtonElement;
   notice: HTMLElement;
@@ -23,11 +27,18 @@ export interface PanelView {
   live: HTMLElement;
 }
 
-export function buildPanel(shadow: ShadowRoot, t: Translate, lang: string): PanelView {
+export function buildLauncher(shadow: ShadowRoot, t: Translate, lang: string): LauncherView {
   const style = document.createElement('style');
   style.textContent = STYLES;
   const badge = h('span', { class: 'badge', 'aria-hidden': 'true', hidden: true });
   const launcher = h('button', { type: 'button', class: 'launcher', 'aria-label': t('open'), 'aria-expanded': 'false', 'aria-controls': 'awc-panel' }, icon(ICONS.chat), badge);
+  const root = h('div', { class: 'awc', lang }, launcher);
+  shadow.append(style, root);
+  return { root, launcher, badge };
+}
+
+/** The chat panel, built at the first opening (nothing of it costs the page anything before). */
+export function buildPanel(l: LauncherView, t: Translate): PanelView {
   const closeButton = h('button', { type: 'button', class: 'icon-btn', 'aria-label': t('close'), title: t('close') }, icon(ICONS.close));
   const notice = h('div', { class: 'notice', role: 'status', hidden: true });
   const profileSlot = h('div', {});
@@ -50,13 +61,12 @@ export function buildPanel(shadow: ShadowRoot, t: Translate, lang: string): Pane
     drop,
     live,
   );
-  const root = h('div', { class: 'awc', lang }, launcher, panel);
-  shadow.append(style, root);
-  return { root, launcher, badge, panel, closeButton, notice, profileSlot, list, greeting, typing, composerSlot, drop, live };
+  l.root.append(panel);
+  return { ...l, panel, closeButton, notice, profileSlot, list, greeting, typing, composerSlot, drop, live };
 }
 
 /** Shows the unread count on the launcher, and says it (and what the launcher does) in its name. */
-export function setUnread(view: PanelView, t: Translate, count: number, isOpen: boolean): void {
+export function setUnread(view: LauncherView, t: Translate, count: number, isOpen: boolean): void {
   view.badge.hidden = count === 0;
   view.badge.textContent = count > 99 ? '99+' : String(count);
   const action = t(isOpen ? 'close' : 'open');

@@ -14,6 +14,8 @@ export interface ProfileForm {
   open(): void;
   /** A required field is still missing from what the visitor saved. */
   isMissing(): boolean;
+  /** Details known otherwise (the site's `AmoChat.setVisitor`): shown in the fields; with none required missing, the form folds away. */
+  fill(profile: Profile): void;
 }
 
 const ALL_OPTIONAL: PrechatModes = { name: 'optional', phone: 'optional', email: 'optional' };
@@ -29,7 +31,8 @@ export function buildProfileForm(slot: HTMLElement, t: Translate, initial: Profi
   const fields = [field('name', 'text', 'name'), field('phone', 'tel', 'tel', { pattern: '\\+?[0-9 \\(\\)\\-]{5,32}', inputmode: 'tel' }), field('email', 'email', 'email', { maxlength: '254' })];
   // Outside the folding part: the form folds away on save, and the thanks must stay in sight.
   const done = h('p', { role: 'status', class: 'done' });
-  const form = h('form', {}, h('span', {}, t(isMissing() ? 'prechatIntro' : 'profileIntro')), ...fields, h('button', { type: 'submit', class: 'btn' }, t('save')));
+  const intro = h('span', {}, t(isMissing() ? 'prechatIntro' : 'profileIntro'));
+  const form = h('form', {}, intro, ...fields, h('button', { type: 'submit', class: 'btn' }, t('save')));
   form.addEventListener('submit', (e) => {
     e.preventDefault();
     if (!form.reportValidity()) return;
@@ -41,5 +44,18 @@ export function buildProfileForm(slot: HTMLElement, t: Translate, initial: Profi
   });
   const details = h('details', { class: 'profile', open: isMissing() }, h('summary', {}, t('profileToggle')), form);
   if (fields.some((f) => f)) slot.replaceChildren(details, done);
-  return { open: () => void (details.open = true), isMissing };
+  return {
+    open: () => void (details.open = true),
+    isMissing,
+    fill(profile) {
+      saved = { ...saved, ...profile };
+      for (const name of Object.keys(modes) as (keyof Profile)[]) {
+        const input = form.elements.namedItem(name) as HTMLInputElement | null;
+        if (input && profile[name]) input.value = profile[name];
+      }
+      if (isMissing()) return;
+      intro.textContent = t('profileIntro');
+      details.open = false;
+    },
+  };
 }
