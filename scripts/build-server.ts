@@ -10,7 +10,7 @@ import { buildServer } from './build/server.js';
 const rootDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 buildServer(rootDir)
-  .then((r) => console.log(`backend → ${r.entry} (${r.files} files, ${r.ms} ms)`))
+  .then((r) => console.log(`backend → ${r.entry} (${Math.round(r.bytes / 1024)} KiB; ${r.files} files in dist/server, ${r.ms} ms)`))
   .catch((error: unknown) => {
     console.error(error instanceof Error ? error.message : `backend build failed: ${String(error)}`);
     process.exitCode = 1;

@@ -22,7 +22,7 @@ const missing = BUILD_TOOLS.filter((name) => {
 });
 
 if (missing.length > 0) {
-  const built = existsSync(join(root, 'dist/server/main.js'));
+  const built = existsSync(join(root, 'dist/backend.js'));
   console.log(
     built
       ? `prepare: build tools not installed (${missing.join(', ')}); keeping the build already in dist/.`

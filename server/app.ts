@@ -15,7 +15,7 @@ import { createWidgetVisitorDataRouter } from './routes/widget-visitor-data.js';
 import { bubbleSettingsRules } from './platforms/webchat/bubble-settings.js';
 import { createEmbedRouter } from './platforms/webchat/embed-route.js';
 import { createSandboxPageRouter } from './sandbox/page/index.js';
-import { distDir } from './runtime/paths.js';
+import { distDir, SERVER_FILES_DIR } from './runtime/paths.js';
 import type { Services } from './services.js';
 
 export function createApp(services: Services): Express {
@@ -56,7 +56,7 @@ export function createApp(services: Services): Express {
     app.use('/sandbox/amojo', services.sandbox.amojo.router);
     app.use('/sandbox/amocrm', services.sandbox.amocrm.router);
     app.use('/sandbox/telegram', services.sandbox.telegram.emulator.router);
-    app.use(createSandboxPageRouter(services, { distDir: distDir() }));
+    app.use(createSandboxPageRouter(services, { distDir: distDir(), serverFilesDir: SERVER_FILES_DIR }));
   }
 
   app.use(createHomeRouter(services));

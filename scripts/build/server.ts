@@ -1,15 +1,20 @@
 /**
- * Compiles the backend with tsc (tsconfig.build.json) into dist/server/ and copies the run-time files that
- * are not TypeScript. dist/server/ is emptied first, so a deleted source leaves no stale module behind.
+ * Compiles the backend with tsc (tsconfig.build.json) into dist/server/, copies the run-time files that
+ * are not TypeScript, and bundles tsc's output into dist/backend.js (backend-bundle.ts), which `npm start`
+ * runs. dist/server/ is emptied first, so a deleted source leaves no stale module behind.
  */
 import { spawn } from 'node:child_process';
 import { copyFile, mkdir, readdir, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { SANDBOX_VENDOR_DIR, SANDBOX_VENDOR_FILES } from '../../server/sandbox/page/vendor.js';
+import { buildBackendBundle } from './backend-bundle.js';
 
 export interface BuildServerResult {
+  /** The one-file bundle `npm start` runs. */
   entry: string;
+  bytes: number;
+  /** tsc's files (the jobs command runs them) and the copied run-time files. */
   files: number;
   ms: number;
 }
@@ -34,7 +39,8 @@ export async function buildServer(rootDir: string): Promise<BuildServerResult> {
   }
   files += await copySandboxVendor(rootDir);
   const emitted = (await readdir(join(dist, 'server'), { recursive: true })).filter((f) => f.endsWith('.js')).length;
-  return { entry: join(dist, 'server/main.js'), files: files + emitted, ms: Date.now() - started };
+  const bundle = await buildBackendBundle(rootDir);
+  return { entry: bundle.path, bytes: bundle.bytes, files: files + emitted, ms: Date.now() - started };
 }
 
 /** Copies the sandbox page's vendor scripts out of node_modules into dist/; resolves with their count. */

@@ -5,7 +5,7 @@
 import { mkdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import webpack from 'webpack';
+import { webpackProblems } from '../build/run-webpack.js';
 import { createEmbedWebpackConfig } from './webpack-config.js';
 
 export interface BuildEmbedOptions {
@@ -39,7 +39,8 @@ export async function buildEmbed(options: BuildEmbedOptions): Promise<BuildEmbed
   // Build next to the target and rename: a server reading the file never sees half of it.
   const tmpDir = `${outDir}.tmp-${process.pid}-${started}`;
   await mkdir(outDir, { recursive: true });
-  await runWebpack(createEmbedWebpackConfig({ rootDir: options.rootDir, outDir: tmpDir, typeCheck: options.typeCheck ?? true }));
+  const problems = await webpackProblems(createEmbedWebpackConfig({ rootDir: options.rootDir, outDir: tmpDir, typeCheck: options.typeCheck ?? true }));
+  if (problems.length > 0) throw new EmbedBuildError(problems);
   const path = join(outDir, 'embed.js');
   await rename(join(tmpDir, 'embed.js'), path);
   await rm(tmpDir, { recursive: true, force: true });
@@ -47,17 +48,3 @@ export async function buildEmbed(options: BuildEmbedOptions): Promise<BuildEmbed
   return { path, bytes: bytes.length, gzipBytes: gzipSync(bytes, { level: 9 }).length, ms: Date.now() - started };
 }
 
-function runWebpack(config: webpack.Configuration): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const compiler = webpack(config);
-    compiler.run((error, stats) => {
-      compiler.close(() => undefined);
-      if (error) return reject(new EmbedBuildError([`webpack failed: ${error.message}`]));
-      if (stats?.hasErrors()) {
-        const errors = stats.toJson({ all: false, errors: true }).errors ?? [];
-        return reject(new EmbedBuildError(errors.map((e) => `${e.moduleName ?? ''} ${e.message}`.trim())));
-      }
-      resolve();
-    });
-  });
-}

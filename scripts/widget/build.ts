@@ -6,13 +6,13 @@
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import JSZip from 'jszip';
-import webpack from 'webpack';
 import type { NamedSecret } from './secrets.js';
 import { validateArchive } from './validate.js';
 import { reviewArchive, type ReviewOutcome } from './review-rules.js';
 
 /** Every class and data attribute of the widget's CSS starts with this (styles.ts). */
 export const WIDGET_CSS_NAMESPACE = 'awc-';
+import { webpackProblems } from '../build/run-webpack.js';
 import { createWebpackConfig } from './webpack-config.js';
 
 export interface BuildWidgetOptions {
@@ -66,20 +66,6 @@ export function normaliseBackendUrl(raw: string): string {
   return url.toString().replace(/\/+$/, '');
 }
 
-function runWebpack(config: webpack.Configuration): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const compiler = webpack(config);
-    compiler.run((error, stats) => {
-      compiler.close(() => undefined);
-      if (error) return reject(new WidgetBuildError([`webpack failed: ${error.message}`]));
-      if (stats?.hasErrors()) {
-        const errors = stats.toJson({ all: false, errors: true }).errors ?? [];
-        return reject(new WidgetBuildError(errors.map((e) => `webpack: ${e.moduleName ?? ''} ${e.message}`.trim())));
-      }
-      resolve();
-    });
-  });
-}
 
 async function copyFolder(from: string, to: string): Promise<void> {
   await mkdir(to, { recursive: true });
@@ -123,7 +109,8 @@ export async function buildWidget(options: BuildWidgetOptions): Promise<BuildWid
     const value = (manifest.widget?.support as Record<string, unknown> | undefined)?.[key];
     return typeof value === 'string' ? value : '';
   };
-  await runWebpack(createWebpackConfig({ rootDir, outDir: unpackedDir, backendUrl, support: { email: supportOf('email'), url: supportOf('link') } }));
+  const buildProblems = await webpackProblems(createWebpackConfig({ rootDir, outDir: unpackedDir, backendUrl, support: { email: supportOf('email'), url: supportOf('link') } }));
+  if (buildProblems.length > 0) throw new WidgetBuildError(buildProblems);
   await writeFile(join(unpackedDir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
   await copyFolder(join(rootDir, 'widget/i18n'), join(unpackedDir, 'i18n'));
   await copyFolder(join(rootDir, 'widget/images'), join(unpackedDir, 'images'));

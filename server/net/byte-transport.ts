@@ -7,7 +7,7 @@
  */
 import http from 'node:http';
 import https from 'node:https';
-import axios from 'axios';
+import type { AxiosStatic } from 'axios';
 
 export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'DELETE';
 
@@ -33,7 +33,15 @@ export type ByteTransport = (req: ByteRequest) => Promise<ByteResponse>;
 const httpAgent = new http.Agent({ keepAlive: true, maxSockets: 64 });
 const httpsAgent = new https.Agent({ keepAlive: true, maxSockets: 64 });
 
+/**
+ * axios is loaded on the first call, not at start-up: loading it (and Node's fetch machinery, which it
+ * probes as it loads) is start-up work that /healthz need not wait for, since nothing calls out before.
+ */
+let axiosLoading: Promise<AxiosStatic> | undefined;
+const loadAxios = (): Promise<AxiosStatic> => (axiosLoading ??= import('axios').then((m) => m.default));
+
 export const axiosByteTransport: ByteTransport = async (req) => {
+  const axios = await loadAxios();
   const res = await axios.request<ArrayBuffer>({
     method: req.method,
     url: req.url,

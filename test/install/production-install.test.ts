@@ -1,7 +1,7 @@
 /**
  * The production install of README and product.md, for real, in a copy of the repository (its tracked
  * files and the lockfile): `npm ci` (offline, from the npm cache: no network) installs and builds,
- * `npm prune --omit=dev` removes the build tools, and `npm start` runs the compiled backend with plain
+ * `npm prune --omit=dev` removes the build tools, and `npm start` runs the bundled backend (dist/backend.js) with plain
  * node: in sandbox mode it answers /healthz, serves the built chat bubble and the sandbox page's scripts,
  * and stops cleanly on SIGTERM. The prepare step, run again without build tools, keeps the build.
  * better-sqlite3's prebuilt binary, which an install with network access downloads, is handed to it from
@@ -86,7 +86,7 @@ describe('the production install', () => {
         const prebuilds = localSqlitePrebuild(join(dir, '.prebuilds'));
         const ci = await npm(['ci', '--offline', '--no-audit', '--no-fund'], dir, { npm_config_better_sqlite3_local_prebuilds: prebuilds });
         expect(ci.status, ci.output).toBe(0);
-        for (const built of ['dist/server/main.js', 'dist/widget.zip', 'dist/widget/script.js', 'dist/embed/embed.js']) {
+        for (const built of ['dist/backend.js', 'dist/widget.zip', 'dist/widget/script.js', 'dist/embed/embed.js']) {
           expect(existsSync(join(dir, built)), built).toBe(true);
         }
 
@@ -119,6 +119,7 @@ describe('the production install', () => {
           expect(await health.json()).toEqual({ status: 'ok' });
           expect((await fetch(`${base}/webchat/embed.js`)).status).toBe(200);
           expect((await fetch(`${base}/sandbox/page/vendor/require.js`)).status).toBe(200);
+          expect((await fetch(`${base}/sandbox/page/assets/sandbox.css`)).status).toBe(200);
           expect((await fetch(`${base}/sandbox/page/widget-files/script.js`)).status).toBe(200);
 
           // npm passes the signal on to node and may itself end by it; 'close' waits for node's output too.

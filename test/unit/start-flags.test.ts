@@ -8,7 +8,7 @@ describe('npm start, the systemd unit and the benchmarks', () => {
   const start = (JSON.parse(read('package.json')) as { scripts: { start: string } }).scripts.start;
 
   it('run the compiled backend with plain node and the same Node flags', () => {
-    expect(start).toBe(`node ${START_NODE_FLAGS.join(' ')} dist/server/main.js`);
+    expect(start).toBe(`node ${START_NODE_FLAGS.join(' ')} dist/backend.js`);
   });
 
   it('match: the unit runs what npm start runs, restarts always and raises the open-file limit', () => {

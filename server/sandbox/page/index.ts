@@ -6,8 +6,7 @@
  * every action on the page goes through the same public routes a real deployment has.
  */
 import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import express, { Router, type Request } from 'express';
 import type { Services } from '../../services.js';
 import { missingBuildMessage } from '../../http/built-files.js';
@@ -15,12 +14,14 @@ import { demoPage, mainPage, PAGE_BASE, widgetHostPage } from './html.js';
 import { pickLocale, sandboxTexts } from './texts.js';
 import { SANDBOX_VENDOR_DIR } from './vendor.js';
 
-/** The page's own scripts and styles; `npm run build` copies them beside the compiled page. */
-const ASSETS_DIR = join(dirname(fileURLToPath(import.meta.url)), 'assets');
-
 export interface SandboxPageOptions {
   /** The build's output folder, holding widget/ and sandbox-vendor/. */
   distDir: string;
+  /**
+   * The folder of server/'s run-time files (runtime/paths.ts), under which the page's own scripts and
+   * styles are, in sandbox/page/assets/: server/ from source, dist/server/ compiled.
+   */
+  serverFilesDir: string;
 }
 
 export function createSandboxPageRouter(services: Pick<Services, 'config' | 'store' | 'logger' | 'sandbox'>, options: SandboxPageOptions): Router {
@@ -87,7 +88,7 @@ export function createSandboxPageRouter(services: Pick<Services, 'config' | 'sto
     );
   });
 
-  router.use(`${PAGE_BASE}/assets`, express.static(ASSETS_DIR, { index: false, maxAge: 0 }));
+  router.use(`${PAGE_BASE}/assets`, express.static(join(options.serverFilesDir, 'sandbox/page/assets'), { index: false, maxAge: 0 }));
   router.use(`${PAGE_BASE}/widget-files`, express.static(widgetDir, { index: false, maxAge: 0 }));
   router.use(`${PAGE_BASE}/vendor`, express.static(vendorDir, { index: false, maxAge: 0 }));
   return router;
