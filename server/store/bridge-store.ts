@@ -59,7 +59,7 @@ function reposOver(db: Db, dialect: SqlDialect, now: () => number): BridgeRepos 
     files: createFileRepo(db),
     jobs: {
       async enqueue(jobs) {
-        if (jobs.length > 0) await insertJobs(db, jobs, now());
+        if (jobs.length > 0) await insertJobs(db, jobs, now(), dialect);
       },
     },
   };

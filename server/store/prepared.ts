@@ -64,12 +64,12 @@ export interface Prepared<P, O> {
   run(db: Db, dialect: SqlDialect, values: P): Promise<QueryResult<O>>;
 }
 
-export function prepared<P extends Record<string, unknown>, O>(build: (db: Kysely<Database>, p: P) => Compilable<O>): Prepared<P, O> {
+export function prepared<P extends Record<string, unknown>, O>(build: (db: Kysely<Database>, p: P, dialect: SqlDialect) => Compilable<O>): Prepared<P, O> {
   const byDialect = new Map<SqlDialect, Compiled>();
 
   function compile(dialect: SqlDialect): Compiled {
     const markers = new Proxy({} as P, { get: (_target, key) => `${MARK}${String(key)}` });
-    const query = build(compilers[dialect], markers).compile();
+    const query = build(compilers[dialect], markers, dialect).compile();
     if (query.sql.includes(MARK)) throw new Error(`a prepared value was written into the query text: ${query.sql}`);
     const slots = query.parameters.map((v): Slot => (typeof v === 'string' && v.startsWith(MARK) ? { name: v.slice(MARK.length) } : { value: v }));
     return { sql: query.sql, slots };
