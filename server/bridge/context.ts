@@ -46,12 +46,11 @@ export interface BridgeContext {
   fetchMedia: MediaFetch;
   /** Passes a conversation's typing at most once per `limits.typingIntervalMs`. */
   typingThrottle: Throttle;
-  /**
-   * Whether an account's channel is connected, cached briefly: client requests ask on every
-   * message. Jobs read the account fresh before calling amojo.
-   */
+  /** An account, cached briefly (see account-cache.ts): client requests and jobs ask on every message. */
+  getAccount: (accountId: number) => Promise<BridgeAccount | undefined>;
+  /** Whether an account's channel for the platform is connected (from `getAccount`). */
   isConnected: (accountId: number, platform: PlatformKind) => Promise<boolean>;
-  /** Drops cached connection states (a connection changed). */
+  /** Drops cached accounts (a connection or an account's settings changed). */
   forgetAccounts: () => void;
   /** A conversation, cached briefly (see conversation-cache.ts). */
   getConversation: (id: ConversationId) => Promise<ConversationRecord | undefined>;

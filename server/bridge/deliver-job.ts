@@ -50,7 +50,7 @@ export function createDeliverJob(ctx: BridgeContext): JobHandler {
       return appendEvent(tx, ctx, conversation.id, { type: 'status', data: { msgid: message.id, status: 'failed', error: errorText } });
     });
     await publish(ctx, conversation, [event]);
-    const account = await store.accounts.get(conversation.accountId);
+    const account = await ctx.getAccount(conversation.accountId);
     const target = account ? targetOf(account, ctx.platforms.get(conversation.platform)) : undefined;
     if (!target || !message.amojoMsgId) return;
     // Two branches of one shape: each narrows `errorCode` to one of DeliveryUpdate's variants.
@@ -64,7 +64,7 @@ export function createDeliverJob(ctx: BridgeContext): JobHandler {
   }
 
   async function recordDelivered(message: MessageRecord, conversation: ConversationRecord, platformMsgId: string | undefined, delivered: boolean): Promise<void> {
-    const account = await store.accounts.get(conversation.accountId);
+    const account = await ctx.getAccount(conversation.accountId);
     const connected = !!account && targetOf(account, ctx.platforms.get(conversation.platform)) !== undefined;
     const events = await ctx.store.transaction(async (tx) => {
       if (platformMsgId !== undefined) await tx.messages.update(message.id, { clientMsgId: asClientMsgId(platformMsgId) });

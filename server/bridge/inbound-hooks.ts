@@ -28,7 +28,7 @@ export function createHookHandler(ctx: BridgeContext, kind: string, deps: HookHa
   const { store, logger } = ctx;
 
   async function targetOf(job: HookJob): Promise<ChatsTarget> {
-    const account = await store.accounts.get(job.accountId);
+    const account = await ctx.getAccount(job.accountId);
     return { scopeId: asScopeId(job.scopeId), host: account?.host ?? null };
   }
 

@@ -11,7 +11,7 @@ import { DEFAULT_LIMITS, type BridgeContext, type BridgeLimits } from './context
 import { createContactJob } from './contact-job.js';
 import { createConversations } from './conversations.js';
 import { createFiles } from './files.js';
-import { createConnectionCache } from './connection-cache.js';
+import { createAccountCache } from './account-cache.js';
 import { createConversationCache } from './conversation-cache.js';
 import { createHeldMessages } from './held-messages.js';
 import { createHookHandler } from './inbound-hooks.js';
@@ -65,7 +65,7 @@ export function createBridge(opts: BridgeOptions) {
     fetchMedia: opts.fetchMedia,
     announce: opts.announce ?? NO_ANNOUNCER,
     typingThrottle: (opts.throttles ?? memoryThrottles(opts.now))('bridge.typing', limits.typingIntervalMs),
-    ...createConnectionCache(opts.store, opts.now, platforms),
+    ...createAccountCache(opts.store, opts.now, platforms),
     ...createConversationCache(opts.store, opts.now),
   };
   const conversations = createConversations(ctx);

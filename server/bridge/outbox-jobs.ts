@@ -33,7 +33,7 @@ export function createOutboxJobs(ctx: BridgeContext): JobHandler[] {
     if (!message) return undefined;
     const conversation = await ctx.getConversation(message.conversationId);
     if (!conversation) return undefined;
-    const account = await store.accounts.get(conversation.accountId);
+    const account = await ctx.getAccount(conversation.accountId);
     return {
       message,
       conversation,
@@ -87,7 +87,7 @@ export function createOutboxJobs(ctx: BridgeContext): JobHandler[] {
       const p = readPayload(typingPayload, payload, JOB_KINDS.typing);
       if (ctx.now() - p.at > TYPING_STALE_MS) return;
       const conversation = await ctx.getConversation(asConversationId(p.conversationId));
-      const account = conversation ? await store.accounts.get(conversation.accountId) : undefined;
+      const account = conversation ? await ctx.getAccount(conversation.accountId) : undefined;
       const target = account && conversation ? targetOf(account, ctx.platforms.get(conversation.platform)) : undefined;
       if (!conversation || !target) return;
       try {

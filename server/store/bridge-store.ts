@@ -8,7 +8,7 @@ import { asScopeId, type ScopeId } from '../bridge/ids.js';
 import type { BridgeRepos, BridgeStore } from '../bridge/ports.js';
 import { createConversationRepo } from './conversations-repo.js';
 import { createGroupCommit } from './group-commit.js';
-import type { StoreDb } from './db.js';
+import type { SqlDialect, StoreDb } from './db.js';
 import { createFileRepo, createReactionRepo } from './files-repo.js';
 import { insertJobs } from './jobs-repo.js';
 import { createMessageRepo } from './messages-repo.js';
@@ -18,7 +18,7 @@ import { createTimelineRepo } from './timeline-repo.js';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
-function reposOver(db: Db, now: () => number): BridgeRepos {
+function reposOver(db: Db, dialect: SqlDialect, now: () => number): BridgeRepos {
   return {
     accounts: {
       async get(id) {
@@ -61,13 +61,13 @@ function reposOver(db: Db, now: () => number): BridgeRepos {
       },
     },
     conversations: createConversationRepo(db),
-    messages: createMessageRepo(db),
-    timeline: createTimelineRepo(db),
+    messages: createMessageRepo(db, dialect),
+    timeline: createTimelineRepo(db, dialect),
     reactions: createReactionRepo(db),
     files: createFileRepo(db),
     jobs: {
       async enqueue(jobs) {
-        if (jobs.length > 0) await insertJobs(db, jobs, now());
+        if (jobs.length > 0) await insertJobs(db, jobs, now(), dialect);
       },
     },
   };
@@ -83,12 +83,12 @@ function externalIdsOf(json: string | null): Record<string, string> {
 
 export function createBridgeStore(storeDb: StoreDb, now: () => number = Date.now): BridgeStore {
   return {
-    ...reposOver(storeDb.db, now),
+    ...reposOver(storeDb.db, storeDb.dialect, now),
     // Both are group-committed: concurrent callers share one transaction.
     // Survives a process crash; a power cut may take the newest of these, whose work then reruns
     // (jobs are deleted by later commits of the same log, so they come back with it).
-    transaction: createGroupCommit((fn) => storeDb.db.transaction().execute((trx) => fn(reposOver(trx, now)))),
+    transaction: createGroupCommit((fn) => storeDb.db.transaction().execute((trx) => fn(reposOver(trx, storeDb.dialect, now)))),
     // On disk before it resolves: what a visitor was told was accepted (202, 204).
-    durableTransaction: createGroupCommit((fn) => storeDb.durableTransaction((trx) => fn(reposOver(trx, now)))),
+    durableTransaction: createGroupCommit((fn) => storeDb.durableTransaction((trx) => fn(reposOver(trx, storeDb.dialect, now)))),
   };
 }

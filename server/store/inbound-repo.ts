@@ -10,6 +10,7 @@
  */
 import type { StoreDb } from './db.js';
 import { insertSerializedJobs, type NewJob } from './jobs-repo.js';
+import { prepared } from './prepared.js';
 
 export interface InboundEvent {
   dedupeKey: string;
@@ -27,6 +28,9 @@ export interface DispatchResult {
 }
 
 export type InboundRepo = ReturnType<typeof createInboundRepo>;
+
+// Asked before every claim.
+const anyHook = prepared<Record<string, never>, { id: number }>((db) => db.selectFrom('inbound_hooks').select('id').limit(1));
 
 export function createInboundRepo(store: StoreDb, now: () => number = Date.now) {
   const { db } = store;
@@ -63,8 +67,7 @@ export function createInboundRepo(store: StoreDb, now: () => number = Date.now) 
     async dispatch(limit: number): Promise<DispatchResult> {
       // The inbox is empty before almost every claim: one read answers that, where the
       // transaction would cost a begin and a commit on top (three round trips on PostgreSQL).
-      const any = await db.selectFrom('inbound_hooks').select('id').limit(1).executeTakeFirst();
-      if (!any) return { taken: 0, created: 0 };
+      if ((await anyHook.run(db, store.dialect, {})).rows.length === 0) return { taken: 0, created: 0 };
       return db.transaction().execute(async (trx) => {
         const hooks = await trx.selectFrom('inbound_hooks').selectAll().orderBy('id').limit(limit).execute();
         if (hooks.length === 0) return { taken: 0, created: 0 };
@@ -79,7 +82,7 @@ export function createInboundRepo(store: StoreDb, now: () => number = Date.now) 
         const jobs = hooks
           .filter((h) => fresh.delete(h.dedupe_key))
           .map((h) => ({ kind: h.job_kind, payloadJson: h.payload, queueKey: h.queue_key }));
-        await insertSerializedJobs(trx, jobs, now());
+        await insertSerializedJobs(trx, jobs, now(), store.dialect);
         await trx
           .deleteFrom('inbound_hooks')
           .where(

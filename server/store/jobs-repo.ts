@@ -6,7 +6,8 @@
  */
 import { sql, type ExpressionBuilder, type Kysely, type Transaction } from 'kysely';
 import { createBatcher } from './batcher.js';
-import type { StoreDb } from './db.js';
+import type { SqlDialect, StoreDb } from './db.js';
+import { prepared } from './prepared.js';
 import type { Database, JobRow, JobsTable } from './schema.js';
 
 export interface NewJob {
@@ -22,13 +23,75 @@ export type JobRepo = ReturnType<typeof createJobRepo>;
 
 type Db = Kysely<Database> | Transaction<Database>;
 
+/** `id` is one of a list of ids given as one value (one statement text however many there are). */
+function idIn(ids: unknown, dialect: SqlDialect) {
+  return dialect === 'postgres' ? sql<boolean>`${sql.ref('id')} = any(${ids}::bigint[])` : sql<boolean>`${sql.ref('id')} in (select value from json_each(${ids}))`;
+}
+/** The value `idIn` takes for these ids. */
+const idList = (ids: number[], dialect: SqlDialect): unknown => (dialect === 'postgres' ? ids : JSON.stringify(ids));
+
+const removeFinished = prepared<{ ids: unknown; workerId: string }, never>((db, p, dialect) =>
+  db.deleteFrom('jobs').where(idIn(p.ids, dialect)).where('leased_by', '=', p.workerId),
+);
+
+/** Ready: pending and due, or running with a lapsed lease. */
+function isReady(eb: ExpressionBuilder<Database & { j: JobsTable }, 'j'>, t: number) {
+  return eb.or([
+    eb.and([eb('j.state', '=', 'pending'), eb('j.run_after', '<=', t)]),
+    eb.and([eb('j.state', '=', 'running'), eb('j.lease_until', '<', t)]),
+  ]);
+}
+
+const claimReady = prepared<{ t: number; leaseUntil: number; workerId: string; limit: number }, JobRow>((db, p, dialect) => {
+  const candidates = db.selectFrom('jobs as j').select('j.id').where((eb) => isReady(eb, p.t)).where(isQueueHead).orderBy('j.id').limit(p.limit);
+  // PostgreSQL, where instances claim side by side: a job another claim is taking right now
+  // is skipped instead of waited for, so each instance takes its own rows. The candidates go
+  // through an array so that they are chosen once: as `IN (subquery)` the planner may run a
+  // locking subquery again and lease more than `limit`. (SQLite has one writer at a time.)
+  const chosen =
+    dialect === 'postgres' ? sql<boolean>`${sql.ref('id')} = any(array(${candidates.forUpdate().skipLocked()}))` : sql<boolean>`${sql.ref('id')} in (${candidates})`;
+  // One statement (one round trip): the candidates are chosen and leased together. The guard
+  // repeats the readiness test, so two workers never both win the same job.
+  return db
+    .updateTable('jobs')
+    .set((eb) => ({ state: 'running', leased_by: p.workerId, lease_until: p.leaseUntil, attempts: eb('attempts', '+', 1), updated_at: p.t }))
+    .where(chosen)
+    .where((eb) =>
+      eb.or([
+        eb.and([eb('state', '=', 'pending'), eb('run_after', '<=', p.t)]),
+        eb.and([eb('state', '=', 'running'), eb('lease_until', '<', p.t)]),
+      ]),
+    )
+    .returningAll();
+});
+
+/**
+ * When the earliest job that a claim could take becomes due (see `nextRunAfter`); with `inbox`,
+ * whether hooks wait in the webhook inbox, asked in the same statement (one round trip).
+ */
+const nextDue = prepared<Record<string, never>, { next: number | null }>((db) =>
+  db
+    .selectFrom('jobs as j')
+    .select(sql<number | null>`min(case when j.state = 'pending' then j.run_after else j.lease_until end)`.as('next'))
+    .where('j.state', 'in', ['pending', 'running'])
+    .where(isQueueHead),
+);
+const nextDueOrInbox = prepared<Record<string, never>, { next: number | null; inbox: number }>((db) =>
+  db
+    .selectFrom('jobs as j')
+    .select(sql<number | null>`min(case when j.state = 'pending' then j.run_after else j.lease_until end)`.as('next'))
+    .select(sql<number>`(select count(*) from (select 1 from inbound_hooks limit 1) as w)`.as('inbox'))
+    .where('j.state', 'in', ['pending', 'running'])
+    .where(isQueueHead),
+);
+
 export function createJobRepo(store: StoreDb, now: () => number = Date.now) {
-  const { db } = store;
+  const { db, dialect } = store;
   // Jobs finishing together are deleted in one transaction: one commit for a whole batch.
   const completions = createBatcher<{ id: number; workerId: string }, void>(async (items) => {
     const byWorker = new Map<string, number[]>();
     for (const { id, workerId } of items) byWorker.set(workerId, [...(byWorker.get(workerId) ?? []), id]);
-    const remove = (d: Db, workerId: string, ids: number[]) => d.deleteFrom('jobs').where('id', 'in', ids).where('leased_by', '=', workerId).execute();
+    const remove = (d: Db, workerId: string, ids: number[]) => removeFinished.run(d, dialect, { ids: idList(ids, dialect), workerId });
     // One worker (the usual case): one statement, atomic without a transaction around it (a begin
     // and a commit fewer: two round trips on PostgreSQL).
     const [only] = byWorker;
@@ -45,7 +108,7 @@ export function createJobRepo(store: StoreDb, now: () => number = Date.now) {
     async enqueue(jobs: NewJob | NewJob[], trx: Db = db): Promise<void> {
       const list = Array.isArray(jobs) ? jobs : [jobs];
       if (list.length === 0) return;
-      await insertJobs(trx, list, now());
+      await insertJobs(trx, list, now(), dialect);
     },
 
     /**
@@ -54,40 +117,7 @@ export function createJobRepo(store: StoreDb, now: () => number = Date.now) {
      */
     async claim(workerId: string, limit: number, leaseMs: number): Promise<JobRow[]> {
       const t = now();
-      const ready = (eb: ExpressionBuilder<Database & { j: JobsTable }, 'j'>) =>
-        eb.or([
-          eb.and([eb('j.state', '=', 'pending'), eb('j.run_after', '<=', t)]),
-          eb.and([eb('j.state', '=', 'running'), eb('j.lease_until', '<', t)]),
-        ]);
-      const candidates = db.selectFrom('jobs as j').select('j.id').where(ready).where(isQueueHead).orderBy('j.id').limit(limit);
-      // PostgreSQL, where instances claim side by side: a job another claim is taking right now
-      // is skipped instead of waited for, so each instance takes its own rows. The candidates go
-      // through an array so that they are chosen once: as `IN (subquery)` the planner may run a
-      // locking subquery again and lease more than `limit`. (SQLite has one writer at a time.)
-      const chosen =
-        store.dialect === 'postgres'
-          ? sql<boolean>`${sql.ref('id')} = any(array(${candidates.forUpdate().skipLocked()}))`
-          : sql<boolean>`${sql.ref('id')} in (${candidates})`;
-      // One statement (one round trip): the candidates are chosen and leased together. The guard
-      // repeats the readiness test, so two workers never both win the same job.
-      const rows = await db
-        .updateTable('jobs')
-        .set((eb) => ({
-          state: 'running',
-          leased_by: workerId,
-          lease_until: t + leaseMs,
-          attempts: eb('attempts', '+', 1),
-          updated_at: t,
-        }))
-        .where(chosen)
-        .where((eb) =>
-          eb.or([
-            eb.and([eb('state', '=', 'pending'), eb('run_after', '<=', t)]),
-            eb.and([eb('state', '=', 'running'), eb('lease_until', '<', t)]),
-          ]),
-        )
-        .returningAll()
-        .execute();
+      const { rows } = await claimReady.run(db, dialect, { t, leaseUntil: t + leaseMs, workerId, limit });
       return rows.sort((a, b) => a.id - b.id);
     },
 
@@ -130,14 +160,8 @@ export function createJobRepo(store: StoreDb, now: () => number = Date.now) {
      * `orInbox`: 0 when hooks wait in the webhook inbox (they become jobs due now).
      */
     async nextRunAfter(opts: { orInbox?: boolean } = {}): Promise<number | undefined> {
-      const row = await db
-        .selectFrom('jobs as j')
-        .select(sql<number | null>`min(case when j.state = 'pending' then j.run_after else j.lease_until end)`.as('next'))
-        // Hooks waiting in the inbox are work due now; asked in the same statement (one round trip).
-        .$if(opts.orInbox === true, (q) => q.select(sql<number>`(select count(*) from (select 1 from inbound_hooks limit 1) as w)`.as('inbox')))
-        .where('j.state', 'in', ['pending', 'running'])
-        .where(isQueueHead)
-        .executeTakeFirst();
+      const row = opts.orInbox ? (await nextDueOrInbox.run(db, dialect, {})).rows[0] : (await nextDue.run(db, dialect, {})).rows[0];
+      // Hooks waiting in the inbox are work due now.
       if (row && 'inbox' in row && Number(row.inbox) > 0) return 0;
       return row?.next == null ? undefined : Number(row.next);
     },
@@ -217,17 +241,44 @@ export interface SerializedJob extends Omit<NewJob, 'payload'> {
   payloadJson: string;
 }
 
-export async function insertJobs(db: Db, list: NewJob[], t: number): Promise<void> {
+export async function insertJobs(db: Db, list: NewJob[], t: number, dialect: SqlDialect): Promise<void> {
   await insertSerializedJobs(
     db,
     list.map(({ payload, ...job }) => ({ ...job, payloadJson: JSON.stringify(payload) })),
     t,
+    dialect,
   );
 }
 
+type NewJobRow = Pick<JobsTable, 'kind' | 'payload' | 'queue_key' | 'idempotency_key'> & { run_after: number; t: number };
+
+// Most messages make one job: that insert is prepared; several at once are built as they come.
+const insertOne = prepared<NewJobRow, never>((db, p) =>
+  db
+    .insertInto('jobs')
+    .values({
+      kind: p.kind,
+      payload: p.payload,
+      queue_key: p.queue_key,
+      idempotency_key: p.idempotency_key,
+      state: 'pending',
+      attempts: 0,
+      run_after: p.run_after,
+      created_at: p.t,
+      updated_at: p.t,
+    })
+    .onConflict((oc) => oc.column('idempotency_key').doNothing()),
+);
+
 /** Inserts jobs in one statement; those whose idempotency key exists are skipped. */
-export async function insertSerializedJobs(db: Db, list: SerializedJob[], t: number): Promise<void> {
+export async function insertSerializedJobs(db: Db, list: SerializedJob[], t: number, dialect: SqlDialect): Promise<void> {
   if (list.length === 0) return;
+  const [only] = list;
+  if (only && list.length === 1) {
+    const row = { kind: only.kind, payload: only.payloadJson, queue_key: only.queueKey ?? null, idempotency_key: only.idempotencyKey ?? null, run_after: only.runAfter ?? t, t };
+    await insertOne.run(db, dialect, row);
+    return;
+  }
   await db
     .insertInto('jobs')
     .values(

@@ -7,39 +7,82 @@ import type { Kysely, Transaction } from 'kysely';
 import { asAmojoMsgId, asClientMsgId, asConversationId, asMsgId, type ConversationId } from '../bridge/ids.js';
 import type { BridgeRepos } from '../bridge/ports.js';
 import { MESSAGE_KINDS, MESSAGE_STATUSES, messageContentSchema, type MessageContent, type MessageDirection, type MessageKind, type MessageRecord, type MessageStatus } from '../bridge/records.js';
-import type { Database, MessageRow } from './schema.js';
+import type { SqlDialect } from './db.js';
+import { prepared, type Prepared } from './prepared.js';
+import type { Database, MessageRow, MessagesTable } from './schema.js';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
-export function createMessageRepo(db: Db): BridgeRepos['messages'] {
-  const byId = (id: string) => db.selectFrom('messages').selectAll().where('id', '=', id).executeTakeFirst();
+type NewMessageRow = Omit<MessageRow, 'seq'> & { seq: number };
 
+// The statements of every message: stored, read by its send job, its status changed.
+const insertRow = prepared<NewMessageRow, never>((db, p) =>
+  db
+    .insertInto('messages')
+    .values({
+      id: p.id,
+      conversation_id: p.conversation_id,
+      direction: p.direction,
+      amojo_msgid: p.amojo_msgid,
+      client_msgid: p.client_msgid,
+      kind: p.kind,
+      status: p.status,
+      payload: p.payload,
+      error: p.error,
+      seq: p.seq,
+      created_at: p.created_at,
+      updated_at: p.updated_at,
+    })
+    .onConflict((oc) => oc.doNothing()),
+);
+const selectById = prepared<{ id: string }, MessageRow>((db, p) => db.selectFrom('messages').selectAll().where('id', '=', p.id));
+const selectHeld = prepared<{ conversationId: string }, MessageRow>((db, p) =>
+  db.selectFrom('messages').selectAll().where('status', '=', 'held').where('direction', '=', 'inbound').where('conversation_id', '=', p.conversationId),
+);
+
+type Patchable = Pick<MessagesTable, 'status' | 'amojo_msgid' | 'client_msgid' | 'payload' | 'error'>;
+type RowPatch = Partial<Patchable> & { updated_at: number };
+/** One prepared update per set of changed columns (a handful occur). */
+const updates = new Map<string, Prepared<RowPatch & { id: string }, never>>();
+function updateOf(patch: RowPatch): Prepared<RowPatch & { id: string }, never> {
+  const columns = Object.keys(patch) as Array<keyof RowPatch>;
+  const key = columns.join(',');
+  let update = updates.get(key);
+  if (!update) {
+    update = prepared<RowPatch & { id: string }, never>((db, p) =>
+      db
+        .updateTable('messages')
+        .set(Object.fromEntries(columns.map((c) => [c, p[c]])) as RowPatch)
+        .where('id', '=', p.id),
+    );
+    updates.set(key, update);
+  }
+  return update;
+}
+
+export function createMessageRepo(db: Db, dialect: SqlDialect): BridgeRepos['messages'] {
   return {
     async insert(m) {
-      const res = await db
-        .insertInto('messages')
-        .values({
-          id: m.id,
-          conversation_id: m.conversationId,
-          direction: m.direction,
-          amojo_msgid: m.amojoMsgId,
-          client_msgid: m.clientMsgId,
-          kind: m.kind,
-          status: m.status,
-          payload: JSON.stringify(m.content),
-          error: m.error,
-          seq: m.seq,
-          created_at: m.createdAt,
-          updated_at: m.updatedAt,
-        })
-        .onConflict((oc) => oc.doNothing())
-        .executeTakeFirst();
-      return Number(res.numInsertedOrUpdatedRows ?? 0n) === 1;
+      const res = await insertRow.run(db, dialect, {
+        id: m.id,
+        conversation_id: m.conversationId,
+        direction: m.direction,
+        amojo_msgid: m.amojoMsgId,
+        client_msgid: m.clientMsgId,
+        kind: m.kind,
+        status: m.status,
+        payload: JSON.stringify(m.content),
+        error: m.error,
+        seq: m.seq,
+        created_at: m.createdAt,
+        updated_at: m.updatedAt,
+      });
+      return Number(res.numAffectedRows ?? 0n) === 1;
     },
 
     async get(id) {
-      const row = await byId(id);
-      return row && toMessage(row);
+      const { rows } = await selectById.run(db, dialect, { id });
+      return rows[0] && toMessage(rows[0]);
     },
 
     async getByClientMsgId(conversationId, clientMsgId) {
@@ -58,18 +101,15 @@ export function createMessageRepo(db: Db): BridgeRepos['messages'] {
     },
 
     async update(id, patch) {
-      await db
-        .updateTable('messages')
-        .set({
-          ...(patch.status !== undefined ? { status: patch.status } : {}),
-          ...(patch.amojoMsgId !== undefined ? { amojo_msgid: patch.amojoMsgId } : {}),
-          ...(patch.clientMsgId !== undefined ? { client_msgid: patch.clientMsgId } : {}),
-          ...(patch.content !== undefined ? { payload: JSON.stringify(patch.content) } : {}),
-          ...(patch.error !== undefined ? { error: patch.error } : {}),
-          updated_at: Date.now(),
-        })
-        .where('id', '=', id)
-        .execute();
+      const row: RowPatch = {
+        ...(patch.status !== undefined ? { status: patch.status } : {}),
+        ...(patch.amojoMsgId !== undefined ? { amojo_msgid: patch.amojoMsgId } : {}),
+        ...(patch.clientMsgId !== undefined ? { client_msgid: patch.clientMsgId } : {}),
+        ...(patch.content !== undefined ? { payload: JSON.stringify(patch.content) } : {}),
+        ...(patch.error !== undefined ? { error: patch.error } : {}),
+        updated_at: Date.now(),
+      };
+      await updateOf(row).run(db, dialect, { ...row, id });
     },
 
     async advanceStatus(id, from, to) {
@@ -92,13 +132,7 @@ export function createMessageRepo(db: Db): BridgeRepos['messages'] {
     async listHeld(conversationId) {
       // Sorted here, not in SQL: ORDER BY seq would make SQLite walk the conversation's whole
       // (conversation_id, seq) index instead of the status index that finds the few held rows.
-      const rows = await db
-        .selectFrom('messages')
-        .selectAll()
-        .where('status', '=', 'held')
-        .where('direction', '=', 'inbound')
-        .where('conversation_id', '=', conversationId)
-        .execute();
+      const { rows } = await selectHeld.run(db, dialect, { conversationId });
       return rows.map(toMessage).sort((a, b) => a.seq - b.seq);
     },
 

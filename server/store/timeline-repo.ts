@@ -6,19 +6,22 @@ import type { Kysely, Transaction } from 'kysely';
 import { asConversationId } from '../bridge/ids.js';
 import type { BridgeRepos } from '../bridge/ports.js';
 import { TIMELINE_EVENT_TYPES, type TimelineData, type TimelineEvent } from '../bridge/records.js';
+import type { SqlDialect } from './db.js';
+import { prepared } from './prepared.js';
 import type { Database } from './schema.js';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
-export function createTimelineRepo(db: Db): BridgeRepos['timeline'] {
+// Two of these for every message (its arrival and its status).
+const appendEvent = prepared<{ conversationId: string; type: string; data: string; at: number }, { id: number }>((db, p) =>
+  db.insertInto('conversation_events').values({ conversation_id: p.conversationId, type: p.type, data: p.data, created_at: p.at }).returning('id'),
+);
+
+export function createTimelineRepo(db: Db, dialect: SqlDialect): BridgeRepos['timeline'] {
   return {
     async append(conversationId, event, at) {
-      const row = await db
-        .insertInto('conversation_events')
-        .values({ conversation_id: conversationId, type: event.type, data: JSON.stringify(event.data), created_at: at })
-        .returning('id')
-        .executeTakeFirstOrThrow();
-      return Number(row.id);
+      const { rows } = await appendEvent.run(db, dialect, { conversationId, type: event.type, data: JSON.stringify(event.data), at });
+      return Number(rows[0]!.id);
     },
 
     async after(conversationId, afterId, limit) {

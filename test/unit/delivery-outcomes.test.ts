@@ -80,6 +80,7 @@ function setup(result: DeliveryResult | (() => Promise<DeliveryResult>)) {
     announce: { timeline() {}, typing() {} },
     wakeJobs: () => undefined,
     getConversation: async () => conversation,
+    getAccount: (id: number) => repos.accounts.get(id),
   } as unknown as BridgeContext;
   return { job: createDeliverJob(ctx), message, reports, jobs, targets };
 }
