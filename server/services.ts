@@ -33,7 +33,7 @@ import { createBlobStore, createNotificationBus, filesDirFor } from './store/ind
 import { createLiveChannels } from './store/notify/live.js';
 import { createMediaFetch } from './net/media-fetch.js';
 import { sharedLimitStore } from './store/shared-limit-store.js';
-import { postgresFlexible, postgresLimiters, postgresThrottles } from './http/limits/index.js';
+import { postgresFlexible, postgresLimiters, postgresSlots, postgresThrottles } from './http/limits/index.js';
 import { createSharedPacing, sharedPacingOptions } from './amocrm/shared-pacing.js';
 import { AMOCRM_RATE_LIMIT } from './amocrm/rate-limiter.js';
 import { generateSecret } from './store/kv-repo.js';
@@ -227,6 +227,7 @@ export function createServices(opts: ServiceOptions): Services {
         publicUrl: config.publicUrl,
         sealingSecret: () => (config.appSecret ? Promise.resolve(config.appSecret) : store.kv.getOrCreate('app_secret', generateSecret)),
         now,
+        ...(sharedLimits ? { slots: postgresSlots(sharedLimits) } : {}),
         logger: logger.child({ module: 'telegram' }),
       })
     : undefined;

@@ -57,15 +57,15 @@ export function createTelegramAdapter(opts: TelegramAdapterOptions): TelegramAda
     return bot ? { api: botApi(opts.apiRoot, bot.token), botId: bot.botId } : undefined;
   }
 
-  /** Waits for the chat's and the bot's next free slot, or hands the wait back to the job runner. */
+  /** Waits for the chat's and the bot's free slots, or hands a long wait back to the job runner. */
   async function paced<T>(botId: string, chatId: string, send: () => Promise<T>): Promise<T> {
-    const wait = opts.pacer.reserve(botId, chatId);
-    if (wait > MAX_INLINE_WAIT_MS) {
-      opts.pacer.release(botId, chatId);
-      throw new Paced(wait);
+    for (let waited = 0; ; ) {
+      const wait = await opts.pacer.take(botId, chatId);
+      if (wait === 0) return send();
+      if (waited + wait > MAX_INLINE_WAIT_MS) throw new Paced(wait);
+      await sleep(wait);
+      waited += wait;
     }
-    if (wait > 0) await sleep(wait);
-    return send();
   }
 
   async function sendFile(api: BotApi, chatId: string, m: MessageRecord, file: NonNullable<OutboundDelivery['file']>, extra: Record<string, unknown>): Promise<number> {

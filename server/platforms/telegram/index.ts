@@ -11,7 +11,7 @@ import type { JobHandler } from '../../bridge/job-runner.js';
 import type { Logger } from '../../log.js';
 import { createTelegramAdapter, type TelegramAdapter } from './adapter.js';
 import { createBotDirectory } from './bots.js';
-import { createPacer } from './pacing.js';
+import { createPacer, memorySlots, type SlotFactory } from './pacing.js';
 import { createSecretBox } from './secret-box.js';
 import { createUpdateJob } from './update-job.js';
 import { createWebhookRouter, type UpdateInbox } from './webhook-route.js';
@@ -28,6 +28,8 @@ export interface TelegramOptions {
   /** The secret bot tokens are sealed with (APP_SECRET or the generated one). */
   sealingSecret: () => Promise<string>;
   now: () => number;
+  /** Where the flood-limit slots live: shared by the instances on PostgreSQL; in memory without. */
+  slots?: SlotFactory;
   logger: Logger;
 }
 
@@ -48,7 +50,9 @@ export function createTelegram(opts: TelegramOptions): Telegram {
   const apiRoot = opts.apiRoot.replace(/\/+$/, '');
   const box = createSecretBox(opts.sealingSecret);
   const bots = createBotDirectory(opts.link, box, opts.now);
-  const adapter = createTelegramAdapter({ bridge: opts.bridge, bots, apiRoot, pacer: createPacer(opts.now), logger: opts.logger });
+  const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+  const pacer = createPacer(opts.slots ?? memorySlots(opts.now), sleep);
+  const adapter = createTelegramAdapter({ bridge: opts.bridge, bots, apiRoot, pacer, logger: opts.logger, sleep });
   const publicUrl = opts.publicUrl.replace(/\/+$/, '');
   const botDeps = { link: opts.link, bots, box, apiRoot, publicUrl, logger: opts.logger };
   return {
@@ -68,3 +72,4 @@ export function createTelegram(opts: TelegramOptions): Telegram {
 export { TELEGRAM_PLATFORM } from './adapter.js';
 export type { WidgetGuard } from './widget-route.js';
 export type { UpdateInbox } from './webhook-route.js';
+export { createPacer, memorySlots, type Pacer, type SlotFactory } from './pacing.js';
