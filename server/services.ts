@@ -86,7 +86,7 @@ export interface Services {
         /** The Telegram Bot API emulator (`TELEGRAM_API_BASE_URL`), its ready bot and its user. */
         telegram: SandboxTelegram;
         installDefaultAccount(): Promise<void>;
-        /** Settles once the install `start()` began has succeeded or given up. */
+        /** Settles once the install `start()` began has succeeded or given up, and the Telegram bot was attached again. */
         startupInstall(): Promise<void>;
       }
     | undefined;
@@ -287,6 +287,7 @@ export function createServices(opts: ServiceOptions): Services {
   const amocrmEmulator = config.sandbox ? createAmocrmEmulator({ ...config.oauth, revokeHookUri: `${config.publicUrl}/oauth/revoked`, now }) : undefined;
   const sandboxInstall = amocrmEmulator ? { emulator: amocrmEmulator, installer, logger: logger.child({ module: 'sandbox' }) } : undefined;
   let sandboxStartup: ReturnType<typeof startSandboxInstall> | undefined;
+  let sandboxReady: Promise<void> | undefined;
   let housekeeping: NodeJS.Timeout | undefined;
 
   const sandbox = config.sandbox
@@ -321,7 +322,7 @@ export function createServices(opts: ServiceOptions): Services {
         amocrm: amocrmEmulator!,
         telegram: createSandboxTelegram(),
         installDefaultAccount: () => installSandboxAccount(sandboxInstall!),
-        startupInstall: () => sandboxStartup?.done ?? Promise.resolve(),
+        startupInstall: () => sandboxReady ?? Promise.resolve(),
       }
     : undefined;
 
@@ -329,6 +330,21 @@ export function createServices(opts: ServiceOptions): Services {
   sandbox?.amocrm.useChatDirectory((amojoId, chatId) =>
     sandbox.amojo.connections().some((c) => c.accountId === amojoId && sandbox.amojo.chats(c.scopeId).some((chat) => chat.id === chatId)),
   );
+
+  /**
+   * The emulated Telegram forgot the bot's webhook at the restart (and the emulated amojo the
+   * account's Telegram channel): the bot the account had is attached again. Sandbox only: in
+   * production both live at Telegram and amoCRM and survive our restarts.
+   */
+  async function reattachSandboxBot(): Promise<void> {
+    if (!telegram || !amocrmEmulator) return;
+    const accountId = amocrmEmulator.defaultAccountId();
+    try {
+      if (await telegram.reattachBot(accountId)) logger.info({ accountId }, 'sandbox: Telegram bot attached again');
+    } catch (err) {
+      logger.warn({ accountId, err: err instanceof Error ? err.message : 'error' }, 'sandbox: the Telegram bot could not be attached again; connect it in the widget settings');
+    }
+  }
 
   async function runHousekeeping(): Promise<void> {
     await store.purgeExpired();
@@ -369,7 +385,10 @@ export function createServices(opts: ServiceOptions): Services {
       }, HOUSEKEEPING_INTERVAL_MS);
       housekeeping.unref();
       // Sandbox: the emulated account is installed and connected once the server answers.
-      if (sandboxInstall) sandboxStartup = startSandboxInstall(sandboxInstall);
+      if (sandboxInstall) {
+        sandboxStartup = startSandboxInstall(sandboxInstall);
+        sandboxReady = sandboxStartup.done.then(reattachSandboxBot);
+      }
     },
     async stop() {
       clearInterval(housekeeping);

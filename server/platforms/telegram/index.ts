@@ -15,7 +15,7 @@ import { createPacer, memorySlots, type SlotFactory } from './pacing.js';
 import { createSecretBox } from './secret-box.js';
 import { createUpdateJob } from './update-job.js';
 import { createWebhookRouter, type UpdateInbox } from './webhook-route.js';
-import { connectBot, createWidgetTelegramRouter, type WidgetGuard } from './widget-route.js';
+import { connectBot, createWidgetTelegramRouter, reattachBot, type WidgetGuard } from './widget-route.js';
 
 export interface TelegramOptions {
   bridge: Bridge;
@@ -42,6 +42,8 @@ export interface Telegram {
   jobHandlers: JobHandler[];
   /** What `POST /widget/telegram` does after its checks (the sandbox and the benchmarks seed a bot with it). */
   connectBot(accountId: number, botToken: string): Promise<void>;
+  /** The account's stored bot attached again (the sandbox's emulators after a restart); false without one. */
+  reattachBot(accountId: number): Promise<boolean>;
   /** The `telegram` field of the widget's status answer. */
   widgetStatus(accountId: number): Promise<{ connected: boolean; scope_id: string | null; bot_username: string | null }>;
 }
@@ -60,6 +62,7 @@ export function createTelegram(opts: TelegramOptions): Telegram {
     webhookRouter: createWebhookRouter({ bots, inbox: opts.inbox }),
     widgetRouter: (guard, statusAnswer) => createWidgetTelegramRouter({ ...botDeps, guard, statusAnswer }),
     connectBot: (accountId, botToken) => connectBot(botDeps, accountId, botToken),
+    reattachBot: (accountId) => reattachBot(botDeps, accountId),
     jobHandlers: [createUpdateJob({ bridge: opts.bridge, bots, apiRoot, logger: opts.logger })],
     async widgetStatus(accountId) {
       const view = await opts.link.status(accountId);
