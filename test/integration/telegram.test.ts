@@ -204,6 +204,20 @@ describe('amoCRM → Telegram user', () => {
     await waitFor(() => t.tg.callbackQueries(t.bot.id)[0]?.answer, 5000, 'callback answered');
   });
 
+  it('keeps every part of a split text: a reply or a reaction to a later part is about the manager’s message', async () => {
+    const chatId = await chatWithUser();
+    const scopeId = await t.scopeId();
+    const sent = await amojo().sendManagerMessage({ scopeId, chatId, text: `${'word '.repeat(1000)}\n\n${'tail '.repeat(10)}` });
+    await waitFor(() => fromBot().length === 2, 8000, 'two parts');
+    const secondPart = fromBot()[1]!.message.message_id;
+    say({ text: 'about the tail', replyToMessageId: secondPart });
+    const reply = await waitFor(() => incoming(chatId).find((m) => m.content.text === 'about the tail'), 5000, 'reply');
+    expect(reply.replyTo?.amojoMsgId).toBe(sent.amojoMsgId);
+    t.tg.reactAsUser({ botId: t.bot.id, userId: t.user.id, messageId: secondPart, emoji: ['👍'] });
+    const reaction = await waitFor(() => amojo().reactions(scopeId).find((r) => r.origin === 'integration'), 5000, 'reaction in amoCRM');
+    expect(reaction).toMatchObject({ amojoMsgId: sent.amojoMsgId, type: 'react', emoji: '👍' });
+  });
+
   it('passes manager reactions and typing', async () => {
     const chatId = await chatWithUser();
     const scopeId = await t.scopeId();

@@ -87,7 +87,8 @@ export function createUpdateJob(opts: UpdateJobOptions): JobHandler {
       if (got.startsWith('f_')) fileId = got as FileId;
       else text = text ? `${text}\n\n${got}` : got;
     }
-    const quoted = m.reply_to_message ? await bridge.messages.findByPlatformId(conversation, String(m.reply_to_message.message_id)) : undefined;
+    // A reply may quote any part of a manager message that was sent in parts.
+    const quoted = m.reply_to_message ? await bridge.messages.findByAnyPart(conversation, String(m.reply_to_message.message_id)) : undefined;
     if (text === undefined && !fileId && !content.location && !content.contact) {
       logger.info({ conversationId: conversation.id }, 'telegram: a message of a kind the channel does not carry was ignored');
       return;
@@ -124,7 +125,7 @@ export function createUpdateJob(opts: UpdateJobOptions): JobHandler {
 
   async function onReaction(bot: ConnectedBot, r: NonNullable<TelegramUpdate['message_reaction']>): Promise<void> {
     const conversation = await bridge.conversations.findByPlatformChat(bot.accountId, TELEGRAM_PLATFORM, String(r.chat.id));
-    const message = conversation ? await bridge.messages.findByPlatformId(conversation, String(r.message_id)) : undefined;
+    const message = conversation ? await bridge.messages.findByAnyPart(conversation, String(r.message_id)) : undefined;
     if (!conversation || !message) return;
     const emoji = r.new_reaction.find((x) => x.type === 'emoji')?.emoji ?? null;
     await bridge.signals.react(conversation, message.id, emoji);
