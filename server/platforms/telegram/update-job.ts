@@ -78,8 +78,9 @@ export function createUpdateJob(opts: UpdateJobOptions): JobHandler {
   async function onMessage(bot: ConnectedBot, m: TelegramMessage): Promise<void> {
     const conversation = await conversationOf(bot, m, m.from);
     const clientMsgId = asClientMsgId(String(m.message_id));
-    if (await bridge.messages.findByPlatformId(conversation, clientMsgId)) return;
     const content = inboundContent(m);
+    // A repeat is refused by `accept` anyway; asking first only spares downloading its file again.
+    if (content.file && (await bridge.messages.findByPlatformId(conversation, clientMsgId))) return;
     let text = content.text;
     let fileId: FileId | undefined;
     if (content.file) {
