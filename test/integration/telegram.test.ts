@@ -218,6 +218,18 @@ describe('amoCRM → Telegram user', () => {
     expect(reaction).toMatchObject({ amojoMsgId: sent.amojoMsgId, type: 'react', emoji: '👍' });
   });
 
+  it('sends a manager’s place with sendLocation and a contact card with sendContact', async () => {
+    const chatId = await chatWithUser();
+    const scopeId = await t.scopeId();
+    const place = await amojo().sendManagerMessage({ scopeId, chatId, location: { lat: 55.7558, lon: 37.6173 } });
+    const sentPlace = await waitFor(() => fromBot().find((m) => m.message.location), 8000, 'location in Telegram');
+    expect(sentPlace.message.location).toEqual({ latitude: 55.7558, longitude: 37.6173 });
+    await amojo().sendManagerMessage({ scopeId, chatId, contact: { name: 'Support desk', phone: '+74951234567' } });
+    const sentCard = await waitFor(() => fromBot().find((m) => m.message.contact), 8000, 'contact in Telegram');
+    expect(sentCard.message.contact).toMatchObject({ phone_number: '+74951234567', first_name: 'Support desk' });
+    await waitFor(() => amojo().messages(chatId).find((m) => m.amojoMsgId === place.amojoMsgId)?.deliveryStatuses.some((s) => s.status === 1), 5000, 'delivered');
+  });
+
   it('passes manager reactions and typing', async () => {
     const chatId = await chatWithUser();
     const scopeId = await t.scopeId();
