@@ -6,7 +6,7 @@
  */
 import { isDeepStrictEqual } from 'node:util';
 import { badRequest, parseParams } from './api-errors.js';
-import { admitMessage, formattedBody, inlineKeyboard, repliedMessage, storeBotMessage, unixTime, writableChat, type MethodHandler } from './method-context.js';
+import { admitMessage, editableBotMessage, finishEdit, formattedBody, inlineKeyboard, notModified, repliedMessage, storeBotMessage, writableChat, type MethodHandler } from './method-context.js';
 import { MAX_CAPTION_LENGTH } from './media-methods.js';
 import { deleteMessageParams, editMessageCaptionParams, sendContactParams, sendLocationParams } from './schemas.js';
 
@@ -33,32 +33,17 @@ export const sendContact: MethodHandler = (ctx, bot, { values }) => {
 
 export const editMessageCaption: MethodHandler = (ctx, bot, { values }) => {
   const p = parseParams(editMessageCaptionParams, values);
-  if (p.inline_message_id !== undefined) throw badRequest('MESSAGE_ID_INVALID'); // The emulator has no inline messages.
-  if (p.chat_id === undefined) throw badRequest('chat_id is empty');
-  if (p.message_id === undefined) throw badRequest('message identifier is not specified');
-  const chat = writableChat(bot, p.chat_id);
-  const stored = chat.messages.get(p.message_id);
-  if (!stored) throw badRequest('message to edit not found');
-  if (stored.direction !== 'from_bot') throw badRequest("message can't be edited");
-  const m = stored.message;
+  const m = editableBotMessage(bot, p).message;
   if (!m.photo && !m.document && !m.video && !m.voice && !m.audio) throw badRequest('there is no caption in the message to edit');
   const caption = formattedBody(p.caption ?? '', p.parse_mode, p.caption_entities, { tooLong: 'message caption is too long' }, MAX_CAPTION_LENGTH);
   const keyboard = inlineKeyboard(p.reply_markup);
   const entities = caption.entities.length > 0 ? caption.entities : undefined;
-  if ((m.caption ?? '') === caption.text && isDeepStrictEqual(entities, m.caption_entities) && isDeepStrictEqual(keyboard, m.reply_markup)) {
-    throw badRequest(
-      'message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message',
-    );
-  }
+  if ((m.caption ?? '') === caption.text && isDeepStrictEqual(entities, m.caption_entities) && isDeepStrictEqual(keyboard, m.reply_markup)) throw notModified();
   if (caption.text) m.caption = caption.text;
   else delete m.caption;
   if (entities) m.caption_entities = entities;
   else delete m.caption_entities;
-  // Without reply_markup the edit removes the inline keyboard, as in the real API.
-  if (keyboard) m.reply_markup = keyboard;
-  else delete m.reply_markup;
-  m.edit_date = unixTime(ctx);
-  return structuredClone(m);
+  return finishEdit(ctx, m, keyboard);
 };
 
 export const deleteMessage: MethodHandler = (_ctx, bot, { values }) => {
