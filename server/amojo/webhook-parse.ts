@@ -4,7 +4,6 @@
  * `action.reaction`. Optional fields may be missing and the docs disagree on a few places, so the
  * parser accepts each documented variant (noted inline) and refuses only what cannot be used.
  */
-import { createHash } from 'node:crypto';
 import { z } from 'zod';
 
 const str = z.string();
@@ -279,9 +278,7 @@ function toReactionEvent(h: z.infer<typeof reactionHook>, receivedAt: number): R
 export function hookDedupeKey(e: HookEvent): string {
   switch (e.kind) {
     case 'message':
-      // The text is part of the key: a hook for a message already sent, with a new text, is the
-      // manager's edit (chats-api.md documents no edit hook; this is the tolerant reading).
-      return e.message.text ? `msg:${e.message.amojoMsgId}:${createHash('sha256').update(e.message.text).digest('base64url').slice(0, 16)}` : `msg:${e.message.amojoMsgId}`;
+      return `msg:${e.message.amojoMsgId}`;
     case 'typing':
       return `typing:${e.amojoChatId}:${e.userAmojoId}:${e.expiresAt}`;
     case 'reaction':

@@ -72,12 +72,8 @@ export function createHookHandler(ctx: BridgeContext, kind: string, deps: HookHa
       }
       return;
     }
-    // A message stored already: a repeated hook, or the same message with a new text, the manager's edit.
-    const known = await store.messages.getByAmojoMsgId(amojoMsgId);
-    if (known) {
-      if (known.conversationId === conversation.id && known.direction === 'outbound') await onManagerEdit(conversation, known, e.message.text);
-      return;
-    }
+    // A message stored already (a repeated hook), or the client's own message coming back: shown once.
+    if (await store.messages.getByAmojoMsgId(amojoMsgId)) return;
     if (conversation.amojoParticipantId !== null && e.senderAmojoId === conversation.amojoParticipantId) return;
 
     const adapter = ctx.platforms.get(conversation.platform);
@@ -159,22 +155,6 @@ export function createHookHandler(ctx: BridgeContext, kind: string, deps: HookHa
       ctx.wakeJobs();
       await publish(ctx, conversation, events);
     }
-  }
-
-  /**
-   * chats-api.md documents no hook for a manager's edit; if amoCRM sends one, the likeliest form is
-   * the message's hook again with the new text [unconfirmed]. The text is changed, the timeline
-   * gets an `edit` event, and the platform shows it (a repeated hook, same text, changes nothing).
-   */
-  async function onManagerEdit(conversation: ConversationRecord, m: MessageRecord, rawText: string | undefined): Promise<void> {
-    const text = rawText === undefined ? undefined : cleanText(rawText) || undefined;
-    if (text === undefined || text === m.content.text || m.status === 'failed') return;
-    const editedAt = ctx.now();
-    const event = await ctx.store.transaction(async (tx) => {
-      await tx.messages.update(m.id, { content: { ...m.content, text, editedAt } });
-      return appendEvent(tx, ctx, conversation.id, { type: 'edit', data: { msgid: m.id, text, edited_at: editedAt } });
-    });
-    await publish(ctx, conversation, [event]);
   }
 
   async function findQuoted(c: ConversationRecord, msgid: string | undefined, amojoMsgId: string | undefined): Promise<MessageRecord | undefined> {

@@ -6,7 +6,6 @@ import http from 'node:http';
 import { gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import { signWebhookBody } from '../../server/amojo/signing.js';
-import { hookDedupeKey, type HookEvent } from '../../server/amojo/webhook-parse.js';
 import { HOOK_JOB_KIND, type HookJobPayload } from '../../server/routes/amojo-webhook.js';
 import type { JobHandler } from '../../server/bridge/job-runner.js';
 import { startTestBackend, type TestBackend } from '../support/server.js';
@@ -73,7 +72,7 @@ describe('amojo webhook intake', () => {
     const payload = JSON.parse(jobs[0]!.payload) as HookJobPayload;
     expect(payload).toMatchObject({ scopeId: SCOPE, accountId: 1, event: { kind: 'message', message: { amojoMsgId: 'm-1', text: 'Hello from the manager' } } });
     expect(jobs[0]!.queue_key).toBe('chat:chat-1');
-    expect(await b.services.store.inbound.has(hookDedupeKey(payload.event as HookEvent))).toBe(true);
+    expect(await b.services.store.inbound.has('msg:m-1')).toBe(true);
   });
 
   it('answers a repeated hook 200 with no second effect', async () => {

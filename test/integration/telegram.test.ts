@@ -230,30 +230,6 @@ describe('amoCRM → Telegram user', () => {
     await waitFor(() => amojo().messages(chatId).find((m) => m.amojoMsgId === place.amojoMsgId)?.deliveryStatuses.some((s) => s.status === 1), 5000, 'delivered');
   });
 
-  it('shows a manager’s edit: the text edited in place, a split text split again, a caption edited', async () => {
-    const chatId = await chatWithUser();
-    const scopeId = await t.scopeId();
-    const delivered = (amojoMsgId: string) => () => amojo().messages(chatId).find((m) => m.amojoMsgId === amojoMsgId)?.deliveryStatuses.some((s) => s.status === 1);
-    const short = await amojo().sendManagerMessage({ scopeId, chatId, text: 'See you at 5' });
-    await waitFor(delivered(short.amojoMsgId), 5000, 'short delivered');
-    await amojo().editManagerMessage({ scopeId, amojoMsgId: short.amojoMsgId, text: 'See you at 6' });
-    await waitFor(() => fromBot().find((m) => m.message.text === 'See you at 6' && m.message.edit_date), 5000, 'edited text');
-
-    const long = await amojo().sendManagerMessage({ scopeId, chatId, text: `${'word '.repeat(1000)}\n\n${'tail '.repeat(10)}` });
-    await waitFor(() => fromBot().length === 3, 8000, 'two parts');
-    await waitFor(delivered(long.amojoMsgId), 5000, 'long delivered');
-    await amojo().editManagerMessage({ scopeId, amojoMsgId: long.amojoMsgId, text: 'Shorter now' });
-    await waitFor(() => fromBot().length === 2, 5000, 'second part deleted');
-    expect(fromBot().map((m) => m.message.text)).toEqual(['See you at 6', 'Shorter now']);
-
-    const pic = await amojo().sendManagerMessage({ scopeId, chatId, text: 'Receipt', file: { fileName: 'r.png', contentType: 'image/png', bytes: pngFixture(4, 4) } });
-    await waitFor(delivered(pic.amojoMsgId), 8000, 'picture delivered');
-    await amojo().editManagerMessage({ scopeId, amojoMsgId: pic.amojoMsgId, text: 'Receipt (corrected)' });
-    await waitFor(() => fromBot().find((m) => m.message.caption === 'Receipt (corrected)'), 5000, 'edited caption');
-    // One edit, one call to Telegram.
-    expect(t.tg.calls().filter((c) => c.method.toLowerCase() === 'editmessagecaption').length).toBe(1);
-  });
-
   it('passes manager reactions and typing', async () => {
     const chatId = await chatWithUser();
     const scopeId = await t.scopeId();

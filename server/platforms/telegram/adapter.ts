@@ -3,8 +3,7 @@
  * pictures, files, voice, video, places, contact cards, quoted replies, salesbot buttons as an
  * inline keyboard), their
  * outcome answered to the bridge (Telegram's message id, a wait, or a refusal such as a user who
- * blocked the bot); manager edits edit the sent parts, reactions become `setMessageReaction` (on
- * the first part), manager typing `sendChatAction`.
+ * blocked the bot); manager reactions become `setMessageReaction`, manager typing `sendChatAction`.
  * Telegram tells a bot nothing about delivery or reading (telegram.md §5): a message Telegram took
  * is reported as delivered to the messenger, and nothing more.
  */
@@ -12,16 +11,13 @@ import { InputFile } from 'grammy';
 import type { ReactionTypeEmoji } from 'grammy/types';
 import type {
   Bridge,
-  ConversationId,
   ConversationRecord,
   DeliveryCapable,
   DeliveryResult,
   MediaCapable,
   MessageRecord,
-  MsgId,
   OutboundDelivery,
   PlatformAdapter,
-  PublishResult,
   ReactionCapable,
   TypingCapable,
 } from '../../bridge/index.js';
@@ -29,7 +25,6 @@ import type { Logger } from '../../log.js';
 import { botApi, failureOf, type BotApi } from './bot-api.js';
 import type { BotDirectory } from './bots.js';
 import { inlineKeyboard, MAX_CAPTION, splitText } from './outbound-text.js';
-import { editSentMessage } from './outbound-edit.js';
 import { MAX_INLINE_WAIT_MS, type Pacer } from './pacing.js';
 
 export const TELEGRAM_PLATFORM = 'telegram';
@@ -144,24 +139,6 @@ export function createTelegramAdapter(opts: TelegramAdapterOptions): TelegramAda
     return { outcome: 'delivered', platformMsgIds: ids.map(String), status: 'delivered' };
   }
 
-  /** A manager's edit of a message Telegram has: its parts edited (`outbound-edit.ts`). */
-  async function showEdit(conversationId: ConversationId, msgid: MsgId): Promise<PublishResult> {
-    const conversation = await opts.bridge.conversations.get(conversationId);
-    const message = conversation ? await opts.bridge.messages.get(msgid) : undefined;
-    // A client's edit came from Telegram; a message not delivered yet goes with its new text.
-    if (!conversation || !message || message.direction !== 'outbound') return { reachedClients: 0 };
-    const partIds = (await opts.bridge.messages.platformIds(message)).filter((id) => /^\d+$/.test(id)).map(Number);
-    const found = partIds.length > 0 ? await apiFor(conversation) : undefined;
-    if (!found) return { reachedClients: 0 };
-    try {
-      await editSentMessage(found.api, conversation.platformChatId, message, partIds);
-      return { reachedClients: 1 };
-    } catch (err) {
-      logger.warn({ conversationId, err: failureOf(err).reason }, 'telegram: a manager edit was not shown');
-      return { reachedClients: 0 };
-    }
-  }
-
   return {
     platform: TELEGRAM_PLATFORM,
     hasOwnChannel: true,
@@ -176,8 +153,7 @@ export function createTelegramAdapter(opts: TelegramAdapterOptions): TelegramAda
     deliver,
 
     async publish(event) {
-      // Messages go through `deliver`; of the rest a manager's edit and reaction concern Telegram.
-      if (event.type === 'edit') return showEdit(event.conversationId, event.data.msgid);
+      // Messages go through `deliver`; of the rest only a manager's reaction concerns Telegram.
       if (event.type !== 'reaction' || event.data.from !== 'manager') return { reachedClients: 0 };
       const conversation = await opts.bridge.conversations.get(event.conversationId);
       const message = conversation ? await opts.bridge.messages.get(event.data.msgid) : undefined;

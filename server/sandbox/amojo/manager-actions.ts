@@ -218,22 +218,6 @@ export function createManagerActions(deps: ManagerActionDeps) {
       return { ...result, clientAmojoId: client.amojoId };
     },
 
-    /**
-     * A manager edits the text of a message they sent. chats-api.md documents no hook for it; the
-     * emulator sends the message's hook (§5.1) again with the new text, the tolerant reading the
-     * backend handles [unconfirmed].
-     */
-    async editManagerMessage(input: { scopeId: string; amojoMsgId: string; text: string }): Promise<HookOutcome> {
-      const { channel, connection } = requireScope(input.scopeId);
-      const m = findMessage(state, input.scopeId, { id: input.amojoMsgId });
-      const chat = m ? state.chat(m.chatId) : undefined;
-      if (!m || !chat || m.origin !== 'crm') throw new ManagerActionError('not_found', `manager message ${input.amojoMsgId} does not exist`);
-      if (!input.text) throw new ManagerActionError('invalid', 'an edit needs text');
-      m.edits.push({ at: deps.now(), previous: structuredClone(m.content) });
-      m.content.text = input.text;
-      return hook(channel, connection.scopeId, 'message', messageHook(state, connection, chat, m, deps.now()));
-    },
-
     /** A manager reacts to (or withdraws a reaction from) a message (§5.4). */
     async managerReact(input: ManagerReactInput): Promise<HookOutcome> {
       const { channel, connection } = requireScope(input.scopeId);

@@ -1,14 +1,13 @@
 /**
- * sendLocation and sendContact (a place, a contact card), editMessageCaption (the caption of a
- * file the bot sent) and deleteMessage: quoted replies and inline keyboards like sendMessage; an
- * edit only of a bot's message with a file, and only to something new; a delete of a message the
- * chat has (in a private chat a bot may delete either side's).
+ * sendLocation and sendContact (a place, a contact card) and editMessageCaption (the caption of a
+ * file the bot sent): quoted replies and inline keyboards like sendMessage; an edit only of a bot's
+ * message with a file, and only to something new.
  */
 import { isDeepStrictEqual } from 'node:util';
 import { badRequest, parseParams } from './api-errors.js';
 import { admitMessage, editableBotMessage, finishEdit, formattedBody, inlineKeyboard, notModified, repliedMessage, storeBotMessage, writableChat, type MethodHandler } from './method-context.js';
 import { MAX_CAPTION_LENGTH } from './media-methods.js';
-import { deleteMessageParams, editMessageCaptionParams, sendContactParams, sendLocationParams } from './schemas.js';
+import { editMessageCaptionParams, sendContactParams, sendLocationParams } from './schemas.js';
 
 export const sendLocation: MethodHandler = (ctx, bot, { values }) => {
   const p = parseParams(sendLocationParams, values);
@@ -44,11 +43,4 @@ export const editMessageCaption: MethodHandler = (ctx, bot, { values }) => {
   if (entities) m.caption_entities = entities;
   else delete m.caption_entities;
   return finishEdit(ctx, m, keyboard);
-};
-
-export const deleteMessage: MethodHandler = (_ctx, bot, { values }) => {
-  const p = parseParams(deleteMessageParams, values);
-  const chat = writableChat(bot, p.chat_id);
-  if (!chat.messages.delete(p.message_id)) throw badRequest('message to delete not found');
-  return true;
 };

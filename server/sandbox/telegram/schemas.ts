@@ -119,8 +119,6 @@ export const sendContactParams = z.object({
   vcard: z.string().max(2048).optional(),
 });
 
-export const deleteMessageParams = z.object({ chat_id: chatId, message_id: int });
-
 export const editMessageCaptionParams = z.object({
   chat_id: chatId.optional(),
   message_id: int.optional(),
