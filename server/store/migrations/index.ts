@@ -13,7 +13,7 @@ import { accountSettingsSchema } from './006-account-settings.js';
 import { rateLimitSchema } from './007-rate-limits.js';
 import { fileChunksSchema } from './008-file-chunks.js';
 import { channelConnectionsSchema } from './009-channel-connections.js';
-import { messagePartsSchema } from './010-message-parts.js';
+import { messagePartsSchema } from './011-message-parts.js';
 
 export function migrations(dialect: SqlDialect): Record<string, Migration> {
   return {
@@ -25,6 +25,6 @@ export function migrations(dialect: SqlDialect): Record<string, Migration> {
     '007-rate-limits': rateLimitSchema(dialect),
     '008-file-chunks': fileChunksSchema(dialect),
     '009-channel-connections': channelConnectionsSchema(dialect),
-    '010-message-parts': messagePartsSchema(dialect),
+    '011-message-parts': messagePartsSchema(dialect),
   };
 }
