@@ -33,7 +33,7 @@ import { createBlobStore, createNotificationBus, filesDirFor } from './store/ind
 import { createLiveChannels } from './store/notify/live.js';
 import { createMediaFetch } from './net/media-fetch.js';
 import { LIMIT_SWEEP_INTERVAL_MS, sharedLimitStore } from './store/shared-limit-store.js';
-import { postgresFlexible, postgresLimiters, postgresThrottles } from './http/limits/index.js';
+import { postgresFlexible, postgresLimiters, postgresSlots, postgresThrottles } from './http/limits/index.js';
 import { createSharedPacing, sharedPacingOptions } from './amocrm/shared-pacing.js';
 import { AMOCRM_RATE_LIMIT } from './amocrm/rate-limiter.js';
 import { generateSecret } from './store/kv-repo.js';
@@ -86,7 +86,7 @@ export interface Services {
         /** The Telegram Bot API emulator (`TELEGRAM_API_BASE_URL`), its ready bot and its user. */
         telegram: SandboxTelegram;
         installDefaultAccount(): Promise<void>;
-        /** Settles once the install `start()` began has succeeded or given up. */
+        /** Settles once the install `start()` began has succeeded or given up, and the Telegram bot was attached again. */
         startupInstall(): Promise<void>;
       }
     | undefined;
@@ -229,6 +229,7 @@ export function createServices(opts: ServiceOptions): Services {
         publicUrl: config.publicUrl,
         sealingSecret: () => (config.appSecret ? Promise.resolve(config.appSecret) : store.kv.getOrCreate('app_secret', generateSecret)),
         now,
+        ...(sharedLimits ? { slots: postgresSlots(sharedLimits) } : {}),
         logger: logger.child({ module: 'telegram' }),
         live: live.feed,
       })
@@ -290,6 +291,7 @@ export function createServices(opts: ServiceOptions): Services {
   const amocrmEmulator = config.sandbox ? createAmocrmEmulator({ ...config.oauth, revokeHookUri: `${config.publicUrl}/oauth/revoked`, now }) : undefined;
   const sandboxInstall = amocrmEmulator ? { emulator: amocrmEmulator, installer, logger: logger.child({ module: 'sandbox' }) } : undefined;
   let sandboxStartup: ReturnType<typeof startSandboxInstall> | undefined;
+  let sandboxReady: Promise<void> | undefined;
   let housekeeping: NodeJS.Timeout | undefined;
   let limitSweep: NodeJS.Timeout | undefined;
 
@@ -325,7 +327,7 @@ export function createServices(opts: ServiceOptions): Services {
         amocrm: amocrmEmulator!,
         telegram: createSandboxTelegram(),
         installDefaultAccount: () => installSandboxAccount(sandboxInstall!),
-        startupInstall: () => sandboxStartup?.done ?? Promise.resolve(),
+        startupInstall: () => sandboxReady ?? Promise.resolve(),
       }
     : undefined;
 
@@ -336,6 +338,20 @@ export function createServices(opts: ServiceOptions): Services {
 
   // The limiter stamps windows with the real clock, whatever `now` the services were given.
   const purgeLimitWindows = async (): Promise<void> => void (await sharedLimits?.purgeExpired(Date.now()));
+  /**
+   * The emulated Telegram forgot the bot's webhook at the restart (and the emulated amojo the
+   * account's Telegram channel): the bot the account had is attached again. Sandbox only: in
+   * production both live at Telegram and amoCRM and survive our restarts.
+   */
+  async function reattachSandboxBot(): Promise<void> {
+    if (!telegram || !amocrmEmulator) return;
+    const accountId = amocrmEmulator.defaultAccountId();
+    try {
+      if (await telegram.reattachBot(accountId)) logger.info({ accountId }, 'sandbox: Telegram bot attached again');
+    } catch (err) {
+      logger.warn({ accountId, err: err instanceof Error ? err.message : 'error' }, 'sandbox: the Telegram bot could not be attached again; connect it in the widget settings');
+    }
+  }
 
   async function runHousekeeping(): Promise<void> {
     await store.purgeExpired();
@@ -387,7 +403,10 @@ export function createServices(opts: ServiceOptions): Services {
         limitSweep.unref();
       }
       // Sandbox: the emulated account is installed and connected once the server answers.
-      if (sandboxInstall) sandboxStartup = startSandboxInstall(sandboxInstall);
+      if (sandboxInstall) {
+        sandboxStartup = startSandboxInstall(sandboxInstall);
+        sandboxReady = sandboxStartup.done.then(reattachSandboxBot);
+      }
     },
     async stop() {
       clearInterval(housekeeping);

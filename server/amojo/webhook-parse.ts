@@ -64,6 +64,10 @@ const messageHook = z.object({
         reply_to: z.object({ message: embedded }).passthrough().nullish(),
         forwards: z.object({ messages: z.array(embedded), conversation_ref_id: optStr }).passthrough().nullish(),
         post: z.object({ id: z.union([str, num]).transform(String) }).passthrough().nullish(),
+        // §5.1 lists no location or contact type for managers; if amoCRM sends one, it is read in
+        // the shapes of its message object (§4.4) [unconfirmed].
+        location: z.object({ lon: num, lat: num }).passthrough().nullish(),
+        contact: z.object({ name: optStr, phone: str.min(1) }).passthrough().nullish(),
       })
       .passthrough(),
   }),
@@ -121,6 +125,8 @@ export interface HookMessageContent {
   template: { id: number | undefined; content: string | undefined } | undefined;
   replyTo: { amojoMsgId: string | undefined; msgid: string | undefined; text: string | undefined; type: string | undefined } | undefined;
   forwarded: { amojoMsgId: string | undefined; msgid: string | undefined; text: string | undefined } | undefined;
+  location: { lon: number; lat: number } | undefined;
+  contact: { name: string | undefined; phone: string } | undefined;
 }
 
 export interface MessageHookEvent {
@@ -229,6 +235,8 @@ function toMessageEvent(h: z.infer<typeof messageHook>, receivedAt: number): Mes
       template: c.template ? { id: c.template.id, content: c.template.content } : undefined,
       replyTo: reply ? { amojoMsgId: reply.id, msgid: reply.msgid, text: reply.text, type: reply.type } : undefined,
       forwarded: fwd ? { amojoMsgId: fwd.id, msgid: fwd.msgid, text: fwd.text } : undefined,
+      location: c.location ? { lon: c.location.lon, lat: c.location.lat } : undefined,
+      contact: c.contact ? { name: c.contact.name, phone: c.contact.phone } : undefined,
     },
   };
 }

@@ -63,11 +63,14 @@ export function createDeliverJob(ctx: BridgeContext): JobHandler {
     }
   }
 
-  async function recordDelivered(message: MessageRecord, conversation: ConversationRecord, platformMsgId: string | undefined, delivered: boolean): Promise<void> {
+  /** The first of the platform's ids is the message's; the later ones (a message sent in parts) are kept too. */
+  async function recordDelivered(message: MessageRecord, conversation: ConversationRecord, platformMsgIds: readonly string[], delivered: boolean): Promise<void> {
+    const [platformMsgId, ...laterParts] = platformMsgIds;
     const account = await ctx.getAccount(conversation.accountId);
     const connected = !!account && targetOf(account, ctx.platforms.get(conversation.platform)) !== undefined;
     const events = await ctx.store.transaction(async (tx) => {
       if (platformMsgId !== undefined) await tx.messages.update(message.id, { clientMsgId: asClientMsgId(platformMsgId) });
+      if (laterParts.length > 0) await tx.messages.addPlatformParts(conversation.id, message.id, laterParts.map(asClientMsgId));
       if (!delivered || !(await tx.messages.advanceStatus(message.id, ['received'], 'delivered'))) return [];
       if (connected && message.amojoMsgId) await tx.jobs.enqueue([statusJob(conversation.id, message.id as MsgId, 1)]);
       return [await appendEvent(tx, ctx, conversation.id, { type: 'status', data: { msgid: message.id, status: 'delivered', error: null } })];
@@ -98,7 +101,7 @@ export function createDeliverJob(ctx: BridgeContext): JobHandler {
         await reportFailure(message, conversation, result.errorCode ?? 905, result.reason);
         return;
       }
-      await recordDelivered(message, conversation, result.platformMsgIds[0], result.status === 'delivered');
+      await recordDelivered(message, conversation, result.platformMsgIds, result.status === 'delivered');
     },
     /** Every try asked to wait: amoCRM is told the message did not arrive. */
     async onFailed(payload, err) {

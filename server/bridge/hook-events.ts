@@ -27,6 +27,8 @@ const messageEvent = z.object({
     template: z.object({ id: z.number().nullish(), content: opt }).nullish(),
     replyTo: z.object({ amojoMsgId: opt, msgid: opt }).nullish(),
     forwarded: z.object({ text: opt }).nullish(),
+    location: z.object({ lon: z.number(), lat: z.number() }).nullish(),
+    contact: z.object({ name: opt, phone: z.string() }).nullish(),
   }),
 });
 

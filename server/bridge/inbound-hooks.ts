@@ -85,7 +85,14 @@ export function createHookHandler(ctx: BridgeContext, kind: string, deps: HookHa
     const rawText = e.message.text || e.message.forwarded?.text || e.message.template?.content || undefined;
     const text = rawText === undefined ? undefined : cleanText(rawText) || undefined;
     let file: FileRecord | undefined;
-    if (messageKind !== 'text') {
+    const place = messageKind === 'location' ? e.message.location : undefined;
+    const card = messageKind === 'contact' ? e.message.contact : undefined;
+    if (messageKind === 'location' || messageKind === 'contact') {
+      if (!place && !card) {
+        await report(job, amojoMsgId, { status: -1, errorCode: 905, errorText: `The ${messageKind} message carries no ${messageKind}.` });
+        return;
+      }
+    } else if (messageKind !== 'text') {
       if (!e.message.media) {
         await report(job, amojoMsgId, { status: -1, errorCode: 905, errorText: 'The message carries no file link.' });
         return;
@@ -108,6 +115,8 @@ export function createHookHandler(ctx: BridgeContext, kind: string, deps: HookHa
     const content: MessageContent = {};
     if (text) content.text = text;
     if (file) content.file = { id: file.id, name: file.name, size: file.size, contentType: file.contentType };
+    if (place) content.location = { lat: place.lat, lon: place.lon };
+    if (card) content.contact = { name: card.name ?? card.phone, phone: card.phone };
     const senderName = e.senderName ? cleanName(e.senderName) : '';
     if (senderName) content.senderName = senderName;
     if (e.message.buttons && e.message.buttons.length > 0) {

@@ -21,7 +21,7 @@ import type { PlatformAdapter } from './platform.js';
 import { NO_ANNOUNCER, type BlobStore, type BridgeLogger, type BridgeStore, type ChatsGateway, type CrmContacts, type LiveAnnouncer, type MediaFetch, type ThrottleFactory } from './ports.js';
 import { memoryThrottles } from './memory-throttle.js';
 import { asClientMsgId, type MsgId } from './ids.js';
-import type { ConversationRecord } from './records.js';
+import type { ConversationRecord, MessageRecord } from './records.js';
 
 export interface BridgeOptions {
   store: BridgeStore;
@@ -93,6 +93,13 @@ export function createBridge(opts: BridgeOptions) {
       /** A message of the conversation by the platform's own id (a client's message id, or a manager message's once delivered). */
       get: (id: MsgId) => opts.store.messages.get(id),
       findByPlatformId: (conversation: ConversationRecord, platformMsgId: string) => opts.store.messages.getByClientMsgId(conversation.id, asClientMsgId(platformMsgId)),
+      /** Like `findByPlatformId`, and also a manager message the platform sent in parts, by any part's id (what a client quotes or reacts to). */
+      findByAnyPart: async (conversation: ConversationRecord, platformMsgId: string) =>
+        (await opts.store.messages.getByClientMsgId(conversation.id, asClientMsgId(platformMsgId))) ??
+        (await opts.store.messages.getByPlatformPart(conversation.id, asClientMsgId(platformMsgId))),
+      /** The platform's ids of all parts of a delivered manager message, in order (none before it was delivered). */
+      platformIds: async (message: MessageRecord): Promise<string[]> =>
+        message.clientMsgId === null ? [] : [message.clientMsgId, ...(await opts.store.messages.platformParts(message.id))],
     },
     signals,
     files,

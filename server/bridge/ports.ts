@@ -182,6 +182,12 @@ export interface BridgeRepos {
     insert(m: MessageRecord): Promise<boolean>;
     get(id: MsgId): Promise<MessageRecord | undefined>;
     getByClientMsgId(conversationId: ConversationId, clientMsgId: ClientMsgId): Promise<MessageRecord | undefined>;
+    /** The message one of whose later parts has this platform id (a manager message the platform sent in parts). */
+    getByPlatformPart(conversationId: ConversationId, platformMsgId: ClientMsgId): Promise<MessageRecord | undefined>;
+    /** Records the platform's ids of the message's parts after the first (which is `clientMsgId`), in order. */
+    addPlatformParts(conversationId: ConversationId, messageId: MsgId, platformMsgIds: readonly ClientMsgId[]): Promise<void>;
+    /** The platform's ids of the message's parts after the first, in order. */
+    platformParts(messageId: MsgId): Promise<ClientMsgId[]>;
     getByAmojoMsgId(amojoMsgId: string): Promise<MessageRecord | undefined>;
     update(id: MsgId, patch: MessagePatch): Promise<void>;
     /** Sets `to` only while the status is one of `from`; false when another writer got there first. */

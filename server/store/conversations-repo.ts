@@ -81,6 +81,7 @@ export function createConversationRepo(db: Db): BridgeRepos['conversations'] {
       await db.deleteFrom('reactions').where('conversation_id', '=', id).execute();
       await db.deleteFrom('reactions').where('message_id', 'in', messageIds).execute();
       await db.deleteFrom('conversation_events').where('conversation_id', '=', id).execute();
+      await db.deleteFrom('message_parts').where('conversation_id', '=', id).execute();
       const deleted = await db.deleteFrom('messages').where('conversation_id', '=', id).executeTakeFirst();
       await db.deleteFrom('files').where('conversation_id', '=', id).execute();
       // Waiting jobs would carry the content to amoCRM after all; a running one finds nothing left to send.

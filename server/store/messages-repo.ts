@@ -95,6 +95,31 @@ export function createMessageRepo(db: Db, dialect: SqlDialect): BridgeRepos['mes
       return row && toMessage(row);
     },
 
+    async getByPlatformPart(conversationId, platformMsgId) {
+      const row = await db
+        .selectFrom('message_parts')
+        .innerJoin('messages', 'messages.id', 'message_parts.message_id')
+        .selectAll('messages')
+        .where('message_parts.conversation_id', '=', conversationId)
+        .where('message_parts.platform_msgid', '=', platformMsgId)
+        .executeTakeFirst();
+      return row && toMessage(row);
+    },
+
+    async addPlatformParts(conversationId, messageId, platformMsgIds) {
+      if (platformMsgIds.length === 0) return;
+      await db
+        .insertInto('message_parts')
+        .values(platformMsgIds.map((platformMsgId, i) => ({ conversation_id: conversationId, platform_msgid: platformMsgId, message_id: messageId, position: i + 1 })))
+        .onConflict((oc) => oc.doNothing())
+        .execute();
+    },
+
+    async platformParts(messageId) {
+      const rows = await db.selectFrom('message_parts').select('platform_msgid').where('message_id', '=', messageId).orderBy('position').execute();
+      return rows.map((r) => asClientMsgId(r.platform_msgid));
+    },
+
     async getByAmojoMsgId(amojoMsgId) {
       const row = await db.selectFrom('messages').selectAll().where('amojo_msgid', '=', amojoMsgId).executeTakeFirst();
       return row && toMessage(row);

@@ -212,6 +212,14 @@ export interface ChannelConnectionsTable {
   updated_at: number;
 }
 
+/** The platform's ids of a message's parts after the first (`client_msgid`), in order. */
+export interface MessagePartsTable {
+  conversation_id: string;
+  platform_msgid: string;
+  message_id: string;
+  position: number;
+}
+
 export interface Database {
   accounts: AccountsTable;
   conversations: ConversationsTable;
@@ -228,6 +236,7 @@ export interface Database {
   file_blobs: FileBlobsTable;
   file_chunks: FileChunksTable;
   channel_connections: ChannelConnectionsTable;
+  message_parts: MessagePartsTable;
 }
 
 export type AccountRow = Selectable<AccountsTable>;

@@ -204,6 +204,32 @@ describe('amoCRM → Telegram user', () => {
     await waitFor(() => t.tg.callbackQueries(t.bot.id)[0]?.answer, 5000, 'callback answered');
   });
 
+  it('keeps every part of a split text: a reply or a reaction to a later part is about the manager’s message', async () => {
+    const chatId = await chatWithUser();
+    const scopeId = await t.scopeId();
+    const sent = await amojo().sendManagerMessage({ scopeId, chatId, text: `${'word '.repeat(1000)}\n\n${'tail '.repeat(10)}` });
+    await waitFor(() => fromBot().length === 2, 8000, 'two parts');
+    const secondPart = fromBot()[1]!.message.message_id;
+    say({ text: 'about the tail', replyToMessageId: secondPart });
+    const reply = await waitFor(() => incoming(chatId).find((m) => m.content.text === 'about the tail'), 5000, 'reply');
+    expect(reply.replyTo?.amojoMsgId).toBe(sent.amojoMsgId);
+    t.tg.reactAsUser({ botId: t.bot.id, userId: t.user.id, messageId: secondPart, emoji: ['👍'] });
+    const reaction = await waitFor(() => amojo().reactions(scopeId).find((r) => r.origin === 'integration'), 5000, 'reaction in amoCRM');
+    expect(reaction).toMatchObject({ amojoMsgId: sent.amojoMsgId, type: 'react', emoji: '👍' });
+  });
+
+  it('sends a manager’s place with sendLocation and a contact card with sendContact', async () => {
+    const chatId = await chatWithUser();
+    const scopeId = await t.scopeId();
+    const place = await amojo().sendManagerMessage({ scopeId, chatId, location: { lat: 55.7558, lon: 37.6173 } });
+    const sentPlace = await waitFor(() => fromBot().find((m) => m.message.location), 8000, 'location in Telegram');
+    expect(sentPlace.message.location).toEqual({ latitude: 55.7558, longitude: 37.6173 });
+    await amojo().sendManagerMessage({ scopeId, chatId, contact: { name: 'Support desk', phone: '+74951234567' } });
+    const sentCard = await waitFor(() => fromBot().find((m) => m.message.contact), 8000, 'contact in Telegram');
+    expect(sentCard.message.contact).toMatchObject({ phone_number: '+74951234567', first_name: 'Support desk' });
+    await waitFor(() => amojo().messages(chatId).find((m) => m.amojoMsgId === place.amojoMsgId)?.deliveryStatuses.some((s) => s.status === 1), 5000, 'delivered');
+  });
+
   it('passes manager reactions and typing', async () => {
     const chatId = await chatWithUser();
     const scopeId = await t.scopeId();

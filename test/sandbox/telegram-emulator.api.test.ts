@@ -150,6 +150,30 @@ describe('editMessageText', () => {
   });
 });
 
+describe('places, contact cards, captions and deletes', () => {
+  beforeEach(() => void h.userSays());
+
+  it('sends a location and a contact, refusing coordinates out of range and an empty phone or name', async () => {
+    const place = await h.call('sendLocation', { chat_id: h.user.id, latitude: 55.75, longitude: 37.62 });
+    expect(place.body.result).toMatchObject({ location: { latitude: 55.75, longitude: 37.62 } });
+    expect((await h.call('sendLocation', { chat_id: h.user.id, latitude: 95, longitude: 37.62 })).status).toBe(400);
+    expect((await h.call('sendLocation', { chat_id: h.user.id, latitude: 55.75 })).status).toBe(400);
+    const card = await h.call('sendContact', { chat_id: h.user.id, phone_number: '+74951234567', first_name: 'Desk' });
+    expect(card.body.result).toMatchObject({ contact: { phone_number: '+74951234567', first_name: 'Desk' } });
+    expect((await h.call('sendContact', { chat_id: h.user.id, phone_number: ' ', first_name: 'Desk' })).body.description).toBe('Bad Request: phone number is empty');
+    expect((await h.call('sendContact', { chat_id: h.user.id, phone_number: '+7495', first_name: '' })).body.description).toBe('Bad Request: first name is empty');
+  });
+
+  it('edits a caption only of a message with a file, and deletes a message once', async () => {
+    const text = await h.call('sendMessage', { chat_id: h.user.id, text: 'no file here' });
+    const id = text.body.result.message_id;
+    expect((await h.call('editMessageCaption', { chat_id: h.user.id, message_id: id, caption: 'x' })).body.description).toBe('Bad Request: there is no caption in the message to edit');
+    expect((await h.call('deleteMessage', { chat_id: h.user.id, message_id: id })).body).toEqual({ ok: true, result: true });
+    expect(h.emu.messages(h.bot.id, h.user.id).some((m) => m.message.message_id === id)).toBe(false);
+    expect((await h.call('deleteMessage', { chat_id: h.user.id, message_id: id })).body.description).toBe('Bad Request: message to delete not found');
+  });
+});
+
 describe('chat actions, reactions and callback answers', () => {
   beforeEach(() => void h.userSays());
 

@@ -45,11 +45,13 @@ function setup(result: DeliveryResult | (() => Promise<DeliveryResult>)) {
   };
   const reports: DeliveryUpdate[] = [];
   const jobs: string[] = [];
+  const laterParts: string[] = [];
   const repos = {
     accounts: { get: async () => ({ id: 1, isConnected: true, scopeId: asScopeId('first_x'), host: null, channelScopes: { messenger: asScopeId('own_x') }, sourceExternalIds: {} }) },
     messages: {
       get: async () => message,
       update: async (_id: unknown, patch: Partial<MessageRecord>) => void Object.assign(message, patch),
+      addPlatformParts: async (_c: unknown, _id: unknown, ids: readonly string[]) => void laterParts.push(...ids),
       advanceStatus: async (_id: unknown, from: readonly string[], to: MessageRecord['status']) => (from.includes(message.status) ? ((message.status = to), true) : false),
     },
     files: { get: async () => undefined },
@@ -82,7 +84,7 @@ function setup(result: DeliveryResult | (() => Promise<DeliveryResult>)) {
     getConversation: async () => conversation,
     getAccount: (id: number) => repos.accounts.get(id),
   } as unknown as BridgeContext;
-  return { job: createDeliverJob(ctx), message, reports, jobs, targets };
+  return { job: createDeliverJob(ctx), message, reports, jobs, targets, laterParts };
 }
 
 const ctxOfJob = {} as never;
@@ -92,6 +94,7 @@ describe('the delivery job', () => {
     const s = setup({ outcome: 'delivered', platformMsgIds: ['777', '778'], status: 'delivered' });
     await s.job.perform({ msgid: 'm_1' }, ctxOfJob);
     expect(s.message).toMatchObject({ clientMsgId: '777', status: 'delivered' });
+    expect(s.laterParts).toEqual(['778']);
     expect(s.jobs).toEqual(['bridge.status']);
   });
 

@@ -4,7 +4,7 @@
  * store's migrations, and the store deletes ended windows every minute (`shared-limit-store.ts`), so
  * the library's own hourly clean-up, one timer per limiter, is off.
  */
-import { RateLimiterPostgres } from 'rate-limiter-flexible';
+import { RateLimiterPostgres, RateLimiterRes } from 'rate-limiter-flexible';
 import { NO_LIMIT, flexibleOptions, fromFlexible, type LimitRule, type Limiter, type LimiterFactory } from './limiter.js';
 
 export interface PostgresLimitStore {
@@ -36,4 +36,24 @@ export const postgresThrottles =
   (name: string, intervalMs: number): ((key: string) => Promise<boolean>) => {
     const limiter = createPostgresLimiter(store, name, { burst: 1, perMinute: 60_000 / intervalMs });
     return async (key) => (await limiter.consume(key)).ok;
+  };
+
+/**
+ * Slots over the same store: a key's slot is taken (0) when free, else the ms until it frees come
+ * back and nothing is taken (one point per interval; rate-limiter-flexible's atomic upsert decides
+ * between instances). The spacing relies on the instances' clocks agreeing (NTP).
+ */
+export const postgresSlots =
+  (store: PostgresLimitStore) =>
+  (name: string, intervalMs: number): ((key: string) => Promise<number>) => {
+    const slots = postgresFlexible(store, { keyPrefix: name, points: 1, duration: intervalMs / 1000 });
+    return async (key) => {
+      try {
+        await slots.consume(key, 1);
+        return 0;
+      } catch (refused) {
+        if (!(refused instanceof RateLimiterRes)) throw refused;
+        return Math.max(1, refused.msBeforeNext);
+      }
+    };
   };

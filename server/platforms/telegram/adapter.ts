@@ -1,6 +1,7 @@
 /**
  * Telegram as a bridge platform: manager messages are sent with the Bot API (text split safely,
- * pictures, files, voice, video, quoted replies, salesbot buttons as an inline keyboard), their
+ * pictures, files, voice, video, places, contact cards, quoted replies, salesbot buttons as an
+ * inline keyboard), their
  * outcome answered to the bridge (Telegram's message id, a wait, or a refusal such as a user who
  * blocked the bot); manager reactions become `setMessageReaction`, manager typing `sendChatAction`.
  * Telegram tells a bot nothing about delivery or reading (telegram.md §5): a message Telegram took
@@ -57,15 +58,15 @@ export function createTelegramAdapter(opts: TelegramAdapterOptions): TelegramAda
     return bot ? { api: botApi(opts.apiRoot, bot.token), botId: bot.botId } : undefined;
   }
 
-  /** Waits for the chat's and the bot's next free slot, or hands the wait back to the job runner. */
+  /** Waits for the chat's and the bot's free slots, or hands a long wait back to the job runner. */
   async function paced<T>(botId: string, chatId: string, send: () => Promise<T>): Promise<T> {
-    const wait = opts.pacer.reserve(botId, chatId);
-    if (wait > MAX_INLINE_WAIT_MS) {
-      opts.pacer.release(botId, chatId);
-      throw new Paced(wait);
+    for (let waited = 0; ; ) {
+      const wait = await opts.pacer.take(botId, chatId);
+      if (wait === 0) return send();
+      if (waited + wait > MAX_INLINE_WAIT_MS) throw new Paced(wait);
+      await sleep(wait);
+      waited += wait;
     }
-    if (wait > 0) await sleep(wait);
-    return send();
   }
 
   async function sendFile(api: BotApi, chatId: string, m: MessageRecord, file: NonNullable<OutboundDelivery['file']>, extra: Record<string, unknown>): Promise<number> {
@@ -107,10 +108,19 @@ export function createTelegramAdapter(opts: TelegramAdapterOptions): TelegramAda
     try {
       const captionFits = text.length <= MAX_CAPTION;
       const textParts = d.file && captionFits ? [] : splitText(text);
+      const place = m.kind === 'location' ? m.content.location : undefined;
+      const card = m.kind === 'contact' ? m.content.contact : undefined;
       if (d.file) {
         const file = d.file;
         const extra = { ...replyOf(), ...(captionFits && text ? { caption: text } : {}), ...(textParts.length === 0 ? buttons : {}) };
         ids.push(await paced(botId, chatId, () => sendFile(api, chatId, m, file, extra)));
+      } else if (place || card) {
+        // A place or a card has no caption: its text follows as a message of its own.
+        const extra = { ...replyOf(), ...(textParts.length === 0 ? buttons : {}) };
+        const sent = place
+          ? await paced(botId, chatId, () => api.sendLocation(chatId, place.lat, place.lon, extra))
+          : await paced(botId, chatId, () => api.sendContact(chatId, card!.phone, card!.name || card!.phone, extra));
+        ids.push(sent.message_id);
       }
       for (const [i, part] of textParts.entries()) {
         const extra = { ...replyOf(), ...(i === textParts.length - 1 ? buttons : {}) };
@@ -132,7 +142,7 @@ export function createTelegramAdapter(opts: TelegramAdapterOptions): TelegramAda
   return {
     platform: TELEGRAM_PLATFORM,
     hasOwnChannel: true,
-    mediaKinds: ['picture', 'file', 'video', 'voice', 'audio', 'sticker'],
+    mediaKinds: ['picture', 'file', 'video', 'voice', 'audio', 'sticker', 'location', 'contact'],
     showsReactions: true,
     texts: {
       writeFirstRefused: 'This channel is Telegram: a bot cannot start a conversation by phone number. The person has to write to the bot first.',

@@ -11,11 +11,11 @@ import type { JobHandler } from '../../bridge/job-runner.js';
 import type { Logger } from '../../log.js';
 import { createTelegramAdapter, type TelegramAdapter } from './adapter.js';
 import { createBotDirectory } from './bots.js';
-import { createPacer } from './pacing.js';
+import { createPacer, memorySlots, type SlotFactory } from './pacing.js';
 import { createSecretBox } from './secret-box.js';
 import { createUpdateJob } from './update-job.js';
 import { createWebhookRouter, type UpdateInbox } from './webhook-route.js';
-import { connectBot, createWidgetTelegramRouter, disconnectBot, type WidgetGuard } from './widget-route.js';
+import { connectBot, createWidgetTelegramRouter, disconnectBot, reattachBot, type WidgetGuard } from './widget-route.js';
 
 export interface TelegramOptions {
   bridge: Bridge;
@@ -28,6 +28,8 @@ export interface TelegramOptions {
   /** The secret bot tokens are sealed with (APP_SECRET or the generated one). */
   sealingSecret: () => Promise<string>;
   now: () => number;
+  /** Where the flood-limit slots live: shared by the instances on PostgreSQL; in memory without. */
+  slots?: SlotFactory;
   logger: Logger;
   /** What other instances on the same database announce (absent: this is the only instance). */
   live?: LiveFeed;
@@ -44,6 +46,8 @@ export interface Telegram {
   connectBot(accountId: number, botToken: string): Promise<void>;
   /** What `DELETE /widget/telegram` does after its checks. */
   disconnectBot(accountId: number): Promise<void>;
+  /** The account's stored bot attached again (the sandbox's emulators after a restart); false without one. */
+  reattachBot(accountId: number): Promise<boolean>;
   /** The `telegram` field of the widget's status answer. */
   widgetStatus(accountId: number): Promise<{ connected: boolean; scope_id: string | null; bot_username: string | null }>;
 }
@@ -55,7 +59,9 @@ export function createTelegram(opts: TelegramOptions): Telegram {
   // A bot connected or let go on another instance: its webhook is accepted or refused here at once.
   opts.live?.onAccountChanged((_accountId, change) => change === 'connection' && bots.forget());
   opts.live?.onResync(() => bots.forget());
-  const adapter = createTelegramAdapter({ bridge: opts.bridge, bots, apiRoot, pacer: createPacer(opts.now), logger: opts.logger });
+  const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+  const pacer = createPacer(opts.slots ?? memorySlots(opts.now), sleep);
+  const adapter = createTelegramAdapter({ bridge: opts.bridge, bots, apiRoot, pacer, logger: opts.logger, sleep });
   const publicUrl = opts.publicUrl.replace(/\/+$/, '');
   const botDeps = { link: opts.link, bots, box, apiRoot, publicUrl, logger: opts.logger };
   return {
@@ -64,6 +70,7 @@ export function createTelegram(opts: TelegramOptions): Telegram {
     widgetRouter: (guard, statusAnswer) => createWidgetTelegramRouter({ ...botDeps, guard, statusAnswer }),
     connectBot: (accountId, botToken) => connectBot(botDeps, accountId, botToken),
     disconnectBot: (accountId) => disconnectBot(botDeps, accountId),
+    reattachBot: (accountId) => reattachBot(botDeps, accountId),
     jobHandlers: [createUpdateJob({ bridge: opts.bridge, bots, apiRoot, logger: opts.logger })],
     async widgetStatus(accountId) {
       const view = await opts.link.status(accountId);
@@ -76,3 +83,4 @@ export function createTelegram(opts: TelegramOptions): Telegram {
 export { TELEGRAM_PLATFORM } from './adapter.js';
 export type { WidgetGuard } from './widget-route.js';
 export type { UpdateInbox } from './webhook-route.js';
+export { createPacer, memorySlots, type Pacer, type SlotFactory } from './pacing.js';

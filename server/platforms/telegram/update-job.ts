@@ -78,8 +78,9 @@ export function createUpdateJob(opts: UpdateJobOptions): JobHandler {
   async function onMessage(bot: ConnectedBot, m: TelegramMessage): Promise<void> {
     const conversation = await conversationOf(bot, m, m.from);
     const clientMsgId = asClientMsgId(String(m.message_id));
-    if (await bridge.messages.findByPlatformId(conversation, clientMsgId)) return;
     const content = inboundContent(m);
+    // A repeat is refused by `accept` anyway; asking first only spares downloading its file again.
+    if (content.file && (await bridge.messages.findByPlatformId(conversation, clientMsgId))) return;
     let text = content.text;
     let fileId: FileId | undefined;
     if (content.file) {
@@ -87,7 +88,8 @@ export function createUpdateJob(opts: UpdateJobOptions): JobHandler {
       if (got.startsWith('f_')) fileId = got as FileId;
       else text = text ? `${text}\n\n${got}` : got;
     }
-    const quoted = m.reply_to_message ? await bridge.messages.findByPlatformId(conversation, String(m.reply_to_message.message_id)) : undefined;
+    // A reply may quote any part of a manager message that was sent in parts.
+    const quoted = m.reply_to_message ? await bridge.messages.findByAnyPart(conversation, String(m.reply_to_message.message_id)) : undefined;
     if (text === undefined && !fileId && !content.location && !content.contact) {
       logger.info({ conversationId: conversation.id }, 'telegram: a message of a kind the channel does not carry was ignored');
       return;
@@ -124,7 +126,7 @@ export function createUpdateJob(opts: UpdateJobOptions): JobHandler {
 
   async function onReaction(bot: ConnectedBot, r: NonNullable<TelegramUpdate['message_reaction']>): Promise<void> {
     const conversation = await bridge.conversations.findByPlatformChat(bot.accountId, TELEGRAM_PLATFORM, String(r.chat.id));
-    const message = conversation ? await bridge.messages.findByPlatformId(conversation, String(r.message_id)) : undefined;
+    const message = conversation ? await bridge.messages.findByAnyPart(conversation, String(r.message_id)) : undefined;
     if (!conversation || !message) return;
     const emoji = r.new_reaction.find((x) => x.type === 'emoji')?.emoji ?? null;
     await bridge.signals.react(conversation, message.id, emoji);

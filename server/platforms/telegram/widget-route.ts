@@ -92,6 +92,18 @@ export async function disconnectBot(deps: BotDeps, accountId: number): Promise<v
   if (bot) deps.logger.info({ accountId, botId: bot.botId }, 'telegram: bot disconnected');
 }
 
+/**
+ * Attaches the account's stored bot again as `connectBot` does (the sandbox at start-up: its
+ * emulators keep their state in memory, so after a restart the bot's webhook and the account's
+ * Telegram channel are gone there). False when the account has no bot.
+ */
+export async function reattachBot(deps: BotDeps, accountId: number): Promise<boolean> {
+  const bot = await deps.bots.ofAccount(accountId);
+  if (!bot) return false;
+  await connectBot(deps, accountId, bot.token);
+  return true;
+}
+
 export function createWidgetTelegramRouter(deps: WidgetRouteDeps): Router {
   const router = Router();
   const json = express.json({ limit: '16kb' });

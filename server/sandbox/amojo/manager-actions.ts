@@ -6,11 +6,14 @@ import { attachmentPath, type AttachmentStore } from './attachments.js';
 import { chatInScope, createChat, ensureManager, findMessage, normalizePhone, type ModelContext } from './chat-model.js';
 import type { ChannelState, StoredChat } from './emulator-state.js';
 import { messageHook, reactionHook, typingHook } from './hook-payloads.js';
-import type { ConnectionRecord, EmulatedMessageType, HookOutcome, MessageContent, MessageRecord, WebhookPoster } from './types.js';
+import type { ConnectionRecord, ContactCard, EmulatedMessageType, HookOutcome, Location, MessageContent, MessageRecord, WebhookPoster } from './types.js';
 import { deliverWebhook } from './webhook-delivery.js';
 
-/** Managers send these types (§5.1); location and contact come only from clients. */
-const MANAGER_MESSAGE_TYPES: readonly EmulatedMessageType[] = ['text', 'file', 'video', 'picture', 'voice', 'audio', 'sticker'];
+/**
+ * Managers send these types. §5.1 lists no location or contact, but amoCRM's message object has
+ * them (§4.4) and a manager can share both [unconfirmed]: they are sent in the §4.4 shapes.
+ */
+const MANAGER_MESSAGE_TYPES: readonly EmulatedMessageType[] = ['text', 'file', 'video', 'picture', 'voice', 'audio', 'sticker', 'location', 'contact'];
 /** Typing hooks come at most once every 5 s per chat (§3.3). */
 const TYPING_HOOK_INTERVAL_MS = 5000;
 
@@ -45,6 +48,9 @@ export interface ManagerMessageInput {
   media?: { url: string; fileName?: string; fileSize?: number; thumbnail?: string };
   /** Length in seconds of a voice note, audio or video; the hook carries it as `media_duration`. */
   mediaDuration?: number;
+  /** A place (type `location`) or a contact card (type `contact`). */
+  location?: Location;
+  contact?: ContactCard;
   markup?: Record<string, unknown>;
   template?: Record<string, unknown>;
   /** amojo id of a message of the same chat to quote. */
@@ -126,7 +132,7 @@ export function createManagerActions(deps: ManagerActionDeps) {
     deliverWebhook(deps, { scopeId, secret: channel.secret, webhookUrl: channel.webhookUrl }, kind, payload);
 
   function contentOf(input: Omit<ManagerMessageInput, 'scopeId' | 'chatId'>): MessageContent {
-    const type = input.type ?? (input.file ? typeOfContentType(input.file.contentType) : input.media ? 'file' : 'text');
+    const type = input.type ?? (input.file ? typeOfContentType(input.file.contentType) : input.media ? 'file' : input.location ? 'location' : input.contact ? 'contact' : 'text');
     if (!MANAGER_MESSAGE_TYPES.includes(type)) throw new ManagerActionError('invalid', `managers cannot send ${type} messages`);
     const content: MessageContent = { type, text: input.text ?? '' };
     if (input.file) {
@@ -143,7 +149,11 @@ export function createManagerActions(deps: ManagerActionDeps) {
       if (input.media.thumbnail !== undefined) content.thumbnail = input.media.thumbnail;
     }
     if (type === 'text' && !content.text) throw new ManagerActionError('invalid', 'a text message needs text');
-    if (type !== 'text' && !content.media) throw new ManagerActionError('invalid', `a ${type} message needs a file`);
+    if (type === 'location' || type === 'contact') {
+      if (type === 'location' && input.location) content.location = { ...input.location };
+      else if (type === 'contact' && input.contact) content.contact = { ...input.contact };
+      else throw new ManagerActionError('invalid', `a ${type} message needs its ${type}`);
+    } else if (type !== 'text' && !content.media) throw new ManagerActionError('invalid', `a ${type} message needs a file`);
     if (input.mediaDuration !== undefined) content.mediaDuration = input.mediaDuration;
     if (input.markup) content.markup = structuredClone(input.markup);
     if (input.template) content.template = structuredClone(input.template);

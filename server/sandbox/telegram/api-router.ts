@@ -11,13 +11,14 @@ import type { FaultInjector } from './faults.js';
 import { answerCallbackQuery, sendChatAction, setMessageReaction } from './interaction-methods.js';
 import { sendAudio, sendDocument, sendPhoto, sendVideo, sendVoice } from './media-methods.js';
 import { DescribedResult, type MethodContext, type MethodHandler } from './method-context.js';
+import { editMessageCaption, sendContact, sendLocation } from './place-methods.js';
 import { editMessageText, sendMessage } from './text-methods.js';
 
 /** Every method the emulator answers, by lower-case name (Bot API method names are case-insensitive). */
 export const METHODS: ReadonlyMap<string, MethodHandler> = new Map(
   Object.entries({
     getMe, setWebhook, deleteWebhook, getWebhookInfo, getUpdates, getFile,
-    sendMessage, editMessageText, sendPhoto, sendDocument, sendVoice, sendAudio, sendVideo,
+    sendMessage, editMessageText, editMessageCaption, sendPhoto, sendDocument, sendVoice, sendAudio, sendVideo, sendLocation, sendContact,
     sendChatAction, setMessageReaction, answerCallbackQuery,
   }).map(([name, handler]) => [name.toLowerCase(), handler]),
 );

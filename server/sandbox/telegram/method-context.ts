@@ -1,10 +1,10 @@
 /**
  * What every emulated method works with, and the steps the send* methods share: finding the chat the
- * bot may write to, the message it replies to, the flood check, the inline keyboard, and storing the
- * sent message.
+ * bot may write to, the message it replies to, the flood check, the inline keyboard, storing the
+ * sent message, and the steps the edit methods share.
  */
 import { Buffer } from 'node:buffer';
-import { badRequest, botBlocked, chatNotFound, tooManyRequests } from './api-errors.js';
+import { badRequest, botBlocked, chatNotFound, tooManyRequests, type TelegramApiError } from './api-errors.js';
 import type { BotApiInlineKeyboardMarkup, BotApiMessage, BotApiMessageEntity } from './bot-api-types.js';
 import type { BotState, ChatState, EmulatorState, StoredMessage } from './emulator-state.js';
 import type { FileStore } from './file-store.js';
@@ -135,4 +135,26 @@ export class DescribedResult {
     readonly result: unknown,
     readonly description: string,
   ) {}
+}
+
+/** The bot's own message an edit method names (no inline messages in the emulator). */
+export function editableBotMessage(bot: BotState, p: { chat_id?: number | string | undefined; message_id?: number | undefined; inline_message_id?: string | undefined }): StoredMessage {
+  if (p.inline_message_id !== undefined) throw badRequest('MESSAGE_ID_INVALID');
+  if (p.chat_id === undefined) throw badRequest('chat_id is empty');
+  if (p.message_id === undefined) throw badRequest('message identifier is not specified');
+  const stored = writableChat(bot, p.chat_id).messages.get(p.message_id);
+  if (!stored) throw badRequest('message to edit not found');
+  if (stored.direction !== 'from_bot') throw badRequest("message can't be edited");
+  return stored;
+}
+
+export const notModified = (): TelegramApiError =>
+  badRequest('message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message');
+
+/** Ends an edit: without reply_markup the edit removes the inline keyboard, as in the real API. */
+export function finishEdit(ctx: MethodContext, message: BotApiMessage, keyboard: BotApiInlineKeyboardMarkup | undefined): BotApiMessage {
+  if (keyboard) message.reply_markup = keyboard;
+  else delete message.reply_markup;
+  message.edit_date = unixTime(ctx);
+  return structuredClone(message);
 }

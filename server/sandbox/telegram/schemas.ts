@@ -99,6 +99,36 @@ export const sendMediaParams = z.object({
 });
 export type SendMediaInput = z.infer<typeof sendMediaParams>;
 
+/** sendLocation: latitude −90…90, longitude −180…180 (a live location's fields are accepted and not shown). */
+export const sendLocationParams = z.object({
+  ...sendBase,
+  latitude: number.pipe(z.number().min(-90).max(90)),
+  longitude: number.pipe(z.number().min(-180).max(180)),
+  horizontal_accuracy: number.pipe(z.number().min(0).max(1500)).optional(),
+  live_period: int.optional(),
+  heading: int.optional(),
+  proximity_alert_radius: int.optional(),
+});
+
+/** sendContact: the phone number and first name are required (their emptiness is checked by the method). */
+export const sendContactParams = z.object({
+  ...sendBase,
+  phone_number: z.string(),
+  first_name: z.string(),
+  last_name: z.string().optional(),
+  vcard: z.string().max(2048).optional(),
+});
+
+export const editMessageCaptionParams = z.object({
+  chat_id: chatId.optional(),
+  message_id: int.optional(),
+  inline_message_id: z.string().optional(),
+  caption: z.string().optional(),
+  parse_mode: z.string().optional(),
+  caption_entities: json(z.array(entity)).optional(),
+  reply_markup: replyMarkup.optional(),
+});
+
 export const editMessageTextParams = z.object({
   chat_id: chatId.optional(),
   message_id: int.optional(),

@@ -6,11 +6,13 @@ import { isDeepStrictEqual } from 'node:util';
 import { badRequest, parseParams } from './api-errors.js';
 import {
   admitMessage,
+  editableBotMessage,
+  finishEdit,
   formattedBody,
+  notModified,
   inlineKeyboard,
   repliedMessage,
   storeBotMessage,
-  unixTime,
   writableChat,
   type MethodHandler,
 } from './method-context.js';
@@ -36,31 +38,17 @@ export const sendMessage: MethodHandler = (ctx, bot, { values }) => {
 
 export const editMessageText: MethodHandler = (ctx, bot, { values }) => {
   const p = parseParams(editMessageTextParams, values);
-  if (p.inline_message_id !== undefined) throw badRequest('MESSAGE_ID_INVALID'); // The emulator has no inline messages.
-  if (p.chat_id === undefined) throw badRequest('chat_id is empty');
-  if (p.message_id === undefined) throw badRequest('message identifier is not specified');
-  const chat = writableChat(bot, p.chat_id);
+  const stored = editableBotMessage(bot, p);
   if (p.text === undefined || p.text === '') throw badRequest(TEXT_ERRORS.empty);
   const body = formattedBody(String(p.text), p.parse_mode, p.entities, TEXT_ERRORS, MAX_TEXT_LENGTH);
-  const stored = chat.messages.get(p.message_id);
-  if (!stored) throw badRequest('message to edit not found');
-  if (stored.direction !== 'from_bot') throw badRequest("message can't be edited");
   if (stored.message.text === undefined) throw badRequest('there is no text in the message to edit');
   const keyboard = inlineKeyboard(p.reply_markup);
   const entities = body.entities.length > 0 ? body.entities : undefined;
   const sameMarkup = isDeepStrictEqual(keyboard, stored.message.reply_markup);
-  if (stored.message.text === body.text && isDeepStrictEqual(entities, stored.message.entities) && sameMarkup) {
-    throw badRequest(
-      'message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message',
-    );
-  }
+  if (stored.message.text === body.text && isDeepStrictEqual(entities, stored.message.entities) && sameMarkup) throw notModified();
   const message = stored.message;
   message.text = body.text;
   if (entities) message.entities = entities;
   else delete message.entities;
-  // Without reply_markup the edit removes the inline keyboard, as in the real API.
-  if (keyboard) message.reply_markup = keyboard;
-  else delete message.reply_markup;
-  message.edit_date = unixTime(ctx);
-  return structuredClone(message);
+  return finishEdit(ctx, message, keyboard);
 };

@@ -14,6 +14,7 @@ import { rateLimitSchema } from './007-rate-limits.js';
 import { fileChunksSchema } from './008-file-chunks.js';
 import { channelConnectionsSchema } from './009-channel-connections.js';
 import { rateLimitExpirySchema } from './010-rate-limit-expiry.js';
+import { messagePartsSchema } from './011-message-parts.js';
 
 export function migrations(dialect: SqlDialect): Record<string, Migration> {
   return {
@@ -26,5 +27,6 @@ export function migrations(dialect: SqlDialect): Record<string, Migration> {
     '008-file-chunks': fileChunksSchema(dialect),
     '009-channel-connections': channelConnectionsSchema(dialect),
     '010-rate-limit-expiry': rateLimitExpirySchema(dialect),
+    '011-message-parts': messagePartsSchema(dialect),
   };
 }
