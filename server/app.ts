@@ -40,7 +40,7 @@ export function createApp(services: Services): Express {
     createWidgetSettingsRouter({
       ...services,
       bubble: bubbleSettingsRules,
-      onBubbleSaved: (id) => services.settingsChanged(id),
+      onSaved: (id) => services.settingsChanged(id),
       channels: [
         { kind: 'webchat', code: services.config.channel.code, title: services.config.channel.title },
         ...(telegramChannel ? [{ kind: 'telegram' as const, code: telegramChannel.code, title: telegramChannel.title }] : []),

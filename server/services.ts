@@ -283,8 +283,9 @@ export function createServices(opts: ServiceOptions): Services {
     webhookIntake.invalidateScope();
     bridge.forgetAccounts();
   }
-  // A settings change elsewhere concerns only the platforms' caches of settings (they subscribe themselves).
-  live.feed.onAccountChanged((_accountId, change) => change !== 'settings' && forgetAccountCaches());
+  // A settings change elsewhere leaves the connection alone: only the bridge's accounts (which carry the
+  // chosen pipelines' sources) are read again; the platforms' caches of settings subscribe themselves.
+  live.feed.onAccountChanged((_accountId, change) => (change === 'settings' ? bridge.forgetAccounts() : forgetAccountCaches()));
   live.feed.onResync(forgetAccountCaches);
   const installer = createInstaller({ amocrm, tokens: accountTokenStore(store.accounts), accounts: store.accounts, connections });
 
@@ -387,6 +388,7 @@ export function createServices(opts: ServiceOptions): Services {
     metrics,
     settingsChanged(accountId) {
       webchat.settingsChanged(accountId);
+      bridge.forgetAccounts();
       live.accountChanged(accountId, 'settings');
     },
     housekeeping: runHousekeeping,

@@ -41,8 +41,8 @@ export interface WidgetSettingsDeps extends WidgetAuthDeps {
   /** The channels this server runs (Telegram only when its platform is on). */
   channels: RoutableChannel[];
   bubble: BubbleSettingsRules;
-  /** The bubble's settings of the account were saved (the website chat forgets what it cached). */
-  onBubbleSaved?(accountId: number): void;
+  /** Settings of the account were saved (a pipeline's source, the bubble): what was cached of them is read again. */
+  onSaved?(accountId: number): void;
 }
 
 const CHANNEL_KINDS = ['webchat', 'telegram'] as const;
@@ -109,10 +109,11 @@ export function createWidgetSettingsRouter(deps: WidgetSettingsDeps): Router {
       const source = await deps.amocrm.putSource(claims.accountId, { externalId: sourceExternalId(channel.kind), name: channel.title, pipelineId: id, originCode: channel.code });
       sources[channel.kind] = { pipelineId: id, sourceId: source.id, externalId: source.externalId };
       await deps.store.settings.save(claims.accountId, { sources });
+      deps.onSaved?.(claims.accountId);
     }
     if (bubble) {
       await deps.store.settings.save(claims.accountId, { webchat: bubble.stored });
-      deps.onBubbleSaved?.(claims.accountId);
+      deps.onSaved?.(claims.accountId);
     }
     res.json(await answer(claims.accountId, true));
   });
