@@ -3,7 +3,7 @@
  * a started backend answers health and readiness, and SIGTERM stops it cleanly.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,11 +11,16 @@ import { describe, expect, it } from 'vitest';
 import { amojoBaseUrlForHost, isAmoAccountHost } from '../../server/amojo/hosts.js';
 import { freePort } from '../support/net.js';
 
-const TSX = fileURLToPath(new URL('../../node_modules/.bin/tsx', import.meta.url));
-const MAIN = fileURLToPath(new URL('../../server/main.ts', import.meta.url));
+/**
+ * What `npm start` runs: the bundle, with plain node (`npm install` and `npm run build` make it). Not
+ * through tsx: its signal relay sometimes ends the process with 143 before the backend's own SIGTERM
+ * handler runs, which is tsx's behaviour, not the backend's.
+ */
+const BUNDLE = fileURLToPath(new URL('../../dist/backend.js', import.meta.url));
 
 function run(env: Record<string, string>) {
-  const child = spawn(TSX, [MAIN], { env: { ...process.env, LOG_LEVEL: 'info', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  if (!existsSync(BUNDLE)) throw new Error(`${BUNDLE} is missing: run npm run build`);
+  const child = spawn(process.execPath, [BUNDLE], { env: { ...process.env, LOG_LEVEL: 'info', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   child.stdout.on('data', (c: Buffer) => (out += c.toString()));
