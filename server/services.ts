@@ -7,7 +7,7 @@ import type { Config } from './config/index.js';
 import type { Logger } from './log.js';
 import type { Store } from './store/index.js';
 import { createAmojoClient, type AmojoClient } from './amojo/client.js';
-import { axiosByteTransport, type ByteTransport } from './net/byte-transport.js';
+import { httpByteTransport, type ByteTransport } from './net/byte-transport.js';
 import { observedTransport } from './net/observed-transport.js';
 import { WEBHOOK_REFUSAL_REASONS, createWebhookIntake, type WebhookIntake } from './routes/amojo-webhook.js';
 import { createMetrics, type Metrics } from './metrics/index.js';
@@ -132,7 +132,7 @@ export function createServices(opts: ServiceOptions): Services {
     onCollectError: (err) => logger.warn({ err }, 'metrics: reading job counts failed'),
   });
 
-  const amojoTransport = observedTransport(opts.amojoTransport ?? axiosByteTransport, (status, s) => metrics.upstreamCall('amojo', status, s));
+  const amojoTransport = observedTransport(opts.amojoTransport ?? httpByteTransport, (status, s) => metrics.upstreamCall('amojo', status, s));
   const amojo = createAmojoClient({ channelId: config.channel.id, channelSecret: config.channel.secret, transport: amojoTransport });
   // amoCRM registers one channel per chat type: the Telegram chats go through a channel of their own.
   const amojoTelegram = config.telegram
@@ -261,7 +261,7 @@ export function createServices(opts: ServiceOptions): Services {
     tokens: accountTokenStore(store.accounts),
     ...(sharedLimits ? { limiter: createSharedPacing(postgresFlexible(sharedLimits, sharedPacingOptions(AMOCRM_RATE_LIMIT))) } : {}),
     now,
-    transport: observedTransport(opts.amocrmTransport ?? axiosByteTransport, (status, s) => metrics.upstreamCall('amocrm', status, s)),
+    transport: observedTransport(opts.amocrmTransport ?? httpByteTransport, (status, s) => metrics.upstreamCall('amocrm', status, s)),
   });
   const connections = createConnections({
     accounts: store.accounts,

@@ -21,7 +21,7 @@ import {
   type OAuthTokenPair,
 } from './schemas.js';
 import type { TokenStore } from './token-store.js';
-import { axiosByteTransport, type ByteTransport, type HttpMethod } from '../net/byte-transport.js';
+import { httpByteTransport, type ByteTransport, type HttpMethod } from '../net/byte-transport.js';
 import { createSourcesApi } from './sources.js';
 import { createContactsApi } from './contacts.js';
 
@@ -55,7 +55,7 @@ export function createAmocrmClient(opts: AmocrmClientOptions) {
   const now = opts.now ?? Date.now;
   const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const request: RequestContext = {
-    transport: opts.transport ?? axiosByteTransport,
+    transport: opts.transport ?? httpByteTransport,
     limiter: opts.limiter ?? createRateLimiter({ ...(opts.rateLimit ?? AMOCRM_RATE_LIMIT), now, sleep }),
     timeoutMs: opts.timeoutMs ?? 15_000,
     sleep,

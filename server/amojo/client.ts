@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { AmojoError } from './errors.js';
 import { parseRetryAfter, sleep as realSleep, withConnectionRetry } from '../net/retry.js';
 import { formatRfc2822, signRequest, type AmojoMethod } from './signing.js';
-import { axiosByteTransport, type ByteResponse, type ByteTransport } from '../net/byte-transport.js';
+import { httpByteTransport, type ByteResponse, type ByteTransport } from '../net/byte-transport.js';
 import type {
   ConnectResult,
   CreateChatRequest,
@@ -82,7 +82,7 @@ const historyResponse = z.object({
 export const AMOJO_REQUEST_TIMEOUT_MS = 10_000;
 
 export function createAmojoClient(opts: AmojoClientOptions) {
-  const transport = opts.transport ?? axiosByteTransport;
+  const transport = opts.transport ?? httpByteTransport;
   const timeoutMs = opts.timeoutMs ?? AMOJO_REQUEST_TIMEOUT_MS;
   const now = opts.now ?? (() => new Date());
   const sleep = opts.sleep ?? realSleep;

@@ -7,7 +7,6 @@ import type { Kysely, Transaction } from 'kysely';
 import { asScopeId, type ScopeId } from '../bridge/ids.js';
 import type { BridgeRepos, BridgeStore } from '../bridge/ports.js';
 import { createConversationRepo } from './conversations-repo.js';
-import { createGroupCommit } from './group-commit.js';
 import type { SqlDialect, StoreDb } from './db.js';
 import { createFileRepo, createReactionRepo } from './files-repo.js';
 import { insertJobs } from './jobs-repo.js';
@@ -84,11 +83,11 @@ function externalIdsOf(json: string | null): Record<string, string> {
 export function createBridgeStore(storeDb: StoreDb, now: () => number = Date.now): BridgeStore {
   return {
     ...reposOver(storeDb.db, storeDb.dialect, now),
-    // Both are group-committed: concurrent callers share one transaction.
+    // Both go through the store's group commit: concurrent callers share one transaction.
     // Survives a process crash; a power cut may take the newest of these, whose work then reruns
     // (jobs are deleted by later commits of the same log, so they come back with it).
-    transaction: createGroupCommit((fn) => storeDb.db.transaction().execute((trx) => fn(reposOver(trx, storeDb.dialect, now)))),
+    transaction: (fn) => storeDb.groupCommit((trx) => fn(reposOver(trx, storeDb.dialect, now))),
     // On disk before it resolves: what a visitor was told was accepted (202, 204).
-    durableTransaction: createGroupCommit((fn) => storeDb.durableTransaction((trx) => fn(reposOver(trx, storeDb.dialect, now)))),
+    durableTransaction: (fn) => storeDb.groupCommit((trx) => fn(reposOver(trx, storeDb.dialect, now)), true),
   };
 }

@@ -9,6 +9,7 @@ import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type SqliteDatab
 import type { Database } from './schema.js';
 import { migrations } from './migrations/index.js';
 import { createWalSync } from './wal-sync.js';
+import { createGroupCommit, type GroupCommit } from './group-commit.js';
 
 export type SqlDialect = 'sqlite' | 'postgres';
 
@@ -24,6 +25,12 @@ export interface StoreDb {
    * survive a power cut.
    */
   durableTransaction<T>(fn: (trx: Transaction<Database>) => Promise<T>): Promise<T>;
+  /**
+   * The store's one group commit: writes that arrive together share a transaction (`group-commit.ts`),
+   * durable or not, whoever makes them (the bridge, the job runner). Each unit runs with the
+   * transaction to itself, so it must not wait for another write of the store inside it.
+   */
+  readonly groupCommit: GroupCommit<Transaction<Database>>;
   /** True when a trivial query answers (readiness). */
   ping(): Promise<boolean>;
   close(): Promise<void>;
@@ -47,11 +54,21 @@ async function openSqlite(path: string): Promise<StoreDb> {
   const wal = journal === 'wal' ? createWalSync(file) : undefined;
   sqlite.pragma(wal ? 'synchronous = NORMAL' : 'synchronous = FULL');
   sqlite.pragma('busy_timeout = 5000');
+  if (wal) {
+    // The log is copied into the database every 10,000 pages (40 MB) instead of SQLite's 1,000: the
+    // pages every message touches (the jobs table, the newest rows and their indexes) are then
+    // copied once per checkpoint instead of ten times, which took about a third off each commit
+    // (a commit of six messages: 1.05 → 0.55–0.75 ms). After a checkpoint the log is cut back to 64 MB
+    // at most, so the disk it takes stays bounded.
+    sqlite.pragma('wal_autocheckpoint = 10000');
+    sqlite.pragma(`journal_size_limit = ${64 * 1024 * 1024}`);
+  }
   sqlite.pragma('foreign_keys = ON');
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
   return {
     db,
     dialect: 'sqlite',
+    groupCommit: createGroupCommit((fn) => db.transaction().execute(fn), () => wal?.sync()),
     async durableTransaction(fn) {
       const value = await db.transaction().execute(fn);
       wal?.sync();
@@ -96,6 +113,7 @@ async function openPostgres(url: string): Promise<StoreDb> {
     db,
     dialect: 'postgres',
     postgresUrl: url,
+    groupCommit: createGroupCommit((fn) => db.transaction().execute(fn)),
     // PostgreSQL commits are durable (synchronous_commit on, its default).
     durableTransaction: (fn) => db.transaction().execute(fn),
     ping: () => pingDb(db),

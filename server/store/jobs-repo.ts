@@ -87,19 +87,14 @@ const nextDueOrInbox = prepared<Record<string, never>, { next: number | null; in
 
 export function createJobRepo(store: StoreDb, now: () => number = Date.now) {
   const { db, dialect } = store;
-  // Jobs finishing together are deleted in one transaction: one commit for a whole batch.
+  // Jobs finishing together are deleted by one statement per worker, in the store's group commit:
+  // the same transaction as the other writes of the moment (the messages those jobs sent, say).
   const completions = createBatcher<{ id: number; workerId: string }, void>(async (items) => {
     const byWorker = new Map<string, number[]>();
     for (const { id, workerId } of items) byWorker.set(workerId, [...(byWorker.get(workerId) ?? []), id]);
-    const remove = (d: Db, workerId: string, ids: number[]) => removeFinished.run(d, dialect, { ids: idList(ids, dialect), workerId });
-    // One worker (the usual case): one statement, atomic without a transaction around it (a begin
-    // and a commit fewer: two round trips on PostgreSQL).
-    const [only] = byWorker;
-    if (byWorker.size === 1 && only) await remove(db, only[0], only[1]);
-    else
-      await db.transaction().execute(async (trx) => {
-        for (const [workerId, ids] of byWorker) await remove(trx, workerId, ids);
-      });
+    await store.groupCommit(async (trx) => {
+      for (const [workerId, ids] of byWorker) await removeFinished.run(trx, dialect, { ids: idList(ids, dialect), workerId });
+    });
     return items.map(() => undefined);
   });
 
@@ -116,8 +111,11 @@ export function createJobRepo(store: StoreDb, now: () => number = Date.now) {
      * lease, and not behind an unfinished job of the same queue key.
      */
     async claim(workerId: string, limit: number, leaseMs: number): Promise<JobRow[]> {
-      const t = now();
-      const { rows } = await claimReady.run(db, dialect, { t, leaseUntil: t + leaseMs, workerId, limit });
+      // In the group commit: a claim shares its commit with the writes of the moment.
+      const { rows } = await store.groupCommit((trx) => {
+        const t = now();
+        return claimReady.run(trx, dialect, { t, leaseUntil: t + leaseMs, workerId, limit });
+      });
       return rows.sort((a, b) => a.id - b.id);
     },
 

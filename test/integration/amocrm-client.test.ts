@@ -7,7 +7,7 @@ import { createAmocrmClient } from '../../server/amocrm/client.js';
 import { AmocrmError } from '../../server/amocrm/errors.js';
 import type { OAuthTokenPair } from '../../server/amocrm/schemas.js';
 import type { StoredTokens, TokenStore } from '../../server/amocrm/token-store.js';
-import { axiosByteTransport, type ByteTransport } from '../../server/net/byte-transport.js';
+import { httpByteTransport, type ByteTransport } from '../../server/net/byte-transport.js';
 import { createAmocrmEmulator, SANDBOX_ACCOUNT, type EmulatedAccount } from '../../server/sandbox/amocrm/index.js';
 
 const OAUTH = { clientId: 'c0ffee00-0000-4000-8000-000000000001', clientSecret: 'client-secret-for-tests-0123456789', redirectUri: 'https://backend.example.com/oauth/callback' };
@@ -168,7 +168,7 @@ function virtualTime() {
   const transport: ByteTransport = async (req) => {
     inFlight++;
     try {
-      return await axiosByteTransport(req);
+      return await httpByteTransport(req);
     } finally {
       if (--inFlight === 0) for (const resolve of waiting.splice(0)) resolve();
     }

@@ -3,7 +3,7 @@
  * (the client times out). Afterwards every acknowledged message is at amojo once, in order.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { axiosByteTransport } from '../../server/net/byte-transport.js';
+import { httpByteTransport } from '../../server/net/byte-transport.js';
 import { Visitor, emulatorMessages, startBridgeBackend, waitFor, waitForEmulatorMessages, type BridgeBackend } from './bridge-helpers.js';
 
 let b: BridgeBackend | undefined;
@@ -37,7 +37,7 @@ describe('amojo outages', () => {
 
   it('survives answers that come too late: the retry is refused as a duplicate, nothing is doubled', async () => {
     // The backend gives amojo 200 ms; amojo takes the message and answers after 600 ms.
-    b = await startBridgeBackend({ serviceOptions: { amojoTransport: (req) => axiosByteTransport({ ...req, timeoutMs: 200 }) } });
+    b = await startBridgeBackend({ serviceOptions: { amojoTransport: (req) => httpByteTransport({ ...req, timeoutMs: 200 }) } });
     const v = await Visitor.open(b.url, b.siteKey);
     await v.send('warm-up');
     await waitForEmulatorMessages(b, v.conversationId, 1);

@@ -4,7 +4,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SANDBOX_CHANNEL } from '../../server/config/index.js';
-import { axiosByteTransport, type ByteTransport, type ByteRequest } from '../../server/net/byte-transport.js';
+import { httpByteTransport, type ByteTransport, type ByteRequest } from '../../server/net/byte-transport.js';
 import { createAmojoEmulator } from '../../server/sandbox/amojo/index.js';
 import { SANDBOX_ACCOUNT } from '../../server/sandbox/amocrm/index.js';
 import { startTestBackend, type TestBackend } from '../support/server.js';
@@ -18,7 +18,7 @@ describe('install (GET /oauth/callback)', () => {
   const sent: ByteRequest[] = [];
   const spy: ByteTransport = (req) => {
     sent.push(req);
-    return axiosByteTransport(req);
+    return httpByteTransport(req);
   };
 
   beforeEach(async () => {
@@ -140,7 +140,7 @@ describe('uninstall (GET /oauth/revoked)', () => {
   let log: ReturnType<typeof recordingLogger>;
   /** Breaks every call to amoCRM while true, as a network failure does. */
   let amocrmDown = false;
-  const transport: ByteTransport = (req) => (amocrmDown ? Promise.reject(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' })) : axiosByteTransport(req));
+  const transport: ByteTransport = (req) => (amocrmDown ? Promise.reject(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' })) : httpByteTransport(req));
 
   beforeEach(async () => {
     amocrmDown = false;

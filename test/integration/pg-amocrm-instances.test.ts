@@ -13,7 +13,7 @@ import { createSharedPacing, sharedPacingOptions } from '../../server/amocrm/sha
 import { postgresFlexible } from '../../server/http/limits/index.js';
 import { sharedLimitStore } from '../../server/store/shared-limit-store.js';
 import { accountTokenStore } from '../../server/amocrm/token-store.js';
-import { axiosByteTransport, type ByteTransport } from '../../server/net/byte-transport.js';
+import { httpByteTransport, type ByteTransport } from '../../server/net/byte-transport.js';
 import { createAmocrmEmulator, SANDBOX_ACCOUNT } from '../../server/sandbox/amocrm/index.js';
 import { openStore, type Store } from '../../server/store/index.js';
 import { createPostgresDatabase, postgresTestsEnabled, type TestDatabase } from '../support/postgres.js';
@@ -37,7 +37,7 @@ describe.skipIf(!postgresTestsEnabled())('amoCRM calls from several instances on
 
   // Counts amoCRM's refusals of a refresh token (the "refresh token reused" answer) and its 429s.
   const counting: ByteTransport = async (req) => {
-    const res = await axiosByteTransport(req);
+    const res = await httpByteTransport(req);
     if (req.url.endsWith(TOKEN_PATH) && res.status >= 400) refusedRefreshes += 1;
     if (res.status === 429) tooManyRequests += 1;
     return res;

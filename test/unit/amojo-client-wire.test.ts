@@ -1,6 +1,6 @@
 /**
  * The client against a bare HTTP server that records what arrives on the wire: the bytes hashed
- * are the bytes sent, headers go out verbatim (axios adds no charset), the query is not signed,
+ * are the bytes sent, headers go out verbatim (no charset is added), the query is not signed,
  * a path prefix of the base URL is signed, and retries follow the policy.
  */
 import http from 'node:http';
