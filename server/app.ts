@@ -26,6 +26,9 @@ export function createApp(services: Services): Express {
 
   // First: amoCRM's webhooks are the busiest route, and each layer in front of it costs them time.
   app.post(AMOJO_WEBHOOK_PATH, ...amojoWebhookHandlers(services.webhookIntake));
+  // Second: the visitor API carries every website-chat message. Mounted on its prefix, it is
+  // entered only by its own paths, and its requests skip every router below.
+  app.use('/webchat/v1', services.webchat.apiRouter);
   app.use(createHealthRouter({ ping: () => services.store.ping() }));
   app.use(createMetricsRouter({ metrics: services.metrics, token: services.config.metricsToken }));
   app.use(createOAuthRouter(services));
@@ -48,7 +51,6 @@ export function createApp(services: Services): Express {
     }),
   );
   app.use(createWidgetVisitorDataRouter(services));
-  app.use('/webchat/v1', services.webchat.apiRouter);
   app.use(services.webchat.filesRouter);
   app.use(createEmbedRouter({ logger: services.logger, distDir: distDir() }));
 

@@ -81,13 +81,20 @@ function externalIdsOf(json: string | null): Record<string, string> {
 }
 
 export function createBridgeStore(storeDb: StoreDb, now: () => number = Date.now): BridgeStore {
+  // Every unit of one group commit gets the same transaction: its repositories are built once.
+  const reposOf = new WeakMap<Transaction<Database>, BridgeRepos>();
+  const over = (trx: Transaction<Database>): BridgeRepos => {
+    let repos = reposOf.get(trx);
+    if (!repos) reposOf.set(trx, (repos = reposOver(trx, storeDb.dialect, now)));
+    return repos;
+  };
   return {
     ...reposOver(storeDb.db, storeDb.dialect, now),
     // Both go through the store's group commit: concurrent callers share one transaction.
     // Survives a process crash; a power cut may take the newest of these, whose work then reruns
     // (jobs are deleted by later commits of the same log, so they come back with it).
-    transaction: (fn) => storeDb.groupCommit((trx) => fn(reposOver(trx, storeDb.dialect, now))),
+    transaction: (fn) => storeDb.groupCommit((trx) => fn(over(trx))),
     // On disk before it resolves: what a visitor was told was accepted (202, 204).
-    durableTransaction: (fn) => storeDb.groupCommit((trx) => fn(reposOver(trx, storeDb.dialect, now)), true),
+    durableTransaction: (fn) => storeDb.groupCommit((trx) => fn(over(trx)), true),
   };
 }
