@@ -1,7 +1,7 @@
 /** What every part of the bridge works with, built once by `createBridge`. */
-import { newMsgId, type ConversationId } from './ids.js';
+import { newMsgId, type ConversationId, type MsgId } from './ids.js';
 import type { PlatformAdapter } from './platform.js';
-import type { BlobStore, BridgeLogger, BridgeRepos, BridgeStore, ChatsGateway, ChatsTarget, CrmContacts, LiveAnnouncer, MediaFetch, Throttle } from './ports.js';
+import type { BlobStore, BridgeLogger, BridgeRepos, MessagePatch, BridgeStore, ChatsGateway, ChatsTarget, CrmContacts, LiveAnnouncer, MediaFetch, Throttle } from './ports.js';
 import type { BridgeAccount, ConversationRecord, MessageRecord, PlatformKind, TimelineData, TimelineEvent } from './records.js';
 import { messageView } from './views.js';
 
@@ -71,11 +71,19 @@ export function targetOf(account: BridgeAccount, adapter: PlatformAdapter | unde
   return { scopeId: account.scopeId, host: account.host };
 }
 
+/** A stored event whole, ready to publish after the commit. */
+const storedEvent = (event: TimelineData, id: number, conversationId: ConversationId, at: number): TimelineEvent => ({ ...event, id, conversationId, createdAt: at }) as TimelineEvent;
+
 /** Appends a timeline event and returns it whole, ready to publish after the commit. */
 export async function appendEvent(tx: BridgeRepos, ctx: BridgeContext, conversationId: ConversationId, event: TimelineData): Promise<TimelineEvent> {
   const at = ctx.now();
-  const id = await tx.timeline.append(conversationId, event, at);
-  return { ...event, id, conversationId, createdAt: at } as TimelineEvent;
+  return storedEvent(event, await tx.timeline.append(conversationId, event, at), conversationId, at);
+}
+
+/** Changes a message and appends the event that tells it (one statement where the database can). */
+export async function updateWithEvent(tx: BridgeRepos, ctx: BridgeContext, messageId: MsgId, patch: MessagePatch, conversationId: ConversationId, event: TimelineData): Promise<TimelineEvent> {
+  const at = ctx.now();
+  return storedEvent(event, await tx.messages.updateWithEvent(messageId, patch, conversationId, event, at), conversationId, at);
 }
 
 /** A new message as its creator describes it; ids, position and times are filled in. */
@@ -89,9 +97,10 @@ export type MessageDraft = Pick<MessageRecord, 'conversationId' | 'direction' | 
 export async function insertMessage(tx: BridgeRepos, ctx: BridgeContext, draft: MessageDraft): Promise<{ message: MessageRecord; event: TimelineEvent; inserted: boolean }> {
   const t = ctx.now();
   const message: MessageRecord = { ...draft, id: newMsgId(), error: null, seq: 0, createdAt: t, updatedAt: t };
-  const event = await appendEvent(tx, ctx, draft.conversationId, { type: 'message', data: messageView(ctx.publicUrl, message) });
-  message.seq = event.id;
-  return { message, event, inserted: await tx.messages.insert(message) };
+  const data: TimelineData = { type: 'message', data: messageView(ctx.publicUrl, message) };
+  const { eventId, inserted } = await tx.messages.insertWithEvent(message, data);
+  message.seq = eventId;
+  return { message, event: storedEvent(data, eventId, draft.conversationId, t), inserted };
 }
 
 /**

@@ -180,6 +180,12 @@ export interface BridgeRepos {
   messages: {
     /** False when a message with the same client msgid or amojo id exists (nothing written). */
     insert(m: MessageRecord): Promise<boolean>;
+    /**
+     * Appends `event` to the message's conversation and stores the message with the event's id as
+     * its `seq`, as one statement where the database can (PostgreSQL). `inserted` as for `insert`;
+     * when false the event was still appended: the caller rolls the transaction back.
+     */
+    insertWithEvent(m: MessageRecord, event: TimelineData): Promise<{ eventId: number; inserted: boolean }>;
     get(id: MsgId): Promise<MessageRecord | undefined>;
     getByClientMsgId(conversationId: ConversationId, clientMsgId: ClientMsgId): Promise<MessageRecord | undefined>;
     /** The message one of whose later parts has this platform id (a manager message the platform sent in parts). */
@@ -190,6 +196,8 @@ export interface BridgeRepos {
     platformParts(messageId: MsgId): Promise<ClientMsgId[]>;
     getByAmojoMsgId(amojoMsgId: string): Promise<MessageRecord | undefined>;
     update(id: MsgId, patch: MessagePatch): Promise<void>;
+    /** `update` and appending `event` to `conversationId` at `at`, as one statement where the database can; answers the event's id. */
+    updateWithEvent(id: MsgId, patch: MessagePatch, conversationId: ConversationId, event: TimelineData, at: number): Promise<number>;
     /** Sets `to` only while the status is one of `from`; false when another writer got there first. */
     advanceStatus(id: MsgId, from: readonly MessageStatus[], to: MessageStatus): Promise<boolean>;
     /** Oldest first, `seq` > afterSeq. */

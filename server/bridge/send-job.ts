@@ -3,7 +3,7 @@
  * re-reads the message and does nothing unless it is still `queued`; a repeated send is refused by
  * amojo as a known msgid (`alreadyDelivered`), never sent twice.
  */
-import { appendEvent, publish, type BridgeContext } from './context.js';
+import { publish, updateWithEvent, type BridgeContext } from './context.js';
 import { describeError } from './errors.js';
 import type { AmojoMsgId } from './ids.js';
 import { JOB_KINDS, readPayload, sendPayload } from './job-kinds.js';
@@ -56,14 +56,14 @@ export function createSendJob(ctx: BridgeContext, load: (msgid: string) => Promi
     const outcome = await gateway.sendMessage(target, await buildRequest(message, conversation, loaded.sourceExternalId));
     const learnsIds = !conversation.amojoChatId || !conversation.amojoParticipantId;
     const event = await ctx.store.transaction(async (tx) => {
-      await tx.messages.update(message.id, { status: 'sent', ...(outcome.amojoMsgId ? { amojoMsgId: outcome.amojoMsgId as AmojoMsgId } : {}), error: null });
       if (learnsIds) {
         await tx.conversations.setAmojoIds(conversation.id, {
           ...(outcome.amojoChatId ? { amojoChatId: outcome.amojoChatId } : {}),
           ...(outcome.amojoSenderId ? { amojoParticipantId: outcome.amojoSenderId } : {}),
         });
       }
-      return appendEvent(tx, ctx, conversation.id, { type: 'status', data: { msgid: message.id, status: 'sent', error: null } });
+      const patch = { status: 'sent' as const, ...(outcome.amojoMsgId ? { amojoMsgId: outcome.amojoMsgId as AmojoMsgId } : {}), error: null };
+      return updateWithEvent(tx, ctx, message.id, patch, conversation.id, { type: 'status', data: { msgid: message.id, status: 'sent', error: null } });
     });
     if (learnsIds) ctx.forgetConversation(conversation.id);
     await publish(ctx, conversation, [event]);
@@ -89,10 +89,9 @@ export function createSendJob(ctx: BridgeContext, load: (msgid: string) => Promi
       if (!loaded || loaded.message.status !== 'queued') return;
       const error = 'amoCRM did not accept the message.';
       logger.error({ msgid: p.msgid, conversationId: loaded.conversation.id, err: describeError(err) }, 'client message could not be sent');
-      const event = await ctx.store.transaction(async (tx) => {
-        await tx.messages.update(loaded.message.id, { status: 'failed', error });
-        return appendEvent(tx, ctx, loaded.conversation.id, { type: 'status', data: { msgid: loaded.message.id, status: 'failed', error } });
-      });
+      const event = await ctx.store.transaction((tx) =>
+        updateWithEvent(tx, ctx, loaded.message.id, { status: 'failed', error }, loaded.conversation.id, { type: 'status', data: { msgid: loaded.message.id, status: 'failed', error } }),
+      );
       await publish(ctx, loaded.conversation, [event]);
     },
   };

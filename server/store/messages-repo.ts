@@ -5,11 +5,12 @@
  */
 import type { Kysely, Transaction } from 'kysely';
 import { asAmojoMsgId, asClientMsgId, asConversationId, asMsgId, type ConversationId } from '../bridge/ids.js';
-import type { BridgeRepos } from '../bridge/ports.js';
+import type { BridgeRepos, MessagePatch } from '../bridge/ports.js';
 import { MESSAGE_KINDS, MESSAGE_STATUSES, messageContentSchema, type MessageContent, type MessageDirection, type MessageKind, type MessageRecord, type MessageStatus } from '../bridge/records.js';
 import type { SqlDialect } from './db.js';
 import { prepared, type Prepared } from './prepared.js';
 import type { Database, MessageRow, MessagesTable } from './schema.js';
+import { appendTimelineEvent } from './timeline-repo.js';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -34,6 +35,36 @@ const insertRow = prepared<NewMessageRow, never>((db, p) =>
       updated_at: p.updated_at,
     })
     .onConflict((oc) => oc.doNothing()),
+);
+/**
+ * PostgreSQL: the message and its timeline event in one statement (one round trip instead of
+ * two, on every message). The event is appended first; the message takes its id as `seq`.
+ */
+const insertWithEventPg = prepared<NewMessageRow & { type: string; data: string }, { id: number; inserted: number }>((db, p) =>
+  db
+    .with('e', (qb) => qb.insertInto('conversation_events').values({ conversation_id: p.conversation_id, type: p.type, data: p.data, created_at: p.created_at }).returning('id'))
+    .with('m', (qb) =>
+      qb
+        .insertInto('messages')
+        .values({
+          id: p.id,
+          conversation_id: p.conversation_id,
+          direction: p.direction,
+          amojo_msgid: p.amojo_msgid,
+          client_msgid: p.client_msgid,
+          kind: p.kind,
+          status: p.status,
+          payload: p.payload,
+          error: p.error,
+          seq: (eb) => eb.selectFrom('e').select('e.id'),
+          created_at: p.created_at,
+          updated_at: p.updated_at,
+        })
+        .onConflict((oc) => oc.doNothing())
+        .returning('messages.id'),
+    )
+    .selectFrom('e')
+    .select((eb) => ['e.id', eb.selectFrom('m').select(eb.fn.countAll<number>().as('n')).as('inserted')]),
 );
 const selectById = prepared<{ id: string }, MessageRow>((db, p) => db.selectFrom('messages').selectAll().where('id', '=', p.id));
 const selectHeld = prepared<{ conversationId: string }, MessageRow>((db, p) =>
@@ -60,24 +91,58 @@ function updateOf(patch: RowPatch): Prepared<RowPatch & { id: string }, never> {
   return update;
 }
 
+/** PostgreSQL: an update and its timeline event in one statement, one per set of changed columns. */
+const updatesWithEvent = new Map<string, Prepared<RowPatch & { id: string; conversationId: string; type: string; data: string; at: number }, { id: number }>>();
+function updateWithEventOf(patch: RowPatch) {
+  const columns = Object.keys(patch) as Array<keyof RowPatch>;
+  const key = columns.join(',');
+  let update = updatesWithEvent.get(key);
+  if (!update) {
+    update = prepared<RowPatch & { id: string; conversationId: string; type: string; data: string; at: number }, { id: number }>((db, p) =>
+      db
+        .with('e', (qb) => qb.insertInto('conversation_events').values({ conversation_id: p.conversationId, type: p.type, data: p.data, created_at: p.at }).returning('id'))
+        .with('u', (qb) =>
+          qb
+            .updateTable('messages')
+            .set(Object.fromEntries(columns.map((c) => [c, p[c]])) as RowPatch)
+            .where('id', '=', p.id)
+            .returning('messages.id'),
+        )
+        .selectFrom('e')
+        .select('e.id'),
+    );
+    updatesWithEvent.set(key, update);
+  }
+  return update;
+}
+
+/** The columns a patch changes. */
+function rowPatch(patch: MessagePatch): RowPatch {
+  return {
+    ...(patch.status !== undefined ? { status: patch.status } : {}),
+    ...(patch.amojoMsgId !== undefined ? { amojo_msgid: patch.amojoMsgId } : {}),
+    ...(patch.clientMsgId !== undefined ? { client_msgid: patch.clientMsgId } : {}),
+    ...(patch.content !== undefined ? { payload: JSON.stringify(patch.content) } : {}),
+    ...(patch.error !== undefined ? { error: patch.error } : {}),
+    updated_at: Date.now(),
+  };
+}
+
 export function createMessageRepo(db: Db, dialect: SqlDialect): BridgeRepos['messages'] {
   return {
     async insert(m) {
-      const res = await insertRow.run(db, dialect, {
-        id: m.id,
-        conversation_id: m.conversationId,
-        direction: m.direction,
-        amojo_msgid: m.amojoMsgId,
-        client_msgid: m.clientMsgId,
-        kind: m.kind,
-        status: m.status,
-        payload: JSON.stringify(m.content),
-        error: m.error,
-        seq: m.seq,
-        created_at: m.createdAt,
-        updated_at: m.updatedAt,
-      });
+      const res = await insertRow.run(db, dialect, toRow(m));
       return Number(res.numAffectedRows ?? 0n) === 1;
+    },
+
+    async insertWithEvent(m, event) {
+      if (dialect === 'postgres') {
+        const { rows } = await insertWithEventPg.run(db, dialect, { ...toRow(m), type: event.type, data: JSON.stringify(event.data) });
+        return { eventId: Number(rows[0]!.id), inserted: Number(rows[0]!.inserted) === 1 };
+      }
+      const eventId = await appendTimelineEvent(db, dialect, m.conversationId, event, m.createdAt);
+      const res = await insertRow.run(db, dialect, { ...toRow(m), seq: eventId });
+      return { eventId, inserted: Number(res.numAffectedRows ?? 0n) === 1 };
     },
 
     async get(id) {
@@ -126,15 +191,18 @@ export function createMessageRepo(db: Db, dialect: SqlDialect): BridgeRepos['mes
     },
 
     async update(id, patch) {
-      const row: RowPatch = {
-        ...(patch.status !== undefined ? { status: patch.status } : {}),
-        ...(patch.amojoMsgId !== undefined ? { amojo_msgid: patch.amojoMsgId } : {}),
-        ...(patch.clientMsgId !== undefined ? { client_msgid: patch.clientMsgId } : {}),
-        ...(patch.content !== undefined ? { payload: JSON.stringify(patch.content) } : {}),
-        ...(patch.error !== undefined ? { error: patch.error } : {}),
-        updated_at: Date.now(),
-      };
+      const row = rowPatch(patch);
       await updateOf(row).run(db, dialect, { ...row, id });
+    },
+
+    async updateWithEvent(id, patch, conversationId, event, at) {
+      const row = rowPatch(patch);
+      if (dialect === 'postgres') {
+        const { rows } = await updateWithEventOf(row).run(db, dialect, { ...row, id, conversationId, type: event.type, data: JSON.stringify(event.data), at });
+        return Number(rows[0]!.id);
+      }
+      await updateOf(row).run(db, dialect, { ...row, id });
+      return appendTimelineEvent(db, dialect, conversationId, event, at);
     },
 
     async advanceStatus(id, from, to) {
@@ -175,6 +243,23 @@ export function createMessageRepo(db: Db, dialect: SqlDialect): BridgeRepos['mes
     if (uptoSeq !== undefined) q = q.where('seq', '<=', uptoSeq);
     return (await q.orderBy('seq').execute()).map(toMessage);
   }
+}
+
+function toRow(m: MessageRecord): NewMessageRow {
+  return {
+    id: m.id,
+    conversation_id: m.conversationId,
+    direction: m.direction,
+    amojo_msgid: m.amojoMsgId,
+    client_msgid: m.clientMsgId,
+    kind: m.kind,
+    status: m.status,
+    payload: JSON.stringify(m.content),
+    error: m.error,
+    seq: m.seq,
+    created_at: m.createdAt,
+    updated_at: m.updatedAt,
+  };
 }
 
 function toMessage(row: MessageRow): MessageRecord {

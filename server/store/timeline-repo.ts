@@ -12,17 +12,21 @@ import type { Database } from './schema.js';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
-// Two of these for every message (its arrival and its status).
+// Two of these for every message (its arrival and its status), unless the message's own statement
+// appends it (messages-repo.ts, on PostgreSQL).
 const appendEvent = prepared<{ conversationId: string; type: string; data: string; at: number }, { id: number }>((db, p) =>
   db.insertInto('conversation_events').values({ conversation_id: p.conversationId, type: p.type, data: p.data, created_at: p.at }).returning('id'),
 );
 
+/** Appends one event; answers its id. */
+export async function appendTimelineEvent(db: Db, dialect: SqlDialect, conversationId: string, event: TimelineData, at: number): Promise<number> {
+  const { rows } = await appendEvent.run(db, dialect, { conversationId, type: event.type, data: JSON.stringify(event.data), at });
+  return Number(rows[0]!.id);
+}
+
 export function createTimelineRepo(db: Db, dialect: SqlDialect): BridgeRepos['timeline'] {
   return {
-    async append(conversationId, event, at) {
-      const { rows } = await appendEvent.run(db, dialect, { conversationId, type: event.type, data: JSON.stringify(event.data), at });
-      return Number(rows[0]!.id);
-    },
+    append: (conversationId, event, at) => appendTimelineEvent(db, dialect, conversationId, event, at),
 
     async after(conversationId, afterId, limit) {
       const rows = await db
