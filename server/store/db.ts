@@ -10,6 +10,7 @@ import type { Database } from './schema.js';
 import { migrations } from './migrations/index.js';
 import { createWalSync } from './wal-sync.js';
 import { createGroupCommit, type GroupCommit } from './group-commit.js';
+import { directRunner, runDirectlyIn } from './sqlite-direct.js';
 
 export type SqlDialect = 'sqlite' | 'postgres';
 
@@ -64,11 +65,20 @@ async function openSqlite(path: string): Promise<StoreDb> {
     sqlite.pragma(`journal_size_limit = ${64 * 1024 * 1024}`);
   }
   sqlite.pragma('foreign_keys = ON');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
+  const statements = withStatementCache(sqlite);
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: statements }) });
+  const run = directRunner(statements);
   return {
     db,
     dialect: 'sqlite',
-    groupCommit: createGroupCommit((fn) => db.transaction().execute(fn), () => wal?.sync()),
+    groupCommit: createGroupCommit(
+      (fn) =>
+        db.transaction().execute((trx) => {
+          runDirectlyIn(trx, run);
+          return fn(trx);
+        }),
+      () => wal?.sync(),
+    ),
     async durableTransaction(fn) {
       const value = await db.transaction().execute(fn);
       wal?.sync();

@@ -26,6 +26,7 @@ import {
 } from 'kysely';
 import type { SqlDialect } from './db.js';
 import type { Database } from './schema.js';
+import { directRunOf } from './sqlite-direct.js';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -83,6 +84,15 @@ export function prepared<P extends Record<string, unknown>, O>(build: (db: Kysel
         byDialect.set(dialect, c);
       }
       const parameters = c.slots.map((s) => ('name' in s ? values[s.name] : s.value));
+      // Inside the store's group commit on SQLite: straight to the connection (sqlite-direct.ts).
+      const direct = dialect === 'sqlite' ? directRunOf(db) : undefined;
+      if (direct) {
+        try {
+          return Promise.resolve(direct(c.sql, parameters) as QueryResult<O>);
+        } catch (err) {
+          return Promise.reject(err);
+        }
+      }
       return db.executeQuery(CompiledQuery.raw(c.sql, parameters) as CompiledQuery<O>);
     },
   };
