@@ -77,7 +77,7 @@ async function openSqlite(path: string): Promise<StoreDb> {
           runDirectlyIn(trx, run);
           return fn(trx);
         }),
-      () => wal?.sync(),
+      async () => wal?.flush(),
     ),
     async durableTransaction(fn) {
       const value = await db.transaction().execute(fn);

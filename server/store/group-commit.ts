@@ -7,7 +7,9 @@
  * A unit may ask to be durable (on disk, not only committed, before it resolves): the batch it is
  * in is then made durable once after its commit (`makeDurable`), which covers every unit of the
  * batch and every commit before it. Durable and plain units share transactions, so a message
- * accepted from a visitor, another one's `sent` status and a finished job cost one commit.
+ * accepted from a visitor, another one's `sent` status and a finished job cost one commit. The
+ * plain units of a batch resolve at its commit, and the next batch may start, while the durable
+ * ones still wait for the disk.
  */
 import { createBatcher } from './batcher.js';
 
@@ -18,18 +20,18 @@ export interface GroupCommit<Tx> {
   <T>(fn: (tx: Tx) => Promise<T>, durable?: boolean): Promise<T>;
 }
 
-type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
+/** `synced`: for a durable unit, when its commit is on disk. */
+type Outcome = { ok: true; value: unknown; synced?: Promise<void> } | { ok: false; error: unknown };
 interface Unit<Tx> {
   work: (tx: Tx) => Promise<unknown>;
   durable: boolean;
 }
 
-export function createGroupCommit<Tx>(transaction: TransactionRunner<Tx>, makeDurable: () => void = () => undefined): GroupCommit<Tx> {
+export function createGroupCommit<Tx>(transaction: TransactionRunner<Tx>, makeDurable: () => Promise<void> = async () => undefined): GroupCommit<Tx> {
   const alone = async (unit: Unit<Tx>): Promise<Outcome> => {
     try {
       const value = await transaction(unit.work);
-      if (unit.durable) makeDurable();
-      return { ok: true, value };
+      return unit.durable ? { ok: true, value, synced: makeDurable() } : { ok: true, value };
     } catch (error) {
       return { ok: false, error };
     }
@@ -37,32 +39,27 @@ export function createGroupCommit<Tx>(transaction: TransactionRunner<Tx>, makeDu
 
   const batcher = createBatcher<Unit<Tx>, Outcome>(async (units) => {
     if (units.length === 1) return [await alone(units[0]!)];
-    let out: Outcome[];
     try {
-      out = await transaction(async (tx) => {
-        const values: Outcome[] = [];
-        for (const unit of units) values.push({ ok: true, value: await unit.work(tx) });
-        return values;
+      const values = await transaction(async (tx) => {
+        const out: unknown[] = [];
+        for (const unit of units) out.push(await unit.work(tx));
+        return out;
       });
+      // One flush for the whole batch, not waited for here: the next batch may commit meanwhile.
+      const synced = units.some((u) => u.durable) ? makeDurable() : undefined;
+      return values.map((value, i): Outcome => (units[i]!.durable ? { ok: true, value, synced: synced! } : { ok: true, value }));
     } catch {
       const each: Outcome[] = [];
       for (const unit of units) each.push(await alone(unit));
       return each;
     }
-    // A failed sync fails every unit that waited for it; the plain ones are committed either way.
-    if (units.some((u) => u.durable)) {
-      try {
-        makeDurable();
-      } catch (error) {
-        out = out.map((o, i) => (units[i]!.durable ? { ok: false as const, error } : o));
-      }
-    }
-    return out;
   });
 
   return async <T>(work: (tx: Tx) => Promise<T>, durable = false): Promise<T> => {
     const outcome = await batcher.submit({ work, durable });
     if (!outcome.ok) throw outcome.error;
+    // A failed flush fails the caller: its work is committed but not known to be on disk.
+    await outcome.synced;
     return outcome.value as T;
   };
 }

@@ -61,4 +61,28 @@ describe('SQLite durable transactions', () => {
     expect(synced).not.toHaveBeenCalled();
     expect(await s.kv.get('x')).toBeUndefined();
   });
+
+  it('in the group commit: a durable unit resolves only once the log is flushed, a plain one of the same batch at the commit', async () => {
+    const s = await open();
+    const flushes: Array<() => void> = [];
+    const real = fs.fdatasync;
+    vi.spyOn(fs, 'fdatasync').mockImplementation(((fd: number, cb: (err: NodeJS.ErrnoException | null) => void) => {
+      // Held until the test lets it go: the durable unit must still be waiting meanwhile.
+      flushes.push(() => real(fd, cb));
+    }) as typeof fs.fdatasync);
+    let durableDone = false;
+    const durable = s.storeDb.groupCommit((trx) => trx.insertInto('kv').values({ key: 'durable', value: '1' }).execute(), true).then(() => {
+      durableDone = true;
+    });
+    const plain = s.storeDb.groupCommit((trx) => trx.insertInto('kv').values({ key: 'plain', value: '1' }).execute());
+    await plain;
+    await vi.waitFor(() => expect(flushes).toHaveLength(1));
+    expect(durableDone).toBe(false);
+    expect(await s.kv.get('durable')).toBe('1');
+    flushes[0]!();
+    await durable;
+    expect(durableDone).toBe(true);
+    // One flush covered the whole batch.
+    expect(flushes).toHaveLength(1);
+  });
 });
