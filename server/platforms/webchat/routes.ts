@@ -7,6 +7,7 @@ import express, { Router, type ErrorRequestHandler, type Request } from 'express
 import { asClientMsgId, asFileId, asMsgId, BlobTooLargeError, BridgeRefusal, StorageQuotaExceeded, type Bridge, type ConversationRecord } from '../../bridge/index.js';
 import { AuthError, ConflictError, ForbiddenError, NotFoundError, PayloadTooLargeError, StorageQuotaError, ValidationError } from '../../errors.js';
 import { clientAddressKey } from '../../http/client-address.js';
+import { answerJson } from '../../http/json-answer.js';
 import { takeAll, type LimitCheck, type Taken } from '../../http/limits/index.js';
 import { parseInput } from '../../http/validate.js';
 import { corsForAnyOrigin } from './cors.js';
@@ -101,7 +102,7 @@ export function createWebchatApiRouter(deps: WebchatRouteDeps): Router {
       replyTo: body.reply_to !== undefined ? asMsgId(body.reply_to) : undefined,
       page: body.page,
     });
-    res.status(202).json({ msgid: message.id, ...(created ? {} : { duplicate: true }) });
+    answerJson(res, 202, { msgid: message.id, ...(created ? {} : { duplicate: true }) });
   });
 
   router.get('/messages', async (req, res) => {
