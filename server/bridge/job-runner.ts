@@ -106,9 +106,19 @@ export const DEFAULT_MAX_ATTEMPTS = 12;
 export type JobRunner = ReturnType<typeof createJobRunner>;
 
 interface ActiveJob {
-  controller: AbortController;
+  /** Made when a handler first asks for the signal (few do; an AbortSignal is costly to make). */
+  controller?: AbortController;
   lost: boolean;
   done?: Promise<void>;
+}
+
+/** The job's abort signal, made on first use; aborted at once when the lease is already lost. */
+function signalOf(entry: ActiveJob): AbortSignal {
+  if (!entry.controller) {
+    entry.controller = new AbortController();
+    if (entry.lost) entry.controller.abort();
+  }
+  return entry.controller.signal;
 }
 
 export function createJobRunner(opts: JobRunnerOptions) {
@@ -161,7 +171,14 @@ export function createJobRunner(opts: JobRunnerOptions) {
     // own macrotask keeps a run of jobs from holding up request handling for its whole length.
     await new Promise<void>((r) => setImmediate(r));
     const handler = handlers.get(job.kind);
-    const ctx: JobContext = { jobId: job.id, attempt: job.attempts, isLastAttempt: job.attempts >= maxAttempts, signal: entry.controller.signal };
+    const ctx: JobContext = {
+      jobId: job.id,
+      attempt: job.attempts,
+      isLastAttempt: job.attempts >= maxAttempts,
+      get signal() {
+        return signalOf(entry);
+      },
+    };
     if (!handler) {
       await opts.jobs.bury(job.id, workerId, `no handler for job kind ${job.kind}`);
       opts.logger.error({ jobId: job.id, kind: job.kind }, 'job parked: no handler');
@@ -202,7 +219,7 @@ export function createJobRunner(opts: JobRunnerOptions) {
     // Our own job whose lease lapsed (the process stalled past it) comes back from a claim: it is
     // still running here, and must not run a second time alongside.
     if (active.has(job.id)) return false;
-    const entry: ActiveJob = { controller: new AbortController(), lost: false };
+    const entry: ActiveJob = { lost: false };
     active.set(job.id, entry);
     entry.done = runJob(job, entry)
       .catch((err: unknown) => {
@@ -243,7 +260,7 @@ export function createJobRunner(opts: JobRunnerOptions) {
         const entry = active.get(id);
         if (!entry || held.has(id) || entry.lost) continue;
         entry.lost = true;
-        entry.controller.abort();
+        entry.controller?.abort();
         opts.logger.warn({ jobId: id }, 'job lease lost to another worker; leaving the job to it');
       }
     } catch (err) {
@@ -336,7 +353,7 @@ export function createJobRunner(opts: JobRunnerOptions) {
       const jobs = await opts.jobs.claim(workerId, concurrency, leaseMs);
       if (jobs.length === 0) return total;
       const done = jobs.map((job) => {
-        const entry: ActiveJob = { controller: new AbortController(), lost: false };
+        const entry: ActiveJob = { lost: false };
         active.set(job.id, entry);
         return runJob(job, entry).finally(() => active.delete(job.id));
       });
