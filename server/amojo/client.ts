@@ -92,9 +92,22 @@ export function createAmojoClient(opts: AmojoClientOptions) {
    * connection failed before any answer; a 429 or 5xx throws with its Retry-After, for the job
    * that made the call to retry (`net/retry.ts`).
    */
+  /** Each base URL's origin and path prefix, parsed once (there are a handful: amojo's hosts). */
+  const bases = new Map<string, { origin: string; prefix: string }>();
+  function baseOf(baseUrl: string): { origin: string; prefix: string } {
+    let base = bases.get(baseUrl);
+    if (!base) {
+      const u = new URL(baseUrl);
+      base = { origin: u.origin, prefix: u.pathname.replace(/\/+$/, '') };
+      if (bases.size >= 100) bases.clear();
+      bases.set(baseUrl, base);
+    }
+    return base;
+  }
+
   async function call(baseUrl: string, method: AmojoMethod, path: string, payload?: unknown, query = ''): Promise<ByteResponse> {
-    const base = new URL(baseUrl);
-    const wirePath = `${base.pathname.replace(/\/+$/, '')}${path}`;
+    const base = baseOf(baseUrl);
+    const wirePath = `${base.prefix}${path}`;
     // Serialize once: these bytes are hashed and these bytes are sent.
     const body = payload === undefined ? Buffer.alloc(0) : Buffer.from(JSON.stringify(payload), 'utf8');
     const url = `${base.origin}${wirePath}${query}`;

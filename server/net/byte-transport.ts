@@ -67,6 +67,32 @@ function keepingAgent<A extends http.Agent>(agent: A): A {
 const httpAgent = keepingAgent(new http.Agent({ keepAlive: true, maxSockets: 64 }));
 const httpsAgent = keepingAgent(new https.Agent({ keepAlive: true, maxSockets: 64 }));
 
+interface Origin {
+  secure: boolean;
+  hostname: string;
+  port: number | undefined;
+}
+
+/**
+ * Where a URL goes, parsed once per origin (a handful: amojo's hosts, the accounts' amoCRM hosts).
+ * The path is sent exactly as given, never re-normalized, so it is the path that was signed.
+ */
+const origins = new Map<string, Origin>();
+function split(url: string): { origin: Origin; path: string } {
+  const slash = url.indexOf('/', url.indexOf('//') + 2);
+  const originText = slash < 0 ? url : url.slice(0, slash);
+  let origin = origins.get(originText);
+  if (!origin) {
+    const u = new URL(originText);
+    if (u.protocol !== 'http:' && u.protocol !== 'https:') throw failure(`${u.protocol} URLs are not supported`, 'ERR_INVALID_PROTOCOL');
+    const hostname = u.hostname.startsWith('[') ? u.hostname.slice(1, -1) : u.hostname;
+    origin = { secure: u.protocol === 'https:', hostname, port: u.port ? Number(u.port) : undefined };
+    if (origins.size >= 1000) origins.clear();
+    origins.set(originText, origin);
+  }
+  return { origin, path: slash < 0 ? '/' : url.slice(slash) };
+}
+
 /** A failure with a Node-style `code`, as the retry policy reads it (`net/retry.ts`). */
 function failure(message: string, code: string): Error {
   return Object.assign(new Error(message), { code });
@@ -74,10 +100,11 @@ function failure(message: string, code: string): Error {
 
 export const httpByteTransport: ByteTransport = (req) =>
   new Promise<ByteResponse>((resolve, reject) => {
-    const secure = req.url.startsWith('https:');
+    const { origin, path } = split(req.url);
     const headers: Record<string, string | number> = { 'user-agent': USER_AGENT, ...req.headers };
     if (req.body !== undefined) headers['content-length'] = req.body.length;
-    const request = (secure ? https : http).request(req.url, { method: req.method, headers, agent: secure ? httpsAgent : httpAgent });
+    const options = { method: req.method, hostname: origin.hostname, port: origin.port, path, headers };
+    const request = origin.secure ? https.request({ ...options, agent: httpsAgent }) : http.request({ ...options, agent: httpAgent });
     const timer = setTimeout(() => request.destroy(failure(`timeout of ${req.timeoutMs}ms exceeded`, 'ETIMEDOUT')), req.timeoutMs);
     const fail = (err: Error) => {
       clearTimeout(timer);

@@ -62,6 +62,12 @@ describe('HTTP byte transport', () => {
     expect(seen[0]!.headers['x-signature']).toBe('abc');
   });
 
+  it('sends the path exactly as given, never re-normalized (it is the path that was signed)', async () => {
+    const { url, seen } = await serve((_req, res) => res.end());
+    await httpByteTransport({ method: 'GET', url: `${url}/v2/origin/custom/a/../b%2Fc?x=%20`, headers: {}, body: undefined, timeoutMs: 2000 });
+    expect(seen[0]!.url).toBe('/v2/origin/custom/a/../b%2Fc?x=%20');
+  });
+
   it('sends no body for a GET and reuses the kept-alive connection for the next request', async () => {
     const ports = new Set<number>();
     const { url, seen } = await serve((req, res) => {
