@@ -26,6 +26,7 @@ import type { Services } from './services.js';
  */
 export function createRequestListener(services: Services): RequestListener {
   const routes: LaneRoute[] = [amojoWebhookLane(services.webhookIntake)];
+  if (services.telegram) routes.push(services.telegram.webhookLane);
   return createFastLane(routes, createApp(services));
 }
 
