@@ -2,11 +2,13 @@
  * Builds the Express app from ready-made services; opens no port and reads no environment
  * (`main.ts` does both). Routes are grouped by who calls them (product.md, HTTP routes).
  */
+import type { RequestListener } from 'node:http';
 import express, { type Express } from 'express';
 import { errorHandler, notFoundHandler } from './http/error-handler.js';
+import { createFastLane, relayLaneError, type LaneRoute } from './http/fast-lane.js';
 import { createHealthRouter } from './routes/health.js';
 import { createMetricsRouter } from './metrics/route.js';
-import { AMOJO_WEBHOOK_PATH, amojoWebhookHandlers } from './routes/amojo-webhook.js';
+import { AMOJO_WEBHOOK_PATH, amojoWebhookHandlers, amojoWebhookLane } from './routes/amojo-webhook.js';
 import { createHomeRouter } from './routes/home.js';
 import { createOAuthRouter } from './routes/oauth.js';
 import { createStatusAnswer, createWidgetGuard, createWidgetRouter, type WidgetSection } from './routes/widget.js';
@@ -18,13 +20,26 @@ import { createSandboxPageRouter } from './sandbox/page/index.js';
 import { distDir, SERVER_FILES_DIR } from './runtime/paths.js';
 import type { Services } from './services.js';
 
+/**
+ * What the HTTP server runs: the hook routes' fast lane (server/http/fast-lane.ts), and behind it
+ * the Express app for everything else.
+ */
+export function createRequestListener(services: Services): RequestListener {
+  const routes: LaneRoute[] = [amojoWebhookLane(services.webhookIntake)];
+  if (services.telegram) routes.push(services.telegram.webhookLane);
+  return createFastLane(routes, createApp(services));
+}
+
 export function createApp(services: Services): Express {
   const app = express();
   app.disable('x-powered-by');
   // The client address is the socket's unless TRUST_PROXY names the proxies whose X-Forwarded-For we believe.
   app.set('trust proxy', services.config.trustProxy);
 
-  // First: amoCRM's webhooks are the busiest route, and each layer in front of it costs them time.
+  // A hook the fast lane took and failed reaches the error handler from here.
+  app.use(relayLaneError);
+  // The fast lane serves nearly every hook; here are the ones it leaves to Express (odd spellings of
+  // the path, compressed, unsized or oversize bodies). Still first, so no other layer sees them.
   app.post(AMOJO_WEBHOOK_PATH, ...amojoWebhookHandlers(services.webhookIntake));
   // Second: the visitor API carries every website-chat message. Mounted on its prefix, it is
   // entered only by its own paths, and its requests skip every router below.

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import autocannon from 'autocannon';
 import { signWebhookBody } from '../../server/amojo/signing.js';
 import { SANDBOX_CHANNEL } from '../../server/config/index.js';
-import { startChild } from './child.js';
+import { startChild, type ChildTarget } from './child.js';
 import type { BenchConversation } from './webhook-target.js';
 
 export interface LoadResult {
@@ -16,6 +16,8 @@ export interface LoadResult {
   p99: number;
   non2xx: number;
   errors: number;
+  /** The target's CPU time (user + system) per request answered during the load, µs. */
+  cpuPerRequestUs: number;
 }
 
 /** A manager's text message in one of the target's real conversations, with a fresh message id. */
@@ -52,7 +54,7 @@ function parseTarget(line: string): Target {
   return { url: url!, scopeId: scopeId ?? 'any_scope', conversations: json ? (JSON.parse(json) as BenchConversation[]) : [{ amojoChatId: randomUUID(), conversationId: 'c', visitorAmojoId: null }] };
 }
 
-async function load(target: Target, seconds: number, connections: number): Promise<LoadResult> {
+async function load(target: Target, seconds: number, connections: number): Promise<Omit<LoadResult, 'cpuPerRequestUs'> & { total: number }> {
   const accountAmojoId = target.scopeId.split('_')[1] ?? 'account';
   const result = await autocannon({
     url: `${target.url}/amojo/webhook/${target.scopeId}`,
@@ -78,20 +80,29 @@ async function load(target: Target, seconds: number, connections: number): Promi
     p99: result.latency.p99,
     non2xx: result.non2xx,
     errors: result.errors,
+    total: result.requests.total,
   };
+}
+
+/** `load`, with the target's CPU time over it, per request answered. */
+async function measuredLoad(child: ChildTarget, target: Target, seconds: number, connections: number): Promise<LoadResult> {
+  const before = Number(await child.request('cpu'));
+  const { total, ...result } = await load(target, seconds, connections);
+  const after = Number(await child.request('cpu'));
+  return { ...result, cpuPerRequestUs: (after - before) / Math.max(total, 1) };
 }
 
 export async function benchWebhookIngest(seconds = 10, connections = 50): Promise<{ ours: LoadResult; bare: LoadResult }> {
   const bare = await startChild('./webhook-target.ts', ['bare']);
   const bareTarget = parseTarget(bare.url);
   await load(bareTarget, 1, connections); // warm-up
-  const bareResult = await load(bareTarget, seconds, connections);
+  const bareResult = await measuredLoad(bare, bareTarget, seconds, connections);
   await bare.stop();
 
   const ours = await startChild('./webhook-target.ts', ['ours']);
   const oursTarget = parseTarget(ours.url);
   await load(oursTarget, 1, connections);
-  const oursResult = await load(oursTarget, seconds, connections);
+  const oursResult = await measuredLoad(ours, oursTarget, seconds, connections);
   await ours.stop();
   return { ours: oursResult, bare: bareResult };
 }
@@ -107,6 +118,8 @@ export const webhookIngestBenchmark: Benchmark = {
       { bench: 'webhook ingest: bare route', figure: `${fmt(bare.requestsPerSec)} req/s, p50 ${bare.p50} ms, p99 ${bare.p99} ms`, target: '', met: undefined },
       { bench: 'webhook ingest: req/s ratio', figure: fmt(rpsRatio, 2), target: '≥ 0.80', met: rpsRatio >= 0.8 },
       { bench: 'webhook ingest: p99 ratio', figure: fmt(p99Ratio, 2), target: '≤ 1.50', met: p99Ratio <= 1.5 },
+      // The server's CPU per answered request during the load (the job runner's later work on the hooks not included).
+      { bench: 'webhook ingest: CPU per request', figure: `ours ${fmt(ours.cpuPerRequestUs)} µs, bare ${fmt(bare.cpuPerRequestUs)} µs (ratio ${fmt(ours.cpuPerRequestUs / bare.cpuPerRequestUs, 2)})`, target: '', met: undefined },
     ];
   },
 };

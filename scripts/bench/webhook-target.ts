@@ -3,6 +3,7 @@
  * (SQLite in a temp folder, job runner on), with the sandbox account installed and a set of real
  * website-chat conversations, so every hook is processed the way production processes it.
  * `bare`: an Express route that answers 200. Prints `READY <url> [<scope_id> <json conversations>]`.
+ * On stdin, `cpu` is answered with the CPU time the process has used so far, µs (user + system).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
@@ -42,7 +43,16 @@ async function post(url: string, body: unknown, token?: string): Promise<Record<
   return (await res.json()) as Record<string, unknown>;
 }
 
+function answerCpuQueries(): void {
+  process.stdin.on('data', (chunk: Buffer) => {
+    if (chunk.toString().trim() !== 'cpu') return;
+    const { user, system } = process.cpuUsage();
+    process.stdout.write(`${user + system}\n`);
+  });
+}
+
 async function main(): Promise<void> {
+  answerCpuQueries();
   if (mode === 'bare') {
     const app = express();
     app.post('/amojo/webhook/:scope_id', (_req, res) => {

@@ -5,6 +5,7 @@
  * each request. A body over `limit` is refused with 413, before reading when Content-Length
  * already says so; a compressed body with 415, since the bytes signed are the bytes sent.
  */
+import type { IncomingMessage } from 'node:http';
 import type { RequestHandler } from 'express';
 import { PayloadTooLargeError, UnsupportedMediaTypeError } from '../errors.js';
 
@@ -16,9 +17,8 @@ export function rawBody(limit: number): RequestHandler {
       next();
       return;
     }
-    const encoding = req.headers['content-encoding'];
-    if (encoding !== undefined && encoding.toLowerCase() !== 'identity') {
-      next(new UnsupportedMediaTypeError(`Content-Encoding ${encoding} is not accepted; send the body uncompressed.`));
+    if (isCompressed(req)) {
+      next(new UnsupportedMediaTypeError(`Content-Encoding ${req.headers['content-encoding']} is not accepted; send the body uncompressed.`));
       return;
     }
     if (Number(req.headers['content-length'] ?? 0) > limit) {
@@ -45,4 +45,27 @@ export function rawBody(limit: number): RequestHandler {
       next();
     });
   };
+}
+
+/** True when the body is sent with a Content-Encoding other than `identity`. */
+export function isCompressed(req: IncomingMessage): boolean {
+  const encoding = req.headers['content-encoding'];
+  return encoding !== undefined && encoding.toLowerCase() !== 'identity';
+}
+
+/** True when the body is uncompressed and its Content-Length is given and at most `limit`. */
+export function isPlainSizedBody(req: IncomingMessage, limit: number): boolean {
+  const length = req.headers['content-length'];
+  return length !== undefined && Number(length) <= limit && !isCompressed(req);
+}
+
+/**
+ * Reads a body whose Content-Length the caller has already checked against its limit (Node's
+ * parser then delivers exactly that many bytes). `done` is not called when the client goes away
+ * mid-body, so a partial body is never seen.
+ */
+export function readSizedBody(req: IncomingMessage, done: (body: Buffer) => void): void {
+  const chunks: Buffer[] = [];
+  req.on('data', (chunk: Buffer) => chunks.push(chunk));
+  req.on('end', () => done(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
 }

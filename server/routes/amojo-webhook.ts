@@ -4,12 +4,14 @@
  * The job runner moves it into a job (dropping repeats) and processes it later, so the answer
  * comes far inside amoCRM's 5-second budget.
  */
-import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express';
+import type { ServerResponse } from 'node:http';
+import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { verifyWebhookSignature } from '../amojo/signing.js';
 import { HookParseError, hookDedupeKey, parseHook, type HookEvent } from '../amojo/webhook-parse.js';
 import { AppError } from '../errors.js';
+import type { LaneRoute } from '../http/fast-lane.js';
 import { createRateMeter } from '../http/rate-meter.js';
-import { rawBody } from '../http/raw-body.js';
+import { isPlainSizedBody, rawBody, readSizedBody } from '../http/raw-body.js';
 import { createBatcher } from '../store/batcher.js';
 import type { InboundEvent } from '../store/inbound-repo.js';
 import type { Store } from '../store/index.js';
@@ -27,7 +29,7 @@ const OK = Buffer.from(JSON.stringify({ status: 'ok' }));
  * content negotiation) buy nothing here, and on this, the busiest route, they cost about 8% of
  * each request's CPU time (`npm run bench`).
  */
-function answer(res: Response, status: number, body: Buffer | Record<string, string>): void {
+function answer(res: ServerResponse, status: number, body: Buffer | Record<string, string>): void {
   const bytes = Buffer.isBuffer(body) ? body : Buffer.from(JSON.stringify(body));
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': bytes.length });
   res.end(bytes);
@@ -139,11 +141,10 @@ export function createWebhookIntake(opts: WebhookIntakeOptions) {
       opts.onRefused?.(isRefusalReason(code) ? code : 'internal_error');
     },
 
-    async handle(req: Request, res: Response): Promise<void> {
-      const scopeId = String(req.params['scope_id'] ?? '');
-      const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+    /** Answers one hook: `raw` is its exact body, `signature` its X-Signature header. */
+    async handle(scopeId: string, raw: Buffer, signature: string | undefined, res: ServerResponse): Promise<void> {
       const channel = channelOf(scopeId);
-      if (!channel || !verifyWebhookSignature(channel.secret, raw, req.get('x-signature'))) {
+      if (!channel || !verifyWebhookSignature(channel.secret, raw, signature)) {
         opts.onRefused?.('bad_signature');
         answer(res, 401, { error: 'bad_signature', message: 'X-Signature does not match the body.' });
         return;
@@ -188,6 +189,33 @@ export function amojoWebhookHandlers(intake: WebhookIntake): Array<RequestHandle
     intake.refused(err);
     next(err);
   };
-  const handle: RequestHandler = (req, res) => intake.handle(req, res);
+  const handle: RequestHandler = (req, res) => {
+    const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+    return intake.handle(String(req.params['scope_id'] ?? ''), raw, req.get('x-signature'), res);
+  };
   return [rawBody(WEBHOOK_BODY_LIMIT), handle, countRefusal];
+}
+
+/**
+ * The same route in the fast lane (server/http/fast-lane.ts), which serves nearly every hook. A
+ * compressed, unsized or oversize body goes on to the Express route above, which refuses it
+ * (415, 413) exactly as it always has.
+ */
+export function amojoWebhookLane(intake: WebhookIntake): LaneRoute {
+  return {
+    prefix: '/amojo/webhook/',
+    handle(req, res, lane) {
+      if (!isPlainSizedBody(req, WEBHOOK_BODY_LIMIT)) {
+        lane.fallThrough();
+        return;
+      }
+      const signature = req.headers['x-signature'];
+      readSizedBody(req, (raw) => {
+        intake.handle(lane.param, raw, typeof signature === 'string' ? signature : undefined, res).catch((err: unknown) => {
+          intake.refused(err);
+          lane.fail(err);
+        });
+      });
+    },
+  };
 }

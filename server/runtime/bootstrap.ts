@@ -6,7 +6,7 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createApp } from '../app.js';
+import { createRequestListener } from '../app.js';
 import type { Config } from '../config/index.js';
 import type { Logger } from '../log.js';
 import { createServices, type ServiceOptions, type Services } from '../services.js';
@@ -58,7 +58,7 @@ export async function startBackend(opts: BackendOptions): Promise<Backend> {
     server.headersTimeout = HEADERS_TIMEOUT_MS;
     server.requestTimeout = REQUEST_TIMEOUT_MS;
     server.keepAliveTimeout = opts.keepAliveTimeoutMs ?? KEEP_ALIVE_TIMEOUT_MS;
-    server.on('request', createApp(services));
+    server.on('request', createRequestListener(services));
     if (!server.listening) {
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);

@@ -6,6 +6,7 @@
  * interfaces) and imports no other platform.
  */
 import type { Router } from 'express';
+import type { LaneRoute } from '../../http/fast-lane.js';
 import type { Bridge, ChannelLink, LiveFeed } from '../../bridge/index.js';
 import type { JobHandler } from '../../bridge/job-runner.js';
 import type { Logger } from '../../log.js';
@@ -14,7 +15,7 @@ import { createBotDirectory } from './bots.js';
 import { createPacer, memorySlots, type SlotFactory } from './pacing.js';
 import { createSecretBox } from './secret-box.js';
 import { createUpdateJob } from './update-job.js';
-import { createWebhookRouter, type UpdateInbox } from './webhook-route.js';
+import { createWebhookRouter, telegramWebhookLane, type UpdateInbox } from './webhook-route.js';
 import { connectBot, createWidgetTelegramRouter, disconnectBot, reattachBot, type WidgetGuard } from './widget-route.js';
 
 export interface TelegramOptions {
@@ -39,6 +40,8 @@ export interface Telegram {
   adapter: TelegramAdapter;
   /** Mount at the root: `POST /telegram/webhook/:bot_id`. */
   webhookRouter: Router;
+  /** The same webhook route in the fast lane in front of Express (server/http/fast-lane.ts). */
+  webhookLane: LaneRoute;
   /** Mount at the root: `POST` / `DELETE /widget/telegram`. */
   widgetRouter(guard: WidgetGuard, statusAnswer: (accountId: number) => Promise<unknown>): Router;
   jobHandlers: JobHandler[];
@@ -67,6 +70,7 @@ export function createTelegram(opts: TelegramOptions): Telegram {
   return {
     adapter,
     webhookRouter: createWebhookRouter({ bots, inbox: opts.inbox }),
+    webhookLane: telegramWebhookLane({ bots, inbox: opts.inbox }),
     widgetRouter: (guard, statusAnswer) => createWidgetTelegramRouter({ ...botDeps, guard, statusAnswer }),
     connectBot: (accountId, botToken) => connectBot(botDeps, accountId, botToken),
     disconnectBot: (accountId) => disconnectBot(botDeps, accountId),
