@@ -9,6 +9,7 @@ import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type SqliteDatab
 import type { Database } from './schema.js';
 import { migrations } from './migrations/index.js';
 import { createWalSync } from './wal-sync.js';
+import { useNamedStatements } from './pg-named-statements.js';
 
 export type SqlDialect = 'sqlite' | 'postgres';
 
@@ -91,6 +92,7 @@ async function openPostgres(url: string): Promise<StoreDb> {
   // 64-bit integers (our millisecond times and ids) fit in a JS number; read them as numbers.
   pg.default.types.setTypeParser(20, (v: string) => Number(v));
   const pool = new pg.default.Pool({ connectionString: url, max: 10 });
+  pool.on('connect', useNamedStatements);
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return {
     db,
