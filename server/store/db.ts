@@ -11,6 +11,7 @@ import { migrations } from './migrations/index.js';
 import { createWalSync } from './wal-sync.js';
 import { createGroupCommit, type GroupCommit } from './group-commit.js';
 import { directRunner, runDirectlyIn } from './sqlite-direct.js';
+import { useNamedStatements } from './pg-named-statements.js';
 
 export type SqlDialect = 'sqlite' | 'postgres';
 
@@ -118,6 +119,7 @@ async function openPostgres(url: string): Promise<StoreDb> {
   // 64-bit integers (our millisecond times and ids) fit in a JS number; read them as numbers.
   pg.default.types.setTypeParser(20, (v: string) => Number(v));
   const pool = new pg.default.Pool({ connectionString: url, max: 10 });
+  pool.on('connect', useNamedStatements);
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return {
     db,

@@ -8,7 +8,8 @@
  *   prepared<{ id: string }, MessageRow>((db, p) => db.selectFrom('messages').selectAll().where('id', '=', p.id))
  * `p.id` is a marker that Kysely sends as a parameter; each run puts the caller's value in its
  * place. A query whose text would change with the values (lists of varying length, optional
- * clauses) is not a prepared query.
+ * clauses) is not a prepared query. On PostgreSQL the text is a server-side prepared statement of
+ * each connection (pg-named-statements.ts), so the server does not parse and plan it on every run.
  */
 import {
   CompiledQuery,
@@ -25,6 +26,7 @@ import {
   type Transaction,
 } from 'kysely';
 import type { SqlDialect } from './db.js';
+import { nameStatement } from './pg-named-statements.js';
 import type { Database } from './schema.js';
 import { directRunOf } from './sqlite-direct.js';
 
@@ -73,6 +75,8 @@ export function prepared<P extends Record<string, unknown>, O>(build: (db: Kysel
     const query = build(compilers[dialect], markers, dialect).compile();
     if (query.sql.includes(MARK)) throw new Error(`a prepared value was written into the query text: ${query.sql}`);
     const slots = query.parameters.map((v): Slot => (typeof v === 'string' && v.startsWith(MARK) ? { name: v.slice(MARK.length) } : { value: v }));
+    // PostgreSQL: each connection parses the text once and keeps it (pg-named-statements.ts).
+    if (dialect === 'postgres') nameStatement(query.sql);
     return { sql: query.sql, slots };
   }
 

@@ -6,9 +6,10 @@
  * resynchronise: whatever was sent meanwhile is lost to the bus but not to the store.
  */
 import pg from 'pg';
-import { sql, type Kysely } from 'kysely';
+import { CompiledQuery, type Kysely } from 'kysely';
 import type { Database } from '../schema.js';
 import { createBatcher } from '../batcher.js';
+import { nameStatement } from '../pg-named-statements.js';
 import { createDispatcher, type NotificationBus } from './bus.js';
 import { MAX_PAYLOAD_BYTES } from './channels.js';
 
@@ -16,6 +17,9 @@ import { MAX_PAYLOAD_BYTES } from './channels.js';
 export const PG_CHANNEL = 'amochat_bus';
 const RECONNECT_BASE_MS = 250;
 const RECONNECT_MAX_MS = 10_000;
+/** One statement sends a list of notifications ($1 the channel, $2 the payloads), in list order. */
+const NOTIFY_ALL = 'select pg_notify($1, t.text) from unnest($2::text[]) as t(text)';
+nameStatement(NOTIFY_ALL);
 
 /** Doubling with jitter, so instances that lost the database together do not return together. */
 function reconnectDelay(failures: number): number {
@@ -92,7 +96,7 @@ export function createPostgresBus(opts: { url: string; db: Kysely<Database>; onE
   // Notifications published in one turn of the event loop go out in one statement (one round
   // trip), in publishing order: under load every message announces two or more.
   const outgoing = createBatcher<string, void>(async (texts) => {
-    await sql`select pg_notify(${PG_CHANNEL}, t.text) from unnest(${texts}::text[]) as t(text)`.execute(opts.db);
+    await opts.db.executeQuery(CompiledQuery.raw(NOTIFY_ALL, [PG_CHANNEL, texts]));
     return texts.map(() => undefined);
   });
 
