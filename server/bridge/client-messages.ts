@@ -75,7 +75,7 @@ export function createClientMessages(ctx: BridgeContext) {
     content: MessageContent,
     connected: boolean,
   ): Promise<{ message: MessageRecord; event: TimelineEvent }> {
-    const { message, event, inserted } = await insertMessage(tx, ctx, {
+    const { message, event, inserted, othersHeld } = await insertMessage(tx, ctx, {
       conversationId: conversation.id,
       direction: 'inbound',
       amojoMsgId: null,
@@ -87,7 +87,10 @@ export function createClientMessages(ctx: BridgeContext) {
     });
     // The unique index decides between racing tries; throwing rolls back the event appended above.
     if (!inserted) throw new DuplicateClientMsgId();
-    if (connected) await releaseHeldMessages(tx, conversation.id, message.id);
+    // Messages held while disconnected go first (the import at the reconnect may have missed one
+    // accepted meanwhile); almost always there are none, and the insert already said so.
+    if (connected && othersHeld) await releaseHeldMessages(tx, conversation.id, message.id);
+    else if (connected) await tx.jobs.enqueue([sendJob(conversation.id, message.id)]);
     return { message, event };
   }
 

@@ -92,15 +92,20 @@ export type MessageDraft = Pick<MessageRecord, 'conversationId' | 'direction' | 
 /**
  * Stores a new message together with its timeline event: the event's id is the message's position
  * (`seq`) in the conversation. `inserted` is false when the unique indexes refused the message
- * (a racing duplicate); the caller decides whether that rolls the transaction back.
+ * (a racing duplicate); the caller decides whether that rolls the transaction back. `othersHeld`:
+ * client messages of the conversation were held before this one.
  */
-export async function insertMessage(tx: BridgeRepos, ctx: BridgeContext, draft: MessageDraft): Promise<{ message: MessageRecord; event: TimelineEvent; inserted: boolean }> {
+export async function insertMessage(
+  tx: BridgeRepos,
+  ctx: BridgeContext,
+  draft: MessageDraft,
+): Promise<{ message: MessageRecord; event: TimelineEvent; inserted: boolean; othersHeld: boolean }> {
   const t = ctx.now();
   const message: MessageRecord = { ...draft, id: newMsgId(), error: null, seq: 0, createdAt: t, updatedAt: t };
   const data: TimelineData = { type: 'message', data: messageView(ctx.publicUrl, message) };
-  const { eventId, inserted } = await tx.messages.insertWithEvent(message, data);
+  const { eventId, inserted, othersHeld } = await tx.messages.insertWithEvent(message, data);
   message.seq = eventId;
-  return { message, event: storedEvent(data, eventId, draft.conversationId, t), inserted };
+  return { message, event: storedEvent(data, eventId, draft.conversationId, t), inserted, othersHeld };
 }
 
 /**

@@ -183,9 +183,10 @@ export interface BridgeRepos {
     /**
      * Appends `event` to the message's conversation and stores the message with the event's id as
      * its `seq`, as one statement where the database can (PostgreSQL). `inserted` as for `insert`;
-     * when false the event was still appended: the caller rolls the transaction back.
+     * when false the event was still appended: the caller rolls the transaction back. `othersHeld`:
+     * the conversation had `held` client messages before this one.
      */
-    insertWithEvent(m: MessageRecord, event: TimelineData): Promise<{ eventId: number; inserted: boolean }>;
+    insertWithEvent(m: MessageRecord, event: TimelineData): Promise<{ eventId: number; inserted: boolean; othersHeld: boolean }>;
     get(id: MsgId): Promise<MessageRecord | undefined>;
     getByClientMsgId(conversationId: ConversationId, clientMsgId: ClientMsgId): Promise<MessageRecord | undefined>;
     /** The message one of whose later parts has this platform id (a manager message the platform sent in parts). */

@@ -3,7 +3,7 @@
  * platform client's id). Unique indexes make repeats harmless: a second row with the same client
  * msgid (per conversation) or amojo id is never written.
  */
-import type { Kysely, Transaction } from 'kysely';
+import type { Kysely, SelectQueryBuilder, Transaction } from 'kysely';
 import { asAmojoMsgId, asClientMsgId, asConversationId, asMsgId, type ConversationId } from '../bridge/ids.js';
 import type { BridgeRepos, MessagePatch } from '../bridge/ports.js';
 import { MESSAGE_KINDS, MESSAGE_STATUSES, messageContentSchema, type MessageContent, type MessageDirection, type MessageKind, type MessageRecord, type MessageStatus } from '../bridge/records.js';
@@ -40,7 +40,7 @@ const insertRow = prepared<NewMessageRow, never>((db, p) =>
  * PostgreSQL: the message and its timeline event in one statement (one round trip instead of
  * two, on every message). The event is appended first; the message takes its id as `seq`.
  */
-const insertWithEventPg = prepared<NewMessageRow & { type: string; data: string }, { id: number; inserted: number }>((db, p) =>
+const insertWithEventPg = prepared<NewMessageRow & { type: string; data: string }, { id: number; inserted: number; held: boolean }>((db, p) =>
   db
     .with('e', (qb) => qb.insertInto('conversation_events').values({ conversation_id: p.conversation_id, type: p.type, data: p.data, created_at: p.created_at }).returning('id'))
     .with('m', (qb) =>
@@ -64,12 +64,21 @@ const insertWithEventPg = prepared<NewMessageRow & { type: string; data: string 
         .returning('messages.id'),
     )
     .selectFrom('e')
-    .select((eb) => ['e.id', eb.selectFrom('m').select(eb.fn.countAll<number>().as('n')).as('inserted')]),
+    .select((eb) => [
+      'e.id',
+      eb.selectFrom('m').select(eb.fn.countAll<number>().as('n')).as('inserted'),
+      // Read in the statement's snapshot, from before this message: whether others wait, held.
+      eb.exists(heldOf(eb.selectFrom('messages').select('messages.id'), p.conversation_id)).as('held'),
+    ]),
 );
+/** Whether the conversation has held client messages (SQLite, beside the insert). */
+const anyHeld = prepared<{ conversationId: string }, { id: string }>((db, p) => heldOf(db.selectFrom('messages').select('messages.id'), p.conversationId).limit(1));
 const selectById = prepared<{ id: string }, MessageRow>((db, p) => db.selectFrom('messages').selectAll().where('id', '=', p.id));
-const selectHeld = prepared<{ conversationId: string }, MessageRow>((db, p) =>
-  db.selectFrom('messages').selectAll().where('status', '=', 'held').where('direction', '=', 'inbound').where('conversation_id', '=', p.conversationId),
-);
+/** A conversation's held client messages. */
+function heldOf<Q extends SelectQueryBuilder<Database, 'messages', object>>(q: Q, conversationId: string): Q {
+  return q.where('messages.status', '=', 'held').where('messages.direction', '=', 'inbound').where('messages.conversation_id', '=', conversationId) as Q;
+}
+const selectHeld = prepared<{ conversationId: string }, MessageRow>((db, p) => heldOf(db.selectFrom('messages').selectAll(), p.conversationId));
 
 type Patchable = Pick<MessagesTable, 'status' | 'amojo_msgid' | 'client_msgid' | 'payload' | 'error'>;
 type RowPatch = Partial<Patchable> & { updated_at: number };
@@ -138,11 +147,12 @@ export function createMessageRepo(db: Db, dialect: SqlDialect): BridgeRepos['mes
     async insertWithEvent(m, event) {
       if (dialect === 'postgres') {
         const { rows } = await insertWithEventPg.run(db, dialect, { ...toRow(m), type: event.type, data: JSON.stringify(event.data) });
-        return { eventId: Number(rows[0]!.id), inserted: Number(rows[0]!.inserted) === 1 };
+        return { eventId: Number(rows[0]!.id), inserted: Number(rows[0]!.inserted) === 1, othersHeld: Boolean(rows[0]!.held) };
       }
+      const othersHeld = (await anyHeld.run(db, dialect, { conversationId: m.conversationId })).rows.length > 0;
       const eventId = await appendTimelineEvent(db, dialect, m.conversationId, event, m.createdAt);
       const res = await insertRow.run(db, dialect, { ...toRow(m), seq: eventId });
-      return { eventId, inserted: Number(res.numAffectedRows ?? 0n) === 1 };
+      return { eventId, inserted: Number(res.numAffectedRows ?? 0n) === 1, othersHeld };
     },
 
     async get(id) {
