@@ -71,8 +71,11 @@ const insertWithEventPg = prepared<NewMessageRow & { type: string; data: string 
       eb.exists(heldOf(eb.selectFrom('messages').select('messages.id'), p.conversation_id)).as('held'),
     ]),
 );
-/** Whether the conversation has held client messages (SQLite, beside the insert). */
-const anyHeld = prepared<{ conversationId: string }, { id: string }>((db, p) => heldOf(db.selectFrom('messages').select('messages.id'), p.conversationId).limit(1));
+/**
+ * Whether the conversation has held client messages (SQLite, beside the insert). Without a LIMIT:
+ * with one, SQLite walks the conversation's rows instead of the status index that finds the few held ones.
+ */
+const anyHeld = prepared<{ conversationId: string }, { id: string }>((db, p) => heldOf(db.selectFrom('messages').select('messages.id'), p.conversationId));
 const selectById = prepared<{ id: string }, MessageRow>((db, p) => db.selectFrom('messages').selectAll().where('id', '=', p.id));
 /** A conversation's held client messages. */
 function heldOf<Q extends SelectQueryBuilder<Database, 'messages', object>>(q: Q, conversationId: string): Q {
