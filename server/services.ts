@@ -251,6 +251,9 @@ export function createServices(opts: ServiceOptions): Services {
     // A burst of webhooks (a broadcast to many chats) that saturates the process is answered
     // first and processed right after; a steady flow the process can carry is processed as it comes.
     shouldYield: () => webhookIntake.hookRate() >= HOOK_BURST_PER_SECOND && loopLoad.utilization() > 0.5,
+    // Under a steady flow, one claim per 3 ms fills all the slots freed meanwhile: about a third
+    // fewer claims (each a scan of the ready jobs) for at most 3 ms more before a job starts.
+    claimGapMs: 3,
     ...runnerTuning,
   });
   wakeJobs = () => jobRunner.wake();
