@@ -5,7 +5,6 @@
  */
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
-import type { AmojoEmulator, MessageRecord } from '../../server/sandbox/amojo/index.js';
 
 export interface BenchVisitor {
   token: string;
@@ -42,7 +41,7 @@ export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
 
 /** POSTs a JSON body and answers the status once the whole answer was read. */
-function postJson(url: string, headers: Record<string, string>, body: string): Promise<number> {
+export function postJson(url: string, headers: Record<string, string>, body: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const req = http.request(url, { method: 'POST', agent, headers: { ...headers, 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) } }, (res) => {
       res.on('data', () => undefined);
@@ -97,19 +96,4 @@ export async function sendMessages(url: string, visitors: BenchVisitor[], opts: 
     }),
   );
   return { acked, errors };
-}
-
-/** Every message amojo accepted in the scope. */
-export const receivedAtAmojo = (emulator: AmojoEmulator, scopeId: string): MessageRecord[] => emulator.chats(scopeId).flatMap((c) => emulator.messages(c.id));
-
-/** Waits until amojo holds every one of `texts` (true) or the time is up (false). */
-export async function untilAllAtAmojo(emulator: AmojoEmulator, scopeId: string, texts: Iterable<string>, timeoutMs: number, pollMs = 50): Promise<boolean> {
-  const missing = new Set(texts);
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    for (const m of receivedAtAmojo(emulator, scopeId)) if (m.content.text !== undefined) missing.delete(m.content.text);
-    if (missing.size === 0) return true;
-    if (Date.now() >= deadline) return false;
-    await sleep(pollMs);
-  }
 }
