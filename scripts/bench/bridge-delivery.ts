@@ -13,7 +13,7 @@
 import { fmt, percentile, type Benchmark } from './rows.js';
 import { startBridgeTarget } from './bridge-target.js';
 import { postgresDeliveryRows } from './postgres-delivery.js';
-import { openVisitors, receivedAtAmojo, sendMessages, untilAllAtAmojo, type Acknowledged } from './visitors.js';
+import { openVisitors, sendMessages, type Acknowledged } from './visitors.js';
 
 export interface BridgeDeliveryResult {
   visitors: number;
@@ -39,7 +39,7 @@ export async function benchBridgeDelivery(seconds = 10, visitors = 50, rssAfter 
     // e.g. `--max-old-space-size=128`, to see the backend's memory under a heap cap.
     ...(process.env['BENCH_BACKEND_NODE_OPTIONS'] ? { NODE_OPTIONS: process.env['BENCH_BACKEND_NODE_OPTIONS'] } : {}),
   });
-  const { emulator, url, siteKey, scopeId } = bridge;
+  const { receipts, url, siteKey } = bridge;
   try {
     const sessions = await openVisitors(url, siteKey, visitors);
     const ackAt = new Map<string, number>();
@@ -57,18 +57,20 @@ export async function benchBridgeDelivery(seconds = 10, visitors = 50, rssAfter 
       return { texts: new Set(sent.acked.map((a) => a.text)), ackMs: sent.acked.map((a) => a.ackMs) };
     }
 
-    const received = () => receivedAtAmojo(emulator, scopeId);
-    const drain = (timeoutMs: number) => untilAllAtAmojo(emulator, scopeId, ackAt.keys(), timeoutMs);
-    /** Messages of a phase amojo received by `endedAt`, and the added latency of each. */
+    const drain = (timeoutMs: number) => receipts.until(ackAt.keys(), timeoutMs);
+    /**
+     * Messages of a phase amojo received by `endedAt` (its receipt stamp), and the added latency of
+     * each received by now; a phase's text is sent once, so its first receipt is its only one.
+     */
     function measure(texts: Set<string>, endedAt: number): { inWindow: number; added: number[] } {
       let inWindow = 0;
       const added: number[] = [];
-      for (const m of received()) {
-        const at = m.content.text !== undefined && texts.has(m.content.text) ? ackAt.get(m.content.text) : undefined;
-        if (at === undefined) continue;
-        if (m.createdAt <= endedAt) inWindow++;
+      for (const text of texts) {
+        const receivedAt = receipts.receivedAt(text);
+        if (receivedAt === undefined) continue;
+        if (receivedAt <= endedAt) inWindow++;
         // Received before the 202 reached the visitor: nothing added.
-        added.push(Math.max(0, m.createdAt - at));
+        added.push(Math.max(0, receivedAt - ackAt.get(text)!));
       }
       return { inWindow, added };
     }
@@ -103,7 +105,7 @@ export async function benchBridgeDelivery(seconds = 10, visitors = 50, rssAfter 
       pacedMessagesPerSec: atRate.inWindow / ((pacedEnd - t0) / 1000),
       p50: percentile(atRate.added, 50),
       p99: percentile(atRate.added, 99),
-      totalMessages: received().length,
+      totalMessages: receipts.total,
       rssBytes,
       errors,
     };

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createAmojoEmulator, type AmojoEmulator } from '../../server/sandbox/amojo/index.js';
 import { freePort } from '../../test/support/net.js';
+import { AmojoReceipts } from './amojo-receipts.js';
 import { startChild, type ChildTarget } from './child.js';
 
 export interface BridgeTarget {
@@ -17,6 +18,8 @@ export interface BridgeTarget {
   /** Further instances on the same database (`instances` > 1), each with its own port. */
   others: Array<{ child: ChildTarget; url: string }>;
   emulator: AmojoEmulator;
+  /** Every message amojo received in the account's scope since the backend first served. */
+  receipts: AmojoReceipts;
   url: string;
   siteKey: string;
   scopeId: string;
@@ -58,6 +61,7 @@ export async function startBridgeTarget(env: Record<string, string> = {}, instan
   };
   let child = await startChild(SCRIPT, [], backendEnv);
   const [url, siteKey, scopeId] = child.url.split(' ') as [string, string, string];
+  const receipts = new AmojoReceipts(emulator, scopeId);
   const others: BridgeTarget['others'] = [];
   try {
     for (let i = 1; i < instances; i++) {
@@ -68,6 +72,8 @@ export async function startBridgeTarget(env: Record<string, string> = {}, instan
   } catch (err) {
     for (const o of others) await o.child.stop();
     await child.stop();
+    receipts.stop();
+    await amojo.close();
     throw err;
   }
   return {
@@ -76,6 +82,7 @@ export async function startBridgeTarget(env: Record<string, string> = {}, instan
     },
     others,
     emulator,
+    receipts,
     url,
     siteKey,
     scopeId,
@@ -87,6 +94,7 @@ export async function startBridgeTarget(env: Record<string, string> = {}, instan
     async stop() {
       for (const o of others) await o.child.stop();
       await child.stop();
+      receipts.stop();
       await amojo.close();
       rmSync(dir, { recursive: true, force: true });
     },

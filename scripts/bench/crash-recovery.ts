@@ -14,7 +14,7 @@ import { createPostgresDatabase } from '../../test/support/postgres.js';
 import { startBridgeTarget, type BridgeTarget } from './bridge-target.js';
 import { benchPostgresUrl } from './postgres-delivery.js';
 import { fmt, type Benchmark, type Row } from './rows.js';
-import { openVisitors, receivedAtAmojo, sendMessages, untilAllAtAmojo } from './visitors.js';
+import { openVisitors, sendMessages } from './visitors.js';
 
 const VISITORS = 50;
 const ACKNOWLEDGED_BEFORE_KILL = 2_000;
@@ -83,7 +83,7 @@ export async function benchPostgresTakeover(adminUrl: string): Promise<CrashReco
  * acknowledged, kills it, runs `recover` and waits for every acknowledged message.
  */
 async function killAndRecover(bridge: BridgeTarget, answerMs: number, recover: () => Promise<number | undefined>): Promise<CrashRecoveryResult> {
-  const { emulator, url, siteKey, scopeId } = bridge;
+  const { emulator, receipts, url, siteKey } = bridge;
   const visitors = await openVisitors(url, siteKey, VISITORS);
   emulator.setDelay(answerMs, { afterProcessing: true });
   const acknowledged: string[] = [];
@@ -102,23 +102,20 @@ async function killAndRecover(bridge: BridgeTarget, answerMs: number, recover: (
   clearTimeout(deadline);
   if (!killed || acknowledged.length === 0) throw new Error(`only ${acknowledged.length} messages were acknowledged`);
   await killed;
-  const atAmojoAtKill = new Set(receivedAtAmojo(emulator, scopeId).map((m) => m.content.text));
-  const backlogAtKill = acknowledged.filter((t) => !atAmojoAtKill.has(t)).length;
+  const backlogAtKill = acknowledged.filter((t) => receipts.receivedAt(t) === undefined).length;
 
   const killedAt = performance.now();
   const readyMs = await recover();
-  const all = await untilAllAtAmojo(emulator, scopeId, acknowledged, GIVE_UP_MS, 10);
+  const all = await receipts.until(acknowledged, GIVE_UP_MS);
   const recoveredMs = all ? performance.now() - killedAt : undefined;
 
-  const counts = new Map<string | undefined, number>();
-  for (const m of receivedAtAmojo(emulator, scopeId)) counts.set(m.content.text, (counts.get(m.content.text) ?? 0) + 1);
   return {
     acknowledged: acknowledged.length,
     backlogAtKill,
     readyMs,
     recoveredMs,
-    lost: acknowledged.filter((t) => !counts.has(t)).length,
-    duplicated: [...counts.values()].reduce((n, c) => n + c - 1, 0),
+    lost: acknowledged.filter((t) => receipts.receivedAt(t) === undefined).length,
+    duplicated: receipts.repeats,
     refusedRepeats: emulator.requests().filter((r) => r.errorType === 'duplicate_msgid').length,
   };
 }

@@ -9,7 +9,7 @@
  */
 import { startBridgeTarget } from './bridge-target.js';
 import { fmt, percentile, type Benchmark, type Row } from './rows.js';
-import { openVisitors, receivedAtAmojo, sendMessages, untilAllAtAmojo, type Acknowledged, type BenchVisitor } from './visitors.js';
+import { openVisitors, sendMessages, type Acknowledged, type BenchVisitor } from './visitors.js';
 
 const FAST_VISITORS = 20;
 const PER_VISITOR_PER_SEC = 10;
@@ -33,7 +33,7 @@ export interface HeadOfLineResult {
 
 export async function benchHeadOfLine(seconds = 10): Promise<HeadOfLineResult> {
   const bridge = await startBridgeTarget({ WEBCHAT_NO_LIMITS: '1' });
-  const { emulator, url, siteKey, scopeId } = bridge;
+  const { emulator, receipts, url, siteKey, scopeId } = bridge;
   try {
     const fast = await openVisitors(url, siteKey, FAST_VISITORS);
     const slow = (await openVisitors(url, siteKey, 1))[0]!;
@@ -48,13 +48,12 @@ export async function benchHeadOfLine(seconds = 10): Promise<HeadOfLineResult> {
       errors += sent.errors;
       // The fast visitors come first in `visitors`: the slow one, when present, is last.
       const fastAcked = sent.acked.filter((a) => a.visitor < fast.length);
-      if (!(await untilAllAtAmojo(emulator, scopeId, fastAcked.map((a) => a.text), 60_000))) throw new Error('acknowledged messages did not reach amojo');
+      if (!(await receipts.until(fastAcked.map((a) => a.text), 60_000))) throw new Error('acknowledged messages did not reach amojo');
       allAcked = allAcked.concat(sent.acked.map((a) => a.text));
       return fastAcked;
     }
     function latency(acked: Acknowledged[]): Latency {
-      const receivedAt = new Map(receivedAtAmojo(emulator, scopeId).map((m) => [m.content.text, m.createdAt]));
-      const added = acked.map((a) => Math.max(0, receivedAt.get(a.text)! - a.ackedAt));
+      const added = acked.map((a) => Math.max(0, receipts.receivedAt(a.text)! - a.ackedAt));
       return { p99: percentile(added, 99), max: Math.max(...added) };
     }
 
@@ -71,7 +70,7 @@ export async function benchHeadOfLine(seconds = 10): Promise<HeadOfLineResult> {
       slowDelivered += emulator.messages(slowChat.id).length - slowBefore;
       // The slow conversation's backlog goes through at once before the next phase without it.
       emulator.setDelay(0, { conversationId: slow.conversationId });
-      if (!(await untilAllAtAmojo(emulator, scopeId, allAcked, 60_000))) throw new Error('the slow conversation\'s messages did not reach amojo');
+      if (!(await receipts.until(allAcked, 60_000))) throw new Error('the slow conversation\'s messages did not reach amojo');
     }
     return { withoutSlow: latency(without), withSlow: latency(withSlow), slowDelivered, errors };
   } finally {

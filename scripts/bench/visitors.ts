@@ -5,7 +5,6 @@
  */
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
-import type { AmojoEmulator, MessageRecord } from '../../server/sandbox/amojo/index.js';
 
 export interface BenchVisitor {
   token: string;
@@ -41,13 +40,32 @@ export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  */
 const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
 
-/** POSTs a JSON body and answers the status once the whole answer was read. */
-function postJson(url: string, headers: Record<string, string>, body: string): Promise<number> {
+/** Where POSTs go, taken apart once: a request built from parts parses no URL. */
+export interface PostTarget {
+  hostname: string;
+  port: number;
+  path: string;
+  /** The Host header, which a request given its headers as a list does not add itself. */
+  host: string;
+}
+
+export function postTarget(url: string): PostTarget {
+  const u = new URL(url);
+  return { hostname: u.hostname, port: Number(u.port || 80), path: `${u.pathname}${u.search}`, host: u.host };
+}
+
+/**
+ * POSTs a JSON body and answers the status once the whole answer was read. `headers` are name,
+ * value, name, value…: Node writes a list as it is, where an object's names are checked and
+ * lower-cased one by one.
+ */
+export function postJson(target: PostTarget, headers: readonly string[], body: string): Promise<number> {
   return new Promise((resolve, reject) => {
-    const req = http.request(url, { method: 'POST', agent, headers: { ...headers, 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) } }, (res) => {
-      res.on('data', () => undefined);
+    const list = [...headers, 'host', target.host, 'content-type', 'application/json', 'content-length', String(Buffer.byteLength(body))];
+    const req = http.request({ method: 'POST', hostname: target.hostname, port: target.port, path: target.path, agent, headers: list }, (res) => {
       res.on('end', () => resolve(res.statusCode ?? 0));
       res.on('error', reject);
+      res.resume();
     });
     req.on('error', reject);
     req.end(body);
@@ -71,8 +89,10 @@ export async function sendMessages(url: string, visitors: BenchVisitor[], opts: 
   const until = started + opts.durationMs;
   const acked: Acknowledged[] = [];
   let errors = 0;
+  const target = postTarget(`${url}/webchat/v1/messages`);
   await Promise.all(
     visitors.map(async ({ token }, v) => {
+      const auth = ['authorization', `Bearer ${token}`];
       for (let n = 0; Date.now() < until && !opts.enough?.(); n++) {
         if (opts.intervalMs) {
           // Spread the visitors over the interval instead of sending in lockstep.
@@ -82,7 +102,7 @@ export async function sendMessages(url: string, visitors: BenchVisitor[], opts: 
         const text = `visitor ${v} message ${n} ${randomUUID().slice(0, 8)}`;
         const sentAt = performance.now();
         try {
-          const status = await postJson(`${url}/webchat/v1/messages`, { authorization: `Bearer ${token}` }, JSON.stringify({ client_msgid: text.replace(/ /g, '-'), text }));
+          const status = await postJson(target, auth, JSON.stringify({ client_msgid: text.replace(/ /g, '-'), text }));
           if (status !== 202) {
             errors++;
             continue;
@@ -97,19 +117,4 @@ export async function sendMessages(url: string, visitors: BenchVisitor[], opts: 
     }),
   );
   return { acked, errors };
-}
-
-/** Every message amojo accepted in the scope. */
-export const receivedAtAmojo = (emulator: AmojoEmulator, scopeId: string): MessageRecord[] => emulator.chats(scopeId).flatMap((c) => emulator.messages(c.id));
-
-/** Waits until amojo holds every one of `texts` (true) or the time is up (false). */
-export async function untilAllAtAmojo(emulator: AmojoEmulator, scopeId: string, texts: Iterable<string>, timeoutMs: number, pollMs = 50): Promise<boolean> {
-  const missing = new Set(texts);
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    for (const m of receivedAtAmojo(emulator, scopeId)) if (m.content.text !== undefined) missing.delete(m.content.text);
-    if (missing.size === 0) return true;
-    if (Date.now() >= deadline) return false;
-    await sleep(pollMs);
-  }
 }

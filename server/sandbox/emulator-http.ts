@@ -2,7 +2,7 @@
  * HTTP plumbing the emulators share: running one alone on its own port, POSTing exact bytes as a
  * webhook, and answering their control APIs' errors in the product's `{"error","message"}` format.
  */
-import type { Server } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express, { type Response, type Router } from 'express';
 
@@ -12,11 +12,27 @@ export interface RunningEmulatorServer {
   close(): Promise<void>;
 }
 
-export async function listenRouter(router: Router, port: number, host: string): Promise<RunningEmulatorServer> {
+/**
+ * `before`, when given, sees each request first and answers true when it took it: a plain-node
+ * path for a hot call, which Express then never sees.
+ */
+export async function listenRouter(
+  router: Router,
+  port: number,
+  host: string,
+  before?: (req: IncomingMessage, res: ServerResponse) => boolean,
+): Promise<RunningEmulatorServer> {
   const app = express();
   app.use(router);
-  const server = await new Promise<Server>((resolve, reject) => {
-    const s = app.listen(port, host, (err?: Error) => (err ? reject(err) : resolve(s)));
+  const server = createServer((req, res) => {
+    if (!before?.(req, res)) app(req, res);
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
   });
   const { port: bound } = server.address() as AddressInfo;
   return {

@@ -69,6 +69,16 @@ describe('new_message', () => {
     expect(m).toMatchObject({ msgid: 'int-msg-0001', direction: 'incoming', content: { type: 'text', text: 'Hello' }, silent: false });
   });
 
+  it('tells onMessage listeners of each accepted message until they unsubscribe', async () => {
+    const seen: string[] = [];
+    const stop = h.emu.onMessage((m) => seen.push(`${m.msgid} ${m.content.text}`));
+    expect((await send(incomingText('heard-1'))).status).toBe(200);
+    expect((await send(incomingText('heard-1'))).status).toBe(400); // refused: not accepted, not told
+    stop();
+    expect((await send(incomingText('heard-2'))).status).toBe(200);
+    expect(seen).toEqual(['heard-1 Hello']);
+  });
+
   it('refuses a duplicate msgid with 400 and a JSON body', async () => {
     expect((await send(incomingText('dup-1'))).status).toBe(200);
     const dup = await send(incomingText('dup-1', { conversation_id: 'another-conv' }));

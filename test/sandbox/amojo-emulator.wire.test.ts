@@ -2,7 +2,9 @@
  * Requests the documentation allows that the emulator must answer as amojo does: RFC 2822 dates with
  * any numeric offset, `media_duration` carried back out, optional connect title and reaction emoji.
  */
+import http from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
+import { formatRfc2822, signRequest } from '../../server/amojo/signing.js';
 import { parseAmojoDate } from '../../server/sandbox/amojo/index.js';
 import {
   ACCOUNT_ID,
@@ -10,6 +12,7 @@ import {
   CHANNEL_ID,
   DEFAULT_CHANNEL,
   SCOPE_ID,
+  SECRET,
   connect,
   incomingText,
   lastSignedHook,
@@ -169,5 +172,49 @@ describe('optional fields the docs allow', () => {
     // Strict where the docs are: an empty emoji or an unknown type is not a reaction.
     expect((await react({ type: 'react', emoji: '' })).status).toBe(400);
     expect((await react({ type: 'like' })).status).toBe(400);
+  });
+});
+
+describe('the message call, alone or mounted', () => {
+  it('is answered the same by the plain-node path of a lone emulator as by the Express router', async () => {
+    const counter = () => {
+      let n = 0;
+      return () => `00000000-0000-4000-8000-${String(++n).padStart(12, '0')}`;
+    };
+    const answers = async (prefix: string) => {
+      const one = await startEmulator({ prefix, newId: counter() });
+      try {
+        await connect(one);
+        const sent = [await one.call('POST', SCOPE, { body: incomingText('same-1') }), await one.call('POST', SCOPE, { body: incomingText('same-1') })];
+        // Refused alike: a wrong signature, and a body that is not JSON.
+        sent.push(await one.call('POST', SCOPE, { body: incomingText('same-2'), override: { 'X-Signature': '0'.repeat(40) } }));
+        sent.push(await one.call('POST', SCOPE, { body: '{"event_type":' }));
+        return sent.map((r) => ({ status: r.status, json: r.json, type: r.headers['content-type'], length: r.headers['content-length'] }));
+      } finally {
+        await one.close();
+      }
+    };
+    const alone = await answers('');
+    expect(alone.map((a) => a.status)).toEqual([200, 400, 403, 400]);
+    expect(await answers('/mounted')).toEqual(alone);
+  });
+
+  it('leaves to the router what it would read differently: a trailing slash, a chunked body', async () => {
+    h = await startEmulator();
+    await connect(h);
+    expect((await h.call('POST', `${SCOPE}/`, { body: incomingText('slash-1') })).status).toBe(200);
+    const body = Buffer.from(JSON.stringify(incomingText('chunked-1')));
+    const signed = signRequest(SECRET, { method: 'POST', path: SCOPE, body, date: formatRfc2822(new Date(h.clock.now)) });
+    const chunked = await new Promise<number>((resolve, reject) => {
+      const req = http.request(`${h!.url}${SCOPE}`, { method: 'POST', headers: { ...signed, 'Transfer-Encoding': 'chunked' } }, (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      });
+      req.on('error', reject);
+      req.write(body.subarray(0, 10));
+      req.end(body.subarray(10));
+    });
+    expect(chunked).toBe(200);
+    expect(h.emu.requests().map((r) => r.status)).toEqual([200, 200, 200]);
   });
 });

@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { Router } from 'express';
 import { listenRouter, type RunningEmulatorServer } from '../emulator-http.js';
 import { createApiRouter, API_BASE_PATH } from './api-router.js';
+import { messageHotPath } from './hot-path.js';
 import { AttachmentStore, createAttachmentRouter } from './attachments.js';
 import { createControlRouter } from './control-routes.js';
 import { EmulatorState, type ChannelState } from './emulator-state.js';
@@ -51,6 +52,12 @@ export interface AmojoEmulator extends ManagerActions {
   connections(): ConnectionRecord[];
   chats(scopeId: string): ChatRecord[];
   messages(chatId: string): MessageRecord[];
+  /**
+   * Calls `listener` with each message the integration sends, once it is stored, until the returned
+   * function is called: a way to learn that messages arrived without copying every stored message
+   * as `messages()` does. The record is the live one: the listener must not change it.
+   */
+  onMessage(listener: (message: Readonly<MessageRecord>) => void): () => void;
   reactions(scopeId?: string): ReactionRecord[];
   typingEvents(scopeId?: string): TypingRecord[];
   requests(): RequestLogRecord[];
@@ -72,12 +79,16 @@ export function createAmojoEmulator(options: AmojoEmulatorOptions): AmojoEmulato
   const faults = new FaultInjector();
   const attachments = new AttachmentStore();
   let publicUrl = options.publicUrl?.replace(/\/+$/, '');
+  const messageListeners = new Set<(message: MessageRecord) => void>();
+  if (options.downloadMedia) messageListeners.add((m) => void downloadMessageMedia(m));
 
   const model = {
     state,
     now,
     newId,
-    ...(options.downloadMedia ? { onMessageAccepted: (m: MessageRecord) => void downloadMessageMedia(m) } : {}),
+    onMessageAccepted: (m: MessageRecord) => {
+      for (const listener of messageListeners) listener(m);
+    },
     ...(options.leadPipeline ? { leadPipeline: options.leadPipeline } : {}),
     ...(options.onLeadOpened ? { onLeadOpened: options.onLeadOpened } : {}),
   };
@@ -93,12 +104,14 @@ export function createAmojoEmulator(options: AmojoEmulatorOptions): AmojoEmulato
   });
 
   const router = Router();
+  const apiDeps = { ...model, faults, onBaseUrlSeen: (url: string) => (publicUrl ??= url) };
+  const hotPath = messageHotPath(apiDeps);
   const emulator: AmojoEmulator = {
     ...actions,
     router,
     publicUrl: () => publicUrl,
     async listen(port = 0, host = '127.0.0.1') {
-      const running = await listenRouter(router, port, host);
+      const running = await listenRouter(router, port, host, hotPath);
       publicUrl ??= running.url;
       return running;
     },
@@ -110,6 +123,12 @@ export function createAmojoEmulator(options: AmojoEmulatorOptions): AmojoEmulato
     connections: () => state.listConnections(),
     chats: (scopeId) => state.listChats(scopeId),
     messages: (chatId) => state.listMessages(chatId),
+    onMessage(listener) {
+      // Wrapped, so that the same function subscribed twice is called twice and unsubscribed once.
+      const own = (m: MessageRecord) => listener(m);
+      messageListeners.add(own);
+      return () => void messageListeners.delete(own);
+    },
     reactions: (scopeId) => state.listReactions(scopeId),
     typingEvents: (scopeId) => state.listTyping(scopeId),
     requests: () => state.listRequests(),
@@ -125,7 +144,7 @@ export function createAmojoEmulator(options: AmojoEmulatorOptions): AmojoEmulato
 
   router.use('/_control', createControlRouter(emulator));
   router.use(createAttachmentRouter(attachments));
-  router.use(createApiRouter({ ...model, faults, onBaseUrlSeen: (url) => (publicUrl ??= url) }));
+  router.use(createApiRouter(apiDeps));
   return emulator;
 }
 
