@@ -16,24 +16,31 @@ type Db = Kysely<Database> | Transaction<Database>;
 
 type NewMessageRow = Omit<MessageRow, 'seq'> & { seq: number };
 
+/**
+ * A message row's columns from the named values of a prepared query. Each is read by name: the
+ * values are markers of a proxy (`prepared.ts`), which a spread would not see.
+ */
+function rowValues(p: NewMessageRow): Omit<NewMessageRow, 'seq'> {
+  return {
+    id: p.id,
+    conversation_id: p.conversation_id,
+    direction: p.direction,
+    amojo_msgid: p.amojo_msgid,
+    client_msgid: p.client_msgid,
+    kind: p.kind,
+    status: p.status,
+    payload: p.payload,
+    error: p.error,
+    created_at: p.created_at,
+    updated_at: p.updated_at,
+  };
+}
+
 // The statements of every message: stored, read by its send job, its status changed.
 const insertRow = prepared<NewMessageRow, never>((db, p) =>
   db
     .insertInto('messages')
-    .values({
-      id: p.id,
-      conversation_id: p.conversation_id,
-      direction: p.direction,
-      amojo_msgid: p.amojo_msgid,
-      client_msgid: p.client_msgid,
-      kind: p.kind,
-      status: p.status,
-      payload: p.payload,
-      error: p.error,
-      seq: p.seq,
-      created_at: p.created_at,
-      updated_at: p.updated_at,
-    })
+    .values({ ...rowValues(p), seq: p.seq })
     .onConflict((oc) => oc.doNothing()),
 );
 /**
@@ -46,20 +53,7 @@ const insertWithEventPg = prepared<NewMessageRow & { type: string; data: string 
     .with('m', (qb) =>
       qb
         .insertInto('messages')
-        .values({
-          id: p.id,
-          conversation_id: p.conversation_id,
-          direction: p.direction,
-          amojo_msgid: p.amojo_msgid,
-          client_msgid: p.client_msgid,
-          kind: p.kind,
-          status: p.status,
-          payload: p.payload,
-          error: p.error,
-          seq: (eb) => eb.selectFrom('e').select('e.id'),
-          created_at: p.created_at,
-          updated_at: p.updated_at,
-        })
+        .values({ ...rowValues(p), seq: (eb) => eb.selectFrom('e').select('e.id') })
         .onConflict((oc) => oc.doNothing())
         .returning('messages.id'),
     )
