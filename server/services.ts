@@ -358,7 +358,8 @@ export function createServices(opts: ServiceOptions): Services {
   }
 
   async function runHousekeeping(): Promise<void> {
-    await store.purgeExpired();
+    const purged = await store.purgeExpired();
+    if (purged.promotedJobs > 0) logger.warn({ jobs: purged.promotedJobs }, 'queued jobs had nothing ahead of them and were made claimable');
     await purgeLimitWindows();
     const expired = await bridge.files.purgeExpired();
     if (expired.files > 0) logger.info(expired, 'files past retention deleted');

@@ -7,11 +7,11 @@
  * arguments, 3 the database could not be used (configuration, connection).
  */
 import { z } from 'zod';
-import type { JobRow } from '../store/schema.js';
+import { JOB_STATES, type JobRow } from '../store/schema.js';
 import type { JobRepo } from '../store/jobs-repo.js';
 
 export const JOBS_USAGE = [
-  'usage: npm run jobs -- list [--state pending|running|dead]',
+  'usage: npm run jobs -- list [--state pending|waiting|running|dead]',
   '       npm run jobs -- retry <id> | --dead',
   '       npm run jobs -- discard <id>',
 ].join('\n');
@@ -26,7 +26,7 @@ export interface JobsCommandIo {
 }
 
 const jobId = z.coerce.number().int().positive();
-const state = z.enum(['pending', 'running', 'dead']);
+const state = z.enum(JOB_STATES);
 const LAST_ERROR_WIDTH = 160;
 
 type Parsed =

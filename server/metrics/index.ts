@@ -52,7 +52,7 @@ export function createMetrics(sources: MetricsSources): Metrics {
 
   new Gauge({
     name: name('jobs'),
-    help: 'Jobs in the store by kind and state (pending, running, dead = parked after its last attempt).',
+    help: 'Jobs in the store by kind and state (pending, waiting = queued behind an unfinished job of its conversation, running, dead = parked after its last attempt).',
     labelNames: ['kind', 'state'],
     registers: [registry],
     async collect() {

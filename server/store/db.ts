@@ -120,6 +120,9 @@ async function openPostgres(url: string): Promise<StoreDb> {
   pg.default.types.setTypeParser(20, (v: string) => Number(v));
   const pool = new pg.default.Pool({ connectionString: url, max: 10 });
   pool.on('connect', useNamedStatements);
+  // An idle connection the server ends (a restart, a failover, an idle timeout on a proxy) is
+  // dropped by the pool and replaced on the next query; unhandled, its error would end the process.
+  pool.on('error', () => undefined);
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return {
     db,

@@ -33,10 +33,13 @@ export function createJobQueue(jobs: JobRepo, inbound: InboundRepo, dialect: Sql
     /**
      * SQLite is one process's database: a job still running at start-up belongs to a process that
      * is gone, and runs again now rather than after its lease. PostgreSQL may be shared by live
-     * instances, whose jobs only a lapsed lease hands over.
+     * instances, whose jobs only a lapsed lease hands over. On both, a waiting job left with
+     * nothing ahead of it is made claimable (jobs-repo's safety net).
      */
     async releaseAbandoned(): Promise<number> {
-      return dialect === 'sqlite' ? jobs.releaseRunning() : 0;
+      const released = dialect === 'sqlite' ? await jobs.releaseRunning() : 0;
+      await jobs.promoteOrphans();
+      return released;
     },
     /** Waiting hooks are work that is due now. */
     nextRunAfter: (): Promise<number | undefined> => jobs.nextRunAfter({ orInbox: true }),

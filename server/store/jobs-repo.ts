@@ -3,12 +3,18 @@
  * with a lapsed lease, and any worker takes it again. Jobs sharing a `queue_key` are claimable
  * one at a time in id order, which keeps per-conversation order. Finished jobs are deleted;
  * parked (`dead`) ones stay with their last error.
+ *
+ * A job queued behind an unfinished job of its queue is stored `waiting`, and the job that leaves
+ * the queue (finished, parked, discarded) promotes the next one to `pending` in the same
+ * transaction. A claim thus reads only queue heads: a conversation with a thousand messages
+ * backed up costs it one row, not a thousand. The claim still checks that nothing unfinished of
+ * the queue comes first (`isQueueHead`), so order holds even where two inserts raced.
  */
-import { sql, type ExpressionBuilder, type Kysely, type Transaction } from 'kysely';
+import { sql, type Expression, type ExpressionBuilder, type Kysely, type Transaction } from 'kysely';
 import { createBatcher } from './batcher.js';
 import type { SqlDialect, StoreDb } from './db.js';
 import { prepared } from './prepared.js';
-import type { Database, JobRow, JobsTable } from './schema.js';
+import type { Database, JobRow, JobState, JobsTable } from './schema.js';
 
 export interface NewJob {
   kind: string;
@@ -27,12 +33,76 @@ type Db = Kysely<Database> | Transaction<Database>;
 function idIn(ids: unknown, dialect: SqlDialect) {
   return dialect === 'postgres' ? sql<boolean>`${sql.ref('id')} = any(${ids}::bigint[])` : sql<boolean>`${sql.ref('id')} in (select value from json_each(${ids}))`;
 }
-/** The value `idIn` takes for these ids. */
-const idList = (ids: number[], dialect: SqlDialect): unknown => (dialect === 'postgres' ? ids : JSON.stringify(ids));
+/** `queue_key` is one of a list of keys given as one value. */
+function keyIn(keys: unknown, dialect: SqlDialect) {
+  return dialect === 'postgres' ? sql<boolean>`${sql.ref('w.queue_key')} = any(${keys}::text[])` : sql<boolean>`${sql.ref('w.queue_key')} in (select value from json_each(${keys}))`;
+}
+/** The value `idIn` or `keyIn` takes for this list. */
+const listValue = (list: Array<number | string>, dialect: SqlDialect): unknown => (dialect === 'postgres' ? list : JSON.stringify(list));
 
-const removeFinished = prepared<{ ids: unknown; workerId: string }, never>((db, p, dialect) =>
-  db.deleteFrom('jobs').where(idIn(p.ids, dialect)).where('leased_by', '=', p.workerId),
+/** The states in which a job holds back the later jobs of its queue. */
+const UNFINISHED: JobState[] = ['pending', 'waiting', 'running'];
+
+const removeFinished = prepared<{ ids: unknown; workerId: string }, { queue_key: string | null }>((db, p, dialect) =>
+  db.deleteFrom('jobs').where(idIn(p.ids, dialect)).where('leased_by', '=', p.workerId).returning('queue_key'),
 );
+
+/**
+ * The next job of each of these queues becomes `pending`, once nothing claimable of its queue
+ * comes before it. Run in the transaction that takes a job out of its queue, after that write.
+ */
+const promoteNext = prepared<{ keys: unknown; t: number }, never>((db, p, dialect) =>
+  db
+    .updateTable('jobs')
+    .set({ state: 'pending', updated_at: p.t })
+    .where('id', 'in', (eb) =>
+      eb.selectFrom('jobs as w').select((w) => w.fn.min<number>('w.id').as('id')).where('w.state', '=', 'waiting').where(keyIn(p.keys, dialect)).groupBy('w.queue_key'),
+    )
+    .where((eb) =>
+      eb.not(
+        eb.exists(
+          eb
+            .selectFrom('jobs as e')
+            .select(sql<number>`1`.as('one'))
+            .whereRef('e.queue_key', '=', 'jobs.queue_key')
+            .whereRef('e.id', '<', 'jobs.id')
+            .where('e.state', 'in', ['pending', 'running']),
+        ),
+      ),
+    ),
+);
+
+/**
+ * Waiting jobs with nothing unfinished before them become `pending`. Promotion happens as jobs
+ * leave their queues; this sweep is the safety net (a database restored from a backup taken
+ * mid-transaction, a job deleted by hand), run at start-up and by housekeeping.
+ */
+export async function promoteOrphans(db: Db, t: number): Promise<number> {
+  const r = await db
+    .updateTable('jobs')
+    .set({ state: 'pending', updated_at: t })
+    .where('state', '=', 'waiting')
+    .where((eb) =>
+      eb.not(
+        eb.exists(
+          eb
+            .selectFrom('jobs as e')
+            .select(sql<number>`1`.as('one'))
+            .whereRef('e.queue_key', '=', 'jobs.queue_key')
+            .whereRef('e.id', '<', 'jobs.id')
+            .where('e.state', 'in', UNFINISHED),
+        ),
+      ),
+    )
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows);
+}
+
+/** After jobs left their queues (in the same transaction): each queue's next job may be claimed. */
+async function promoteAfter(db: Db, dialect: SqlDialect, left: Array<{ queue_key: string | null }>, t: number): Promise<void> {
+  const keys = [...new Set(left.flatMap((r) => (r.queue_key === null ? [] : [r.queue_key])))];
+  if (keys.length > 0) await promoteNext.run(db, dialect, { keys: listValue(keys, dialect), t });
+}
 
 /** Ready: pending and due, or running with a lapsed lease. */
 function isReady(eb: ExpressionBuilder<Database & { j: JobsTable }, 'j'>, t: number) {
@@ -93,7 +163,9 @@ export function createJobRepo(store: StoreDb, now: () => number = Date.now) {
     const byWorker = new Map<string, number[]>();
     for (const { id, workerId } of items) byWorker.set(workerId, [...(byWorker.get(workerId) ?? []), id]);
     await store.groupCommit(async (trx) => {
-      for (const [workerId, ids] of byWorker) await removeFinished.run(trx, dialect, { ids: idList(ids, dialect), workerId });
+      const left: Array<{ queue_key: string | null }> = [];
+      for (const [workerId, ids] of byWorker) left.push(...(await removeFinished.run(trx, dialect, { ids: listValue(ids, dialect), workerId })).rows);
+      await promoteAfter(trx, dialect, left, now());
     });
     return items.map(() => undefined);
   });
@@ -135,12 +207,16 @@ export function createJobRepo(store: StoreDb, now: () => number = Date.now) {
 
     /** Parks the job as dead with its last error; it no longer blocks its queue. */
     async bury(id: number, workerId: string, error: string): Promise<void> {
-      await db
-        .updateTable('jobs')
-        .set({ state: 'dead', lease_until: null, last_error: error, updated_at: now() })
-        .where('id', '=', id)
-        .where('leased_by', '=', workerId)
-        .execute();
+      await store.groupCommit(async (trx) => {
+        const left = await trx
+          .updateTable('jobs')
+          .set({ state: 'dead', lease_until: null, last_error: error, updated_at: now() })
+          .where('id', '=', id)
+          .where('leased_by', '=', workerId)
+          .returning('queue_key')
+          .execute();
+        await promoteAfter(trx, dialect, left, now());
+      });
     },
 
     async list(filter: { state?: JobRow['state']; kind?: string } = {}): Promise<JobRow[]> {
@@ -192,6 +268,9 @@ export function createJobRepo(store: StoreDb, now: () => number = Date.now) {
       return Number(r.numUpdatedRows);
     },
 
+    /** See `promoteOrphans`; answers how many jobs it made claimable. */
+    promoteOrphans: (): Promise<number> => promoteOrphans(db, now()),
+
     async get(id: number): Promise<JobRow | undefined> {
       return db.selectFrom('jobs').selectAll().where('id', '=', id).executeTakeFirst();
     },
@@ -211,8 +290,11 @@ export function createJobRepo(store: StoreDb, now: () => number = Date.now) {
 
     /** Deletes a job that no worker runs (pending or dead); answers whether one was deleted. */
     async discard(id: number): Promise<boolean> {
-      const r = await db.deleteFrom('jobs').where('id', '=', id).where('state', 'in', ['pending', 'dead']).executeTakeFirst();
-      return Number(r.numDeletedRows) > 0;
+      return store.groupCommit(async (trx) => {
+        const left = await trx.deleteFrom('jobs').where('id', '=', id).where('state', 'in', ['pending', 'waiting', 'dead']).returning('queue_key').execute();
+        await promoteAfter(trx, dialect, left, now());
+        return left.length > 0;
+      });
     },
   };
 }
@@ -228,7 +310,7 @@ function isQueueHead(eb: ExpressionBuilder<Database & { j: JobsTable }, 'j'>) {
           .select(sql<number>`1`.as('one'))
           .whereRef('e.queue_key', '=', 'j.queue_key')
           .whereRef('e.id', '<', 'j.id')
-          .where('e.state', 'in', ['pending', 'running']),
+          .where('e.state', 'in', UNFINISHED),
       ),
     ),
   ]);
@@ -250,8 +332,25 @@ export async function insertJobs(db: Db, list: NewJob[], t: number, dialect: Sql
 
 type NewJobRow = Pick<JobsTable, 'kind' | 'payload' | 'queue_key' | 'idempotency_key'> & { run_after: number; t: number };
 
+/**
+ * A new job's state: `waiting` when an unfinished job of its queue exists, else `pending`. On
+ * PostgreSQL the queue's last unfinished job is locked (FOR SHARE) until this insert commits, so
+ * a worker taking that job out of the queue at the same moment waits for the insert and then
+ * promotes the new job, rather than missing a row it could not see yet. (SQLite has one writer.)
+ */
+function initialState(db: Db, queueKey: string | null, dialect: SqlDialect): Expression<JobState> {
+  const tail = db
+    .selectFrom('jobs as q')
+    .select(sql<number>`1`.as('one'))
+    .where('q.queue_key', '=', queueKey)
+    .where('q.state', 'in', UNFINISHED)
+    .orderBy('q.id', 'desc')
+    .limit(1);
+  return sql<JobState>`case when exists ${dialect === 'postgres' ? tail.forShare() : tail} then 'waiting' else 'pending' end`;
+}
+
 // Most messages make one job: that insert is prepared; several at once are built as they come.
-const insertOne = prepared<NewJobRow, never>((db, p) =>
+const insertOne = prepared<NewJobRow, never>((db, p, dialect) =>
   db
     .insertInto('jobs')
     .values({
@@ -259,7 +358,7 @@ const insertOne = prepared<NewJobRow, never>((db, p) =>
       payload: p.payload,
       queue_key: p.queue_key,
       idempotency_key: p.idempotency_key,
-      state: 'pending',
+      state: initialState(db, p.queue_key, dialect),
       attempts: 0,
       run_after: p.run_after,
       created_at: p.t,
@@ -277,6 +376,16 @@ export async function insertSerializedJobs(db: Db, list: SerializedJob[], t: num
     await insertOne.run(db, dialect, row);
     return;
   }
+  // A statement does not see its own rows: a job behind an earlier one of the same list waits.
+  // (Not behind one with an idempotency key: that one may be skipped, leaving nothing ahead.)
+  const listed = new Set<string>();
+  const stateOf = (j: SerializedJob): Expression<JobState> | JobState => {
+    const key = j.queueKey ?? null;
+    if (key === null) return 'pending';
+    const behind = listed.has(key);
+    if (!j.idempotencyKey) listed.add(key);
+    return behind ? 'waiting' : initialState(db, key, dialect);
+  };
   await db
     .insertInto('jobs')
     .values(
@@ -285,7 +394,7 @@ export async function insertSerializedJobs(db: Db, list: SerializedJob[], t: num
         payload: j.payloadJson,
         queue_key: j.queueKey ?? null,
         idempotency_key: j.idempotencyKey ?? null,
-        state: 'pending' as const,
+        state: stateOf(j),
         attempts: 0,
         run_after: j.runAfter ?? t,
         created_at: t,

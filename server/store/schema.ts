@@ -153,7 +153,11 @@ export interface InboundEventsTable {
   received_at: number;
 }
 
-export const JOB_STATES = ['pending', 'running', 'dead'] as const;
+/**
+ * `waiting`: behind an unfinished job of its queue; it becomes `pending` when that job finishes,
+ * so the claim reads only the heads of queues however long a conversation's backlog grows.
+ */
+export const JOB_STATES = ['pending', 'waiting', 'running', 'dead'] as const;
 export type JobState = (typeof JOB_STATES)[number];
 
 export interface JobsTable {

@@ -105,7 +105,7 @@ describe('GET /metrics figures', () => {
     expect(m.value('amochat_job_duration_seconds_count', { kind: HOOK_JOB_KIND, outcome: 'ok' })).toBe(1);
     expect(m.value('amochat_job_duration_seconds_sum', { kind: JOB_KINDS.send, outcome: 'ok' })).toBeGreaterThan(0);
 
-    for (const state of ['pending', 'running', 'dead']) {
+    for (const state of ['pending', 'waiting', 'running', 'dead']) {
       expect(m.value('amochat_jobs', { kind: JOB_KINDS.send, state })).toBe(0);
       expect(m.value('amochat_jobs', { kind: HOOK_JOB_KIND, state })).toBe(0);
     }
