@@ -33,11 +33,11 @@ type Db = Kysely<Database> | Transaction<Database>;
 function idIn(ids: unknown, dialect: SqlDialect) {
   return dialect === 'postgres' ? sql<boolean>`${sql.ref('id')} = any(${ids}::bigint[])` : sql<boolean>`${sql.ref('id')} in (select value from json_each(${ids}))`;
 }
-/** `queue_key` is one of a list of keys given as one value. */
-function keyIn(keys: unknown, dialect: SqlDialect) {
-  return dialect === 'postgres' ? sql<boolean>`${sql.ref('w.queue_key')} = any(${keys}::text[])` : sql<boolean>`${sql.ref('w.queue_key')} in (select value from json_each(${keys}))`;
+/** A list of queue keys given as one value, as rows of one column `value`. */
+function keyRows(keys: unknown, dialect: SqlDialect) {
+  return (dialect === 'postgres' ? sql<{ value: string }>`(select unnest(${keys}::text[]) as value)` : sql<{ value: string }>`(select value from json_each(${keys}))`).as('k');
 }
-/** The value `idIn` or `keyIn` takes for this list. */
+/** The value `idIn` or `keyRows` takes for this list. */
 const listValue = (list: Array<number | string>, dialect: SqlDialect): unknown => (dialect === 'postgres' ? list : JSON.stringify(list));
 
 /** The states in which a job holds back the later jobs of its queue. */
@@ -55,8 +55,13 @@ const promoteNext = prepared<{ keys: unknown; t: number }, never>((db, p, dialec
   db
     .updateTable('jobs')
     .set({ state: 'pending', updated_at: p.t })
+    // Per key, the queue's first waiting job, read along the queue's index from its start.
     .where('id', 'in', (eb) =>
-      eb.selectFrom('jobs as w').select((w) => w.fn.min<number>('w.id').as('id')).where('w.state', '=', 'waiting').where(keyIn(p.keys, dialect)).groupBy('w.queue_key'),
+      eb
+        .selectFrom(keyRows(p.keys, dialect))
+        .select((k) =>
+          k.selectFrom('jobs as w').select('w.id').whereRef('w.queue_key', '=', 'k.value').where('w.state', '=', 'waiting').orderBy('w.id').limit(1).as('id'),
+        ),
     )
     .where((eb) =>
       eb.not(
