@@ -47,6 +47,20 @@ const removeFinished = prepared<{ ids: unknown; workerId: string }, { queue_key:
   db.deleteFrom('jobs').where(idIn(p.ids, dialect)).where('leased_by', '=', p.workerId).returning('queue_key'),
 );
 
+/** No job of the row's queue in one of `states` comes before it (the row of an update of `jobs`). */
+function nothingBefore(eb: ExpressionBuilder<Database, 'jobs'>, states: JobState[]) {
+  return eb.not(
+    eb.exists(
+      eb
+        .selectFrom('jobs as e')
+        .select(sql<number>`1`.as('one'))
+        .whereRef('e.queue_key', '=', 'jobs.queue_key')
+        .whereRef('e.id', '<', 'jobs.id')
+        .where('e.state', 'in', states),
+    ),
+  );
+}
+
 /**
  * The next job of each of these queues becomes `pending`, once nothing claimable of its queue
  * comes before it. Run in the transaction that takes a job out of its queue, after that write.
@@ -63,18 +77,7 @@ const promoteNext = prepared<{ keys: unknown; t: number }, never>((db, p, dialec
           k.selectFrom('jobs as w').select('w.id').whereRef('w.queue_key', '=', 'k.value').where('w.state', '=', 'waiting').orderBy('w.id').limit(1).as('id'),
         ),
     )
-    .where((eb) =>
-      eb.not(
-        eb.exists(
-          eb
-            .selectFrom('jobs as e')
-            .select(sql<number>`1`.as('one'))
-            .whereRef('e.queue_key', '=', 'jobs.queue_key')
-            .whereRef('e.id', '<', 'jobs.id')
-            .where('e.state', 'in', ['pending', 'running']),
-        ),
-      ),
-    ),
+    .where((eb) => nothingBefore(eb, ['pending', 'running'])),
 );
 
 /**
@@ -87,18 +90,7 @@ export async function promoteOrphans(db: Db, t: number): Promise<number> {
     .updateTable('jobs')
     .set({ state: 'pending', updated_at: t })
     .where('state', '=', 'waiting')
-    .where((eb) =>
-      eb.not(
-        eb.exists(
-          eb
-            .selectFrom('jobs as e')
-            .select(sql<number>`1`.as('one'))
-            .whereRef('e.queue_key', '=', 'jobs.queue_key')
-            .whereRef('e.id', '<', 'jobs.id')
-            .where('e.state', 'in', UNFINISHED),
-        ),
-      ),
-    )
+    .where((eb) => nothingBefore(eb, UNFINISHED))
     .executeTakeFirst();
   return Number(r.numUpdatedRows);
 }
