@@ -16,6 +16,7 @@ const POSTGRES_APP_TESTS = [
   'test/integration/bridge-visitor.test.ts',
   'test/integration/file-storage.test.ts',
   'test/integration/job-runner.test.ts',
+  'test/integration/telegram-backlog.test.ts',
   'test/integration/webchat-api.test.ts',
   'test/integration/webchat-edge-limits.test.ts',
   'test/integration/widget-api.test.ts',

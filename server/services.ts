@@ -68,6 +68,8 @@ export interface ServiceOptions {
   filesDir?: string;
   /** Website-chat tuning: rate limits (benchmarks lift them), stream heartbeat. */
   webchat?: { limits?: WebchatLimitOverrides; heartbeatMs?: number; uploadIdleMs?: number };
+  /** Telegram tuning: the stored backlog above which webhook answers wait (tests make it small). */
+  telegram?: { backlogLimit?: number };
 }
 
 export interface Services {
@@ -224,7 +226,7 @@ export function createServices(opts: ServiceOptions): Services {
           createChannelGateway({ amojo: amojoTelegram, baseUrlFor: amojoBaseUrl, title: config.telegram.channel.title }),
           config.telegram.channel.title,
         ),
-        inbox: { record: (entry) => webhookIntake.record(entry) },
+        inbox: { record: (entry) => webhookIntake.record(entry), backlog: (jobKind, cap) => store.jobQueue.backlog(jobKind, cap) },
         apiRoot: config.telegram.apiBaseUrl,
         publicUrl: config.publicUrl,
         sealingSecret: () => (config.appSecret ? Promise.resolve(config.appSecret) : store.kv.getOrCreate('app_secret', generateSecret)),
@@ -232,6 +234,7 @@ export function createServices(opts: ServiceOptions): Services {
         ...(sharedLimits ? { slots: postgresSlots(sharedLimits) } : {}),
         logger: logger.child({ module: 'telegram' }),
         live: live.feed,
+        ...opts.telegram,
       })
     : undefined;
   if (telegram) bridge.registerPlatform(telegram.adapter);

@@ -41,6 +41,14 @@ export function createJobQueue(jobs: JobRepo, inbound: InboundRepo, dialect: Sql
       await jobs.promoteOrphans();
       return released;
     },
+    /**
+     * Work of `jobKind` not started yet, counted up to about `cap`: its unclaimed jobs plus the
+     * events still in the webhook inbox (of any kind; the inbox is emptied a batch per claim).
+     */
+    async backlog(jobKind: string, cap: number): Promise<number> {
+      const [queued, inbox] = await Promise.all([jobs.countUnclaimed(jobKind, cap), inbound.countWaiting(cap)]);
+      return queued + inbox;
+    },
     /** Waiting hooks are work that is due now. */
     nextRunAfter: (): Promise<number | undefined> => jobs.nextRunAfter({ orInbox: true }),
   };

@@ -152,6 +152,13 @@ const nextDueOrInbox = prepared<Record<string, never>, { next: number | null; in
     .where(isQueueHead),
 );
 
+/** Jobs of a kind that no worker has taken yet (pending or waiting), counted up to `cap`. */
+const countUnclaimed = prepared<{ kind: string; cap: number }, { n: number }>((db, p) =>
+  db
+    .selectFrom((eb) => eb.selectFrom('jobs').select('id').where('state', 'in', ['pending', 'waiting']).where('kind', '=', p.kind).limit(p.cap).as('u'))
+    .select((eb) => eb.fn.countAll<number>().as('n')),
+);
+
 export function createJobRepo(store: StoreDb, now: () => number = Date.now) {
   const { db, dialect } = store;
   // Jobs finishing together are deleted by one statement per worker, in the store's group commit:
@@ -235,6 +242,11 @@ export function createJobRepo(store: StoreDb, now: () => number = Date.now) {
       // Hooks waiting in the inbox are work due now.
       if (row && 'inbox' in row && Number(row.inbox) > 0) return 0;
       return row?.next == null ? undefined : Number(row.next);
+    },
+
+    /** Jobs of `kind` not yet taken by a worker, counted up to `cap` (a bound, not a census). */
+    async countUnclaimed(kind: string, cap: number): Promise<number> {
+      return Number((await countUnclaimed.run(db, dialect, { kind, cap })).rows[0]?.n ?? 0);
     },
 
     /** The heartbeat: extends, in one statement, the leases `workerId` still holds; answers their ids. */

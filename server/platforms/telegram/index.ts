@@ -11,10 +11,11 @@ import type { Bridge, ChannelLink, LiveFeed } from '../../bridge/index.js';
 import type { JobHandler } from '../../bridge/job-runner.js';
 import type { Logger } from '../../log.js';
 import { createTelegramAdapter, type TelegramAdapter } from './adapter.js';
+import { createBacklogGate } from './backlog-gate.js';
 import { createBotDirectory } from './bots.js';
 import { createPacer, memorySlots, type SlotFactory } from './pacing.js';
 import { createSecretBox } from './secret-box.js';
-import { createUpdateJob } from './update-job.js';
+import { createUpdateJob, UPDATE_JOB_KIND } from './update-job.js';
 import { createWebhookRouter, telegramWebhookLane, type UpdateInbox } from './webhook-route.js';
 import { connectBot, createWidgetTelegramRouter, disconnectBot, reattachBot, type WidgetGuard } from './widget-route.js';
 
@@ -34,7 +35,15 @@ export interface TelegramOptions {
   logger: Logger;
   /** What other instances on the same database announce (absent: this is the only instance). */
   live?: LiveFeed;
+  /** Stored updates not yet processed above which webhook answers wait (default `BACKLOG_LIMIT`). */
+  backlogLimit?: number;
 }
+
+/**
+ * About a fifth of a second of updates at the rate one instance processes them: enough that the jobs
+ * always have work in hand, little enough that a flood does not pile up in the store.
+ */
+export const BACKLOG_LIMIT = 200;
 
 export interface Telegram {
   adapter: TelegramAdapter;
@@ -67,10 +76,19 @@ export function createTelegram(opts: TelegramOptions): Telegram {
   const adapter = createTelegramAdapter({ bridge: opts.bridge, bots, apiRoot, pacer, logger: opts.logger, sleep });
   const publicUrl = opts.publicUrl.replace(/\/+$/, '');
   const botDeps = { link: opts.link, bots, box, apiRoot, publicUrl, logger: opts.logger };
+  const gate = createBacklogGate({
+    backlog: (cap) => opts.inbox.backlog(UPDATE_JOB_KIND, cap),
+    limit: opts.backlogLimit ?? BACKLOG_LIMIT,
+    maxHoldMs: 5_000,
+    recheckMs: 50,
+    now: opts.now,
+    sleep,
+  });
+  const intake = { bots, inbox: opts.inbox, gate };
   return {
     adapter,
-    webhookRouter: createWebhookRouter({ bots, inbox: opts.inbox }),
-    webhookLane: telegramWebhookLane({ bots, inbox: opts.inbox }),
+    webhookRouter: createWebhookRouter(intake),
+    webhookLane: telegramWebhookLane(intake),
     widgetRouter: (guard, statusAnswer) => createWidgetTelegramRouter({ ...botDeps, guard, statusAnswer }),
     connectBot: (accountId, botToken) => connectBot(botDeps, accountId, botToken),
     disconnectBot: (accountId) => disconnectBot(botDeps, accountId),

@@ -3,7 +3,8 @@
  * only proof of origin (telegram.md §2, §7): compared in constant time with the secret we gave
  * `setWebhook`, before the body is read. A verified Update is stored durably in the webhook inbox
  * (with the amojo hooks) before the 200; its `update_id` is its dedupe key, so a repeat has no
- * second effect. Processing happens in a job, in order per chat.
+ * second effect. Processing happens in a job, in order per chat; while more updates are stored than
+ * the jobs take, the answer waits a little (backlog-gate.ts), so Telegram sends at the pace they do.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
@@ -11,6 +12,7 @@ import express, { Router, type Request, type Response } from 'express';
 import type { LaneRoute } from '../../http/fast-lane.js';
 import { prepareJson, sendPreparedJson, type PreparedJson } from '../../http/json-answer.js';
 import { isPlainSizedBody, readSizedBody } from '../../http/raw-body.js';
+import type { BacklogGate } from './backlog-gate.js';
 import type { BotDirectory, ConnectedBot } from './bots.js';
 import { telegramUpdate } from './schema.js';
 import { UPDATE_JOB_KIND } from './update-job.js';
@@ -18,9 +20,19 @@ import { UPDATE_JOB_KIND } from './update-job.js';
 /** Updates carry file ids, not files. */
 const BODY_LIMIT = 1024 * 1024;
 
-/** Where accepted updates go (the store's webhook inbox); resolves once on disk. */
+/** Where accepted updates go (the store's webhook inbox). */
 export interface UpdateInbox {
+  /** Resolves once the update is on disk. */
   record(entry: { dedupeKey: string; scopeId: string; kind: string; job: { kind: string; payload: unknown; queueKey: string } }): Promise<void>;
+  /** Stored work of `jobKind` not yet taken by a job, counted up to about `cap`. */
+  backlog(jobKind: string, cap: number): Promise<number>;
+}
+
+/** What the intake needs: the bots, the inbox, and the gate that paces answers to the processing. */
+export interface IntakeDeps {
+  bots: BotDirectory;
+  inbox: UpdateInbox;
+  gate: BacklogGate;
 }
 
 const digest = (s: string): Buffer => createHash('sha256').update(s, 'utf8').digest();
@@ -45,7 +57,7 @@ function send(res: ServerResponse, answer: Answer): void {
  * What both the Express route and the fast lane do: the bot and its secret are checked before the
  * body is read (`check`), a parsed body is validated and stored (`accept`).
  */
-function createIntake(deps: { bots: BotDirectory; inbox: UpdateInbox }) {
+function createIntake(deps: IntakeDeps) {
   return {
     async check(botId: string, secret: string | undefined): Promise<ConnectedBot | Answer> {
       const bot = /^\d{1,20}$/.test(botId) ? await deps.bots.byBotId(botId) : undefined;
@@ -65,6 +77,7 @@ function createIntake(deps: { bots: BotDirectory; inbox: UpdateInbox }) {
         // One queue per chat keeps a person's messages, edits and presses in order.
         job: { kind: UPDATE_JOB_KIND, payload: { accountId: bot.accountId, botId: bot.botId, update: body }, queueKey: `tg:${bot.botId}:${chatId}` },
       });
+      await deps.gate.pass();
       return OK;
     },
   };
@@ -72,7 +85,7 @@ function createIntake(deps: { bots: BotDirectory; inbox: UpdateInbox }) {
 
 const isAnswer = (v: ConnectedBot | Answer): v is Answer => 'status' in v && 'body' in v;
 
-export function createWebhookRouter(deps: { bots: BotDirectory; inbox: UpdateInbox }): Router {
+export function createWebhookRouter(deps: IntakeDeps): Router {
   const router = Router();
   const json = express.json({ limit: BODY_LIMIT, type: () => true });
   const intake = createIntake(deps);
@@ -121,7 +134,7 @@ const abortedError = () => Object.assign(new Error('request aborted'), { status:
  * body (a charset, a Content-Encoding, no Content-Length) goes on to the Express route above, whose
  * parser answers it as it always has.
  */
-export function telegramWebhookLane(deps: { bots: BotDirectory; inbox: UpdateInbox }): LaneRoute {
+export function telegramWebhookLane(deps: IntakeDeps): LaneRoute {
   const intake = createIntake(deps);
   return {
     prefix: '/telegram/webhook/',
