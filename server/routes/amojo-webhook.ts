@@ -131,10 +131,15 @@ export function createWebhookIntake(opts: WebhookIntakeOptions) {
     /** Waits until every acknowledged hook is committed (shutdown). */
     drain: () => batcher.drain(),
     /**
-     * Stores another platform's webhook event (a Telegram update) in the same inbox, group-committed
-     * with the amojo hooks; resolves once it is on disk, so the caller may answer 200.
+     * Stores another platform's webhook event (a Telegram update) in the same inbox; resolves once
+     * it is on disk, so the caller may answer 200. It goes through the store's group commit, with
+     * the messages and jobs of the moment: cheaper per event than the amojo hooks' own commit,
+     * which is kept for their answer time (amoCRM waits 5 seconds, never retries).
      */
-    record: (event: InboundEvent): Promise<void> => batcher.submit(event),
+    async record(event: InboundEvent): Promise<void> {
+      await store.inbound.recordShared(event);
+      opts.onStored?.();
+    },
     /** Counts a hook refused before `handle` (body too large, compressed) or failing inside it. */
     refused(err: unknown) {
       const code = err instanceof AppError ? err.code : 'internal_error';

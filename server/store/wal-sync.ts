@@ -7,7 +7,7 @@
  * NORMAL commit for free. A checkpoint in between is harmless: under NORMAL it syncs the log
  * before copying it into the database and syncs the database after.
  *
- * Two ways to wait. `sync` runs the fsync on the event loop: the webhook intake uses it, because
+ * Two ways to wait. `sync` runs the fsync on the event loop: the amojo webhook intake uses it, because
  * run in the thread pool the answer is only picked up on a later turn of a busy loop, and under
  * load that wait was longer than the fsync itself (the webhook's latency tail grew, `npm run
  * bench`). `flush` runs it in the thread pool: the store's group commit uses it, where the loop

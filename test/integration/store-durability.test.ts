@@ -85,4 +85,23 @@ describe('SQLite durable transactions', () => {
     // One flush covered the whole batch.
     expect(flushes).toHaveLength(1);
   });
+
+  it('an inbox event recorded in the group commit resolves only once the log is flushed', async () => {
+    const s = await open();
+    const flushes: Array<() => void> = [];
+    const real = fs.fdatasync;
+    vi.spyOn(fs, 'fdatasync').mockImplementation(((fd: number, cb: (err: NodeJS.ErrnoException | null) => void) => {
+      flushes.push(() => real(fd, cb));
+    }) as typeof fs.fdatasync);
+    let recorded = false;
+    const done = s.inbound.recordShared({ dedupeKey: 'tg:1', scopeId: 'telegram:1', kind: 'telegram_update', job: { kind: 'telegram.update', payload: { n: 1 }, queueKey: 'tg:1:1' } }).then(() => {
+      recorded = true;
+    });
+    await vi.waitFor(() => expect(flushes).toHaveLength(1));
+    expect(recorded).toBe(false);
+    expect(await s.inbound.countWaiting(10)).toBe(1);
+    flushes[0]!();
+    await done;
+    expect(recorded).toBe(true);
+  });
 });
