@@ -9,9 +9,11 @@
  *    is already there (a repeat) is dropped, so it has no second effect.
  * The costly index work (dedupe keys, job queues) thus happens off the request path, in batches.
  */
-import type { StoreDb } from './db.js';
+import type { Transaction } from 'kysely';
+import type { SqlDialect, StoreDb } from './db.js';
 import { insertSerializedJobs, type NewJob } from './jobs-repo.js';
 import { prepared } from './prepared.js';
+import type { Database, InboundHooksRow } from './schema.js';
 
 export interface InboundEvent {
   dedupeKey: string;
@@ -55,6 +57,33 @@ const insertOne = prepared<InboxRow, never>((db, p) =>
   }),
 );
 
+const oldestHooks = prepared<{ limit: number }, InboundHooksRow>((db, p) => db.selectFrom('inbound_hooks').selectAll().orderBy('id').limit(p.limit));
+
+/** Up to `limit` of the oldest stored hooks become jobs in `trx`; repeats (known dedupe keys) are dropped. */
+async function moveToJobs(trx: Transaction<Database>, limit: number, dialect: SqlDialect, t: number): Promise<DispatchResult> {
+  const hooks = (await oldestHooks.run(trx, dialect, { limit })).rows;
+  if (hooks.length === 0) return { taken: 0, created: 0 };
+  const inserted = await trx
+    .insertInto('inbound_events')
+    .values(hooks.map((h) => ({ dedupe_key: h.dedupe_key, scope_id: h.scope_id, kind: h.kind, received_at: h.received_at })))
+    .onConflict((oc) => oc.column('dedupe_key').doNothing())
+    .returning('dedupe_key')
+    .execute();
+  const fresh = new Set(inserted.map((r) => r.dedupe_key));
+  // `delete` answers true once per key, so a hook repeated within the batch gets one job.
+  const jobs = hooks.filter((h) => fresh.delete(h.dedupe_key)).map((h) => ({ kind: h.job_kind, payloadJson: h.payload, queueKey: h.queue_key }));
+  await insertSerializedJobs(trx, jobs, t, dialect);
+  await trx
+    .deleteFrom('inbound_hooks')
+    .where(
+      'id',
+      'in',
+      hooks.map((h) => h.id),
+    )
+    .execute();
+  return { taken: hooks.length, created: jobs.length };
+}
+
 export function createInboundRepo(store: StoreDb, now: () => number = Date.now) {
   const { db } = store;
 
@@ -82,40 +111,29 @@ export function createInboundRepo(store: StoreDb, now: () => number = Date.now) 
     },
 
     /**
-     * Moves up to `limit` of the oldest stored hooks into jobs, keeping their order. Safe to run
-     * from several processes at once: the dedupe insert lets exactly one of them create the job.
-     * (On PostgreSQL with several processes, two hooks stored at the same instant by different
-     * processes may become jobs in either order; one process keeps arrival order exactly.)
+     * Moves up to `limit` of the oldest stored hooks into jobs, keeping their order, in its own
+     * transaction. Safe to run from several processes at once: the dedupe insert lets exactly one
+     * of them create the job. (On PostgreSQL with several processes, two hooks stored at the same
+     * instant by different processes may become jobs in either order; one process keeps arrival
+     * order exactly.)
      */
     async dispatch(limit: number): Promise<DispatchResult> {
       // The inbox is empty before almost every claim: one read answers that, where the
       // transaction would cost a begin and a commit on top (three round trips on PostgreSQL).
       if ((await anyHook.run(db, store.dialect, {})).rows.length === 0) return { taken: 0, created: 0 };
-      return db.transaction().execute(async (trx) => {
-        const hooks = await trx.selectFrom('inbound_hooks').selectAll().orderBy('id').limit(limit).execute();
-        if (hooks.length === 0) return { taken: 0, created: 0 };
-        const inserted = await trx
-          .insertInto('inbound_events')
-          .values(hooks.map((h) => ({ dedupe_key: h.dedupe_key, scope_id: h.scope_id, kind: h.kind, received_at: h.received_at })))
-          .onConflict((oc) => oc.column('dedupe_key').doNothing())
-          .returning('dedupe_key')
-          .execute();
-        const fresh = new Set(inserted.map((r) => r.dedupe_key));
-        // `delete` answers true once per key, so a hook repeated within the batch gets one job.
-        const jobs = hooks
-          .filter((h) => fresh.delete(h.dedupe_key))
-          .map((h) => ({ kind: h.job_kind, payloadJson: h.payload, queueKey: h.queue_key }));
-        await insertSerializedJobs(trx, jobs, now(), store.dialect);
-        await trx
-          .deleteFrom('inbound_hooks')
-          .where(
-            'id',
-            'in',
-            hooks.map((h) => h.id),
-          )
-          .execute();
-        return { taken: hooks.length, created: jobs.length };
-      });
+      return db.transaction().execute((trx) => moveToJobs(trx, limit, store.dialect, now()));
+    },
+
+    /**
+     * The same inside `trx` (the job queue runs it in the claim's own transaction, so that feeding
+     * the jobs costs no commit of its own): until some hooks became jobs or the inbox is empty (a
+     * batch of repeats creates none).
+     */
+    async dispatchIn(trx: Transaction<Database>, limit: number): Promise<DispatchResult> {
+      for (;;) {
+        const moved = await moveToJobs(trx, limit, store.dialect, now());
+        if (moved.taken === 0 || moved.created > 0) return moved;
+      }
     },
 
     /** Hooks waiting in the inbox, counted up to `cap`. */

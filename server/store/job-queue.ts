@@ -1,7 +1,7 @@
 /**
  * The queue the job runner works from: the jobs table, fed from the webhook inbox. Stored hooks
- * become jobs just before a claim, a batch at a time, so the webhook's own commit never pays for
- * the job indexes.
+ * become jobs in the transaction of each claim, a batch at a time: the webhook's own commit never
+ * pays for the job indexes, and feeding the jobs costs no commit of its own.
  */
 import type { SqlDialect } from './db.js';
 import type { InboundRepo } from './inbound-repo.js';
@@ -13,19 +13,9 @@ const FEED_BATCH = 64;
 export type JobQueue = ReturnType<typeof createJobQueue>;
 
 export function createJobQueue(jobs: JobRepo, inbound: InboundRepo, dialect: SqlDialect) {
-  /** Moves hooks until some became jobs or the inbox is empty (a batch of repeats creates none). */
-  async function feed(limit: number): Promise<void> {
-    for (;;) {
-      const { taken, created } = await inbound.dispatch(limit);
-      if (taken === 0 || created > 0) return;
-    }
-  }
-
   return {
-    async claim(workerId: string, limit: number, leaseMs: number) {
-      await feed(Math.max(limit, FEED_BATCH));
-      return jobs.claim(workerId, limit, leaseMs);
-    },
+    /** Stored hooks become jobs in the claim's own transaction, just before it chooses. */
+    claim: (workerId: string, limit: number, leaseMs: number) => jobs.claim(workerId, limit, leaseMs, (trx) => inbound.dispatchIn(trx, Math.max(limit, FEED_BATCH))),
     complete: jobs.complete,
     retryLater: jobs.retryLater,
     bury: jobs.bury,

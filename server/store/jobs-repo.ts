@@ -186,9 +186,11 @@ export function createJobRepo(store: StoreDb, now: () => number = Date.now) {
      * Claims up to `limit` ready jobs for `workerId`: pending and due, or running with a lapsed
      * lease, and not behind an unfinished job of the same queue key.
      */
-    async claim(workerId: string, limit: number, leaseMs: number): Promise<JobRow[]> {
-      // In the group commit: a claim shares its commit with the writes of the moment.
-      const { rows } = await store.groupCommit((trx) => {
+    async claim(workerId: string, limit: number, leaseMs: number, feed?: (trx: Transaction<Database>) => Promise<unknown>): Promise<JobRow[]> {
+      // In the group commit: a claim shares its commit with the writes of the moment. `feed`
+      // (new jobs from the webhook inbox) runs first in the same transaction.
+      const { rows } = await store.groupCommit(async (trx) => {
+        await feed?.(trx);
         const t = now();
         return claimReady.run(trx, dialect, { t, leaseUntil: t + leaseMs, workerId, limit });
       });

@@ -249,5 +249,6 @@ export type AccountUpdate = Updateable<AccountsTable>;
 export type ConversationRow = Selectable<ConversationsTable>;
 export type MessageRow = Selectable<MessagesTable>;
 export type JobRow = Selectable<JobsTable>;
+export type InboundHooksRow = Selectable<InboundHooksTable>;
 export type NewJobRow = Insertable<JobsTable>;
 export type { ColumnType };
