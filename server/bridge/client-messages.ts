@@ -5,9 +5,9 @@
  * twice yields the first message and no second effect.
  */
 import { appendEvent, insertMessage, publish, type BridgeContext } from './context.js';
-import { BridgeRefusal } from './errors.js';
+import { BridgeRefusal, describeError } from './errors.js';
 import { type ClientMsgId, type FileId, type MsgId, type ConversationId } from './ids.js';
-import { editJob, sendJob } from './job-kinds.js';
+import { conversationQueue, editJob, sendJob } from './job-kinds.js';
 import type { PageRef } from './amojo-text.js';
 import type { BridgeRepos } from './ports.js';
 import type { ConversationRecord, FileRecord, MessageContent, MessageKind, MessageRecord, TimelineEvent } from './records.js';
@@ -27,6 +27,17 @@ export interface ClientMessageInput {
   durationSec?: number | undefined;
   location?: { lat: number; lon: number } | undefined;
   contact?: { name: string; phone: string } | undefined;
+}
+
+export interface AcceptOptions {
+  /**
+   * The caller runs in a job (a platform's update job) and may wait for amojo: the message is
+   * sent in the caller's job rather than by a send job of its own, when nothing of the
+   * conversation's queue is waiting before it. A send that fails becomes a send job (retried as
+   * every send is); so does a message found queued when the caller's job runs again after a
+   * crash. The send job's idempotency key keeps either to one.
+   */
+  sendNow?: boolean;
 }
 
 export interface AcceptResult {
@@ -63,10 +74,16 @@ function kindOf(input: ClientMessageInput, file: FileRecord | undefined): Messag
 /** The insert found the client msgid taken (a concurrent try of the same message). */
 class DuplicateClientMsgId extends Error {}
 
-export function createClientMessages(ctx: BridgeContext) {
+/** What the send job does for one queued message (send-job.ts). */
+export type SendQueued = (msgid: MsgId) => Promise<void>;
+
+export function createClientMessages(ctx: BridgeContext, sendQueued: SendQueued) {
   const { store } = ctx;
 
-  /** Stores a new client message with its timeline event and, when connected, its send job. */
+  /**
+   * Stores a new client message with its timeline event and, when connected, its send job, or,
+   * with `sendNow` and the conversation's queue idle, none (`sendsNow`: the caller sends it).
+   */
   async function insertNew(
     tx: BridgeRepos,
     conversation: ConversationRecord,
@@ -74,7 +91,8 @@ export function createClientMessages(ctx: BridgeContext) {
     kind: MessageKind,
     content: MessageContent,
     connected: boolean,
-  ): Promise<{ message: MessageRecord; event: TimelineEvent }> {
+    sendNow: boolean,
+  ): Promise<{ message: MessageRecord; event: TimelineEvent; sendsNow: boolean }> {
     const { message, event, inserted, othersHeld } = await insertMessage(tx, ctx, {
       conversationId: conversation.id,
       direction: 'inbound',
@@ -90,8 +108,27 @@ export function createClientMessages(ctx: BridgeContext) {
     // Messages held while disconnected go first (the import at the reconnect may have missed one
     // accepted meanwhile); almost always there are none, and the insert already said so.
     if (connected && othersHeld) await releaseHeldMessages(tx, conversation.id, message.id);
-    else if (connected) await tx.jobs.enqueue([sendJob(conversation.id, message.id)]);
-    return { message, event };
+    else if (connected) {
+      if (sendNow && !(await tx.jobs.isQueueBusy(conversationQueue(conversation.id)))) return { message, event, sendsNow: true };
+      await tx.jobs.enqueue([sendJob(conversation.id, message.id)]);
+    }
+    return { message, event, sendsNow: false };
+  }
+
+  /** A send job for a queued message (one at most, by its idempotency key), and the runner told. */
+  async function queueSend(conversationId: ConversationId, msgid: MsgId): Promise<void> {
+    await store.transaction((tx) => tx.jobs.enqueue([sendJob(conversationId, msgid)]));
+    ctx.wakeJobs();
+  }
+
+  /** Sends a message stored without a job; a failure hands it to a send job, to be retried. */
+  async function sendInline(conversation: ConversationRecord, msgid: MsgId): Promise<void> {
+    try {
+      await sendQueued(msgid);
+    } catch (err) {
+      ctx.logger.warn({ msgid, conversationId: conversation.id, err: describeError(err) }, 'client message not sent at once; a send job retries it');
+      await queueSend(conversation.id, msgid);
+    }
   }
 
   function checkText(text: string | undefined, field: string): void {
@@ -116,7 +153,7 @@ export function createClientMessages(ctx: BridgeContext) {
   }
 
   return {
-    async accept(conversation: ConversationRecord, input: ClientMessageInput): Promise<AcceptResult> {
+    async accept(conversation: ConversationRecord, input: ClientMessageInput, opts: AcceptOptions = {}): Promise<AcceptResult> {
       const text = input.text !== undefined && input.text.trim() !== '' ? input.text : undefined;
       if (text === undefined && input.fileId === undefined && !input.location && !input.contact) throw new BridgeRefusal('invalid', 'text or file_id is required', 'text');
       checkText(text, 'text');
@@ -137,18 +174,21 @@ export function createClientMessages(ctx: BridgeContext) {
       }
 
       const connected = await ctx.isConnected(conversation.accountId, conversation.platform);
-      let result: { message: MessageRecord; event: TimelineEvent };
+      let result: { message: MessageRecord; event: TimelineEvent; sendsNow: boolean };
       try {
-        result = await ctx.store.durableTransaction((tx) => insertNew(tx, conversation, input.clientMsgId, kindOf(input, file), content, connected));
+        result = await ctx.store.durableTransaction((tx) => insertNew(tx, conversation, input.clientMsgId, kindOf(input, file), content, connected, opts.sendNow === true));
       } catch (err) {
         // Two tries of one message raced: the other one was stored; this one answers with it.
         if (!(err instanceof DuplicateClientMsgId)) throw err;
         const first = await store.messages.getByClientMsgId(conversation.id, input.clientMsgId);
         if (!first) throw err;
+        // The caller's job ran again (a crash after the commit): the message may have no send job yet.
+        if (opts.sendNow && first.status === 'queued') await queueSend(conversation.id, first.id);
         return { message: first, created: false };
       }
-      ctx.wakeJobs();
+      if (!result.sendsNow) ctx.wakeJobs();
       await publish(ctx, conversation, [result.event]);
+      if (result.sendsNow) await sendInline(conversation, result.message.id);
       return { message: result.message, created: true };
     },
 

@@ -69,12 +69,13 @@ export function createBridge(opts: BridgeOptions) {
     ...createConversationCache(opts.store, opts.now),
   };
   const conversations = createConversations(ctx);
-  const messages = createClientMessages(ctx);
+  const outbox = createOutboxJobs(ctx);
+  const messages = createClientMessages(ctx, outbox.sendQueued);
   const signals = createClientSignals(ctx, messages.ownMessage);
   const files = createFiles(ctx);
   const held = createHeldMessages(ctx, opts.sweepEveryMs ?? 15_000);
   const jobHandlers: JobHandler[] = [
-    ...createOutboxJobs(ctx),
+    ...outbox.handlers,
     createHookHandler(ctx, opts.hookJobKind, { files }),
     ...(opts.contacts ? [createContactJob(ctx, opts.contacts)] : []),
   ];

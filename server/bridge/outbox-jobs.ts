@@ -25,7 +25,8 @@ export interface Loaded {
   sourceExternalId: string | undefined;
 }
 
-export function createOutboxJobs(ctx: BridgeContext): JobHandler[] {
+/** The outbox's job handlers, and the send of one queued message (for a caller that sends at once). */
+export function createOutboxJobs(ctx: BridgeContext): { handlers: JobHandler[]; sendQueued: (msgid: string) => Promise<void> } {
   const { store, gateway, logger } = ctx;
 
   async function load(msgid: string): Promise<Loaded | undefined> {
@@ -115,6 +116,7 @@ export function createOutboxJobs(ctx: BridgeContext): JobHandler[] {
     },
   };
 
-  return [createSendJob(ctx, load), edit, react, typing, status, createDeliverJob(ctx)];
+  const send = createSendJob(ctx, load);
+  return { handlers: [send.job, edit, react, typing, status, createDeliverJob(ctx)], sendQueued: send.sendQueued };
 }
 

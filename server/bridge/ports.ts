@@ -233,6 +233,8 @@ export interface BridgeRepos {
   jobs: {
     /** Jobs whose idempotency key exists are skipped. */
     enqueue(jobs: BridgeJob[]): Promise<void>;
+    /** True while a job of the queue is unfinished: a job enqueued now would wait behind it. */
+    isQueueBusy(queueKey: string): Promise<boolean>;
   };
 }
 

@@ -14,7 +14,7 @@ import type { ChatsTarget, NewMessageRequest } from './ports.js';
 import { isAtAmojo, type ConversationRecord, type MessageRecord } from './records.js';
 import { fileUrl } from './views.js';
 
-export function createSendJob(ctx: BridgeContext, load: (msgid: string) => Promise<Loaded | undefined>): JobHandler {
+export function createSendJob(ctx: BridgeContext, load: (msgid: string) => Promise<Loaded | undefined>): { job: JobHandler; sendQueued: (msgid: string) => Promise<void> } {
   const { store, gateway, logger } = ctx;
 
   async function buildRequest(message: MessageRecord, c: ConversationRecord, sourceExternalId: string | undefined): Promise<NewMessageRequest> {
@@ -69,20 +69,22 @@ export function createSendJob(ctx: BridgeContext, load: (msgid: string) => Promi
     await publish(ctx, conversation, [event]);
   }
 
-  return {
+  /** Sends the message if it is still queued: what the job does, and what a job that accepted it may do at once. */
+  async function sendQueued(msgid: string): Promise<void> {
+    const loaded = await load(msgid);
+    if (!loaded || loaded.message.status !== 'queued') return;
+    const { message, target } = loaded;
+    // Disconnected since the job was queued: held again, for the import when the account connects.
+    if (!target) {
+      await ctx.store.transaction((tx) => tx.messages.update(message.id, { status: 'held' }));
+      return;
+    }
+    await sendOne(loaded, target);
+  }
+
+  const job: JobHandler = {
     kind: JOB_KINDS.send,
-    async perform(payload) {
-      const p = readPayload(sendPayload, payload, JOB_KINDS.send);
-      const loaded = await load(p.msgid);
-      if (!loaded || loaded.message.status !== 'queued') return;
-      const { message, target } = loaded;
-      // Disconnected since the job was queued: held again, for the import when the account connects.
-      if (!target) {
-        await ctx.store.transaction((tx) => tx.messages.update(message.id, { status: 'held' }));
-        return;
-      }
-      await sendOne(loaded, target);
-    },
+    perform: (payload) => sendQueued(readPayload(sendPayload, payload, JOB_KINDS.send).msgid),
     async onFailed(payload, err) {
       const p = readPayload(sendPayload, payload, JOB_KINDS.send);
       const loaded = await load(p.msgid);
@@ -95,4 +97,5 @@ export function createSendJob(ctx: BridgeContext, load: (msgid: string) => Promi
       await publish(ctx, loaded.conversation, [event]);
     },
   };
+  return { job, sendQueued };
 }

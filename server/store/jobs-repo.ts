@@ -152,6 +152,15 @@ const nextDueOrInbox = prepared<Record<string, never>, { next: number | null; in
     .where(isQueueHead),
 );
 
+const queueBusy = prepared<{ queueKey: string }, { one: number }>((db, p) =>
+  db.selectFrom('jobs').select(sql<number>`1`.as('one')).where('queue_key', '=', p.queueKey).where('state', 'in', UNFINISHED).limit(1),
+);
+
+/** True while a job of this queue is unfinished (pending, waiting or running): a new one would wait behind it. */
+export async function isQueueBusy(db: Db, dialect: SqlDialect, queueKey: string): Promise<boolean> {
+  return (await queueBusy.run(db, dialect, { queueKey })).rows.length > 0;
+}
+
 /** Jobs of a kind that no worker has taken yet (pending or waiting), counted up to `cap`. */
 const countUnclaimed = prepared<{ kind: string; cap: number }, { n: number }>((db, p) =>
   db

@@ -5,6 +5,7 @@
  * the 20 MB download rule and the flood limits.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { asClientMsgId } from '../../server/bridge/index.js';
 import { pngFixture } from '../../server/sandbox/telegram/index.js';
 import { SANDBOX_ACCOUNT } from '../../server/sandbox/amocrm/index.js';
 import { emulators, OTHER_ACCOUNT, install, widget } from '../support/amocrm.js';
@@ -72,6 +73,44 @@ describe('Telegram user → amoCRM', () => {
     expect(m!.content).toMatchObject({ type: 'text', text: 'Hello from Telegram' });
     const client = amojo().chats(await t.scopeId()).find((c) => c.id === chatId)!.participants.find((p) => p.amojoId === m!.senderAmojoId);
     expect(client).toMatchObject({ name: 'Ivan Petrov', profileLink: 'https://t.me/ivan_p' });
+  });
+
+  it('sends from the update job; a send amojo refuses is retried by a send job, once, and nothing overtakes it', async () => {
+    say({ text: 'first' });
+    const chatId = await t.amojoChat();
+    await waitFor(() => incoming(chatId)[0], 5000, 'first');
+    // The update job's own try and the send job's first retry fail.
+    amojo().failNext({ count: 2, status: 500 });
+    say({ text: 'second' });
+    say({ text: 'third' });
+    await waitFor(() => (incoming(chatId).length === 3 ? true : undefined), 10_000, 'all three');
+    expect(incoming(chatId).map((m) => m.content.text)).toEqual(['first', 'second', 'third']);
+    const conversation = await t.backend.services.store.bridge.conversations.findByPlatformChat(ACCOUNT, 'telegram', String(t.user.id));
+    const stored = await t.backend.services.store.bridge.messages.list(conversation!.id, 0, 10);
+    expect(stored.map((m) => [m.content.text, m.status])).toEqual([
+      ['first', 'sent'],
+      ['second', 'sent'],
+      ['third', 'sent'],
+    ]);
+  });
+
+  it('hands a message found queued, when its update job runs again, to a send job: amoCRM gets it once', async () => {
+    say({ text: 'first' });
+    const chatId = await t.amojoChat();
+    await waitFor(() => incoming(chatId)[0], 5000, 'first');
+    const { bridge, store } = t.backend.services;
+    const conversation = (await store.bridge.conversations.findByPlatformChat(ACCOUNT, 'telegram', String(t.user.id)))!;
+    // The first run's send hangs at amojo, as if the process were about to die with it in flight.
+    amojo().setDelay(1_500);
+    const firstRun = bridge.messages.accept(conversation, { clientMsgId: asClientMsgId('777001'), text: 'in flight' }, { sendNow: true });
+    await waitFor(async () => (await store.bridge.messages.getByClientMsgId(conversation.id, asClientMsgId('777001')))?.status === 'queued' || undefined, 5000, 'stored');
+    const again = await bridge.messages.accept(conversation, { clientMsgId: asClientMsgId('777001'), text: 'in flight' }, { sendNow: true });
+    expect(again.created).toBe(false);
+    expect((await store.jobs.list({ kind: 'bridge.send' })).map((j) => j.payload)).toEqual([JSON.stringify({ msgid: again.message.id })]);
+    amojo().setDelay(0);
+    await firstRun;
+    await waitFor(async () => ((await store.jobs.list({ kind: 'bridge.send' })).length === 0 ? true : undefined), 10_000, 'send job done');
+    expect(incoming(chatId).map((m) => m.content.text)).toEqual(['first', 'in flight']);
   });
 
   it('brings a photo (largest size) with its caption as a picture served from our /files', async () => {

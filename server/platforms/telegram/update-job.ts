@@ -19,6 +19,12 @@ import { telegramUpdate, updateJobPayload, type TelegramMessage, type TelegramUp
 
 export const UPDATE_JOB_KIND = 'telegram.update';
 
+/**
+ * This job was answered to Telegram long ago and may wait for amojo: the message goes out from
+ * here, without a send job of its own (the bridge's `sendNow`).
+ */
+const SEND_NOW = { sendNow: true } as const;
+
 /** Bots may download files up to 20 MB (telegram.md §4). */
 export const MAX_DOWNLOAD_BYTES = 20 * 1024 * 1024;
 
@@ -103,7 +109,7 @@ export function createUpdateJob(opts: UpdateJobOptions): JobHandler {
       durationSec: content.durationSec,
       location: content.location,
       contact: content.contact,
-    });
+    }, SEND_NOW);
   }
 
   async function onEdit(bot: ConnectedBot, m: TelegramMessage): Promise<void> {
@@ -121,7 +127,7 @@ export function createUpdateJob(opts: UpdateJobOptions): JobHandler {
     if (!q.message || q.message.chat.type !== 'private' || q.data === undefined) return;
     const pressed = q.message.reply_markup?.inline_keyboard.flat().find((b) => b.callback_data === q.data);
     const conversation = await conversationOf(bot, q.message, q.from);
-    await bridge.messages.accept(conversation, { clientMsgId: asClientMsgId(`cb:${q.id}`), text: pressed?.text ?? q.data });
+    await bridge.messages.accept(conversation, { clientMsgId: asClientMsgId(`cb:${q.id}`), text: pressed?.text ?? q.data }, SEND_NOW);
   }
 
   async function onReaction(bot: ConnectedBot, r: NonNullable<TelegramUpdate['message_reaction']>): Promise<void> {
