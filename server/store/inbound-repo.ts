@@ -124,6 +124,11 @@ export function createInboundRepo(store: StoreDb, now: () => number = Date.now) 
       return db.transaction().execute((trx) => moveToJobs(trx, limit, store.dialect, now()));
     },
 
+    /** Whether any hook waits in the inbox (one cheap read, outside any transaction). */
+    async hasWaiting(): Promise<boolean> {
+      return (await anyHook.run(db, store.dialect, {})).rows.length > 0;
+    },
+
     /**
      * The same inside `trx` (the job queue runs it in the claim's own transaction, so that feeding
      * the jobs costs no commit of its own): until some hooks became jobs or the inbox is empty (a

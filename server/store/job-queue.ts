@@ -3,7 +3,9 @@
  * become jobs in the transaction of each claim, a batch at a time: the webhook's own commit never
  * pays for the job indexes, and feeding the jobs costs no commit of its own.
  */
+import type { Transaction } from 'kysely';
 import type { SqlDialect } from './db.js';
+import type { Database } from './schema.js';
 import type { InboundRepo } from './inbound-repo.js';
 import type { JobRepo } from './jobs-repo.js';
 
@@ -14,8 +16,15 @@ export type JobQueue = ReturnType<typeof createJobQueue>;
 
 export function createJobQueue(jobs: JobRepo, inbound: InboundRepo, dialect: SqlDialect) {
   return {
-    /** Stored hooks become jobs in the claim's own transaction, just before it chooses. */
-    claim: (workerId: string, limit: number, leaseMs: number) => jobs.claim(workerId, limit, leaseMs, (trx) => inbound.dispatchIn(trx, Math.max(limit, FEED_BATCH))),
+    /**
+     * Stored hooks become jobs in the claim's own transaction, just before it chooses. The inbox
+     * is empty before almost every claim; asked outside, that costs the claim's transaction (one
+     * at a time in the group commit) no statement.
+     */
+    async claim(workerId: string, limit: number, leaseMs: number) {
+      const feed = (await inbound.hasWaiting()) ? (trx: Transaction<Database>) => inbound.dispatchIn(trx, Math.max(limit, FEED_BATCH)) : undefined;
+      return jobs.claim(workerId, limit, leaseMs, feed);
+    },
     complete: jobs.complete,
     retryLater: jobs.retryLater,
     bury: jobs.bury,
