@@ -54,6 +54,8 @@ export interface BridgeContext {
   forgetAccounts: () => void;
   /** A conversation, cached briefly (see conversation-cache.ts). */
   getConversation: (id: ConversationId) => Promise<ConversationRecord | undefined>;
+  /** The conversation of a platform's chat, cached as `getConversation` (see conversation-cache.ts). */
+  findByPlatformChat: (accountId: number, platform: PlatformKind, platformChatId: string) => Promise<ConversationRecord | undefined>;
   /** Drops a cached conversation after changing it. */
   forgetConversation: (id: ConversationId) => void;
 }

@@ -86,7 +86,7 @@ export function createConversations(ctx: BridgeContext) {
 
     /** The account's conversation with a platform's chat, if one was opened. */
     findByPlatformChat: (accountId: number, platform: PlatformKind, platformChatId: string): Promise<ConversationRecord | undefined> =>
-      store.conversations.findByPlatformChat(accountId, platform, platformChatId),
+      ctx.findByPlatformChat(accountId, platform, platformChatId),
 
     async require(id: ConversationId): Promise<ConversationRecord> {
       const c = await ctx.getConversation(id);
