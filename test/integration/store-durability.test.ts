@@ -25,6 +25,16 @@ async function open(): Promise<Store> {
   return store;
 }
 
+/** The thread-pool flushes of the log, each held until the test lets it go (calls the entry). */
+function holdFlushes(): Array<() => void> {
+  const flushes: Array<() => void> = [];
+  const real = fs.fdatasync;
+  vi.spyOn(fs, 'fdatasync').mockImplementation(((fd: number, cb: (err: NodeJS.ErrnoException | null) => void) => {
+    flushes.push(() => real(fd, cb));
+  }) as typeof fs.fdatasync);
+  return flushes;
+}
+
 describe('SQLite durable transactions', () => {
   it('fdatasync the write-ahead log before resolving; plain transactions do not', async () => {
     const s = await open();
@@ -64,12 +74,7 @@ describe('SQLite durable transactions', () => {
 
   it('in the group commit: a durable unit resolves only once the log is flushed, a plain one of the same batch at the commit', async () => {
     const s = await open();
-    const flushes: Array<() => void> = [];
-    const real = fs.fdatasync;
-    vi.spyOn(fs, 'fdatasync').mockImplementation(((fd: number, cb: (err: NodeJS.ErrnoException | null) => void) => {
-      // Held until the test lets it go: the durable unit must still be waiting meanwhile.
-      flushes.push(() => real(fd, cb));
-    }) as typeof fs.fdatasync);
+    const flushes = holdFlushes();
     let durableDone = false;
     const durable = s.storeDb.groupCommit((trx) => trx.insertInto('kv').values({ key: 'durable', value: '1' }).execute(), true).then(() => {
       durableDone = true;
@@ -88,11 +93,7 @@ describe('SQLite durable transactions', () => {
 
   it('an inbox event recorded in the group commit resolves only once the log is flushed', async () => {
     const s = await open();
-    const flushes: Array<() => void> = [];
-    const real = fs.fdatasync;
-    vi.spyOn(fs, 'fdatasync').mockImplementation(((fd: number, cb: (err: NodeJS.ErrnoException | null) => void) => {
-      flushes.push(() => real(fd, cb));
-    }) as typeof fs.fdatasync);
+    const flushes = holdFlushes();
     let recorded = false;
     const done = s.inbound.recordShared({ dedupeKey: 'tg:1', scopeId: 'telegram:1', kind: 'telegram_update', job: { kind: 'telegram.update', payload: { n: 1 }, queueKey: 'tg:1:1' } }).then(() => {
       recorded = true;
