@@ -86,7 +86,11 @@ describe('Telegram user → amoCRM', () => {
     await waitFor(() => (incoming(chatId).length === 3 ? true : undefined), 10_000, 'all three');
     expect(incoming(chatId).map((m) => m.content.text)).toEqual(['first', 'second', 'third']);
     const conversation = await t.backend.services.store.bridge.conversations.findByPlatformChat(ACCOUNT, 'telegram', String(t.user.id));
-    const stored = await t.backend.services.store.bridge.messages.list(conversation!.id, 0, 10);
+    // amoCRM has the message before its answer is back and `sent` is recorded.
+    const stored = await waitFor(async () => {
+      const rows = await t.backend.services.store.bridge.messages.list(conversation!.id, 0, 10);
+      return rows.every((m) => m.status === 'sent') ? rows : undefined;
+    }, 5000, 'all recorded sent');
     expect(stored.map((m) => [m.content.text, m.status])).toEqual([
       ['first', 'sent'],
       ['second', 'sent'],
