@@ -47,18 +47,12 @@ const removeFinished = prepared<{ ids: unknown; workerId: string }, { queue_key:
   db.deleteFrom('jobs').where(idIn(p.ids, dialect)).where('leased_by', '=', p.workerId).returning('queue_key'),
 );
 
-/** No job of the row's queue in one of `states` comes before it (the row of an update of `jobs`). */
-function nothingBefore(eb: ExpressionBuilder<Database, 'jobs'>, states: JobState[]) {
-  return eb.not(
-    eb.exists(
-      eb
-        .selectFrom('jobs as e')
-        .select(sql<number>`1`.as('one'))
-        .whereRef('e.queue_key', '=', 'jobs.queue_key')
-        .whereRef('e.id', '<', 'jobs.id')
-        .where('e.state', 'in', states),
-    ),
-  );
+/**
+ * No job of the row's queue in one of `states` comes before it. `row` names the outer row: `jobs`
+ * in an update of the table, `j` in the claim's reads.
+ */
+function nothingBefore(row: 'jobs' | 'j', states: JobState[]) {
+  return sql<boolean>`not exists (select 1 from jobs as e where e.queue_key = ${sql.ref(`${row}.queue_key`)} and e.id < ${sql.ref(`${row}.id`)} and e.state in (${sql.join(states)}))`;
 }
 
 /**
@@ -77,7 +71,7 @@ const promoteNext = prepared<{ keys: unknown; t: number }, never>((db, p, dialec
           k.selectFrom('jobs as w').select('w.id').whereRef('w.queue_key', '=', 'k.value').where('w.state', '=', 'waiting').orderBy('w.id').limit(1).as('id'),
         ),
     )
-    .where((eb) => nothingBefore(eb, ['pending', 'running'])),
+    .where(nothingBefore('jobs', ['pending', 'running'])),
 );
 
 /**
@@ -90,7 +84,7 @@ export async function promoteOrphans(db: Db, t: number): Promise<number> {
     .updateTable('jobs')
     .set({ state: 'pending', updated_at: t })
     .where('state', '=', 'waiting')
-    .where((eb) => nothingBefore(eb, UNFINISHED))
+    .where(nothingBefore('jobs', UNFINISHED))
     .executeTakeFirst();
   return Number(r.numUpdatedRows);
 }
@@ -321,19 +315,7 @@ export function createJobRepo(store: StoreDb, now: () => number = Date.now) {
 
 /** `j` is not behind an unfinished job of its queue (or has no queue). */
 function isQueueHead(eb: ExpressionBuilder<Database & { j: JobsTable }, 'j'>) {
-  return eb.or([
-    eb('j.queue_key', 'is', null),
-    eb.not(
-      eb.exists(
-        eb
-          .selectFrom('jobs as e')
-          .select(sql<number>`1`.as('one'))
-          .whereRef('e.queue_key', '=', 'j.queue_key')
-          .whereRef('e.id', '<', 'j.id')
-          .where('e.state', 'in', UNFINISHED),
-      ),
-    ),
-  ]);
+  return eb.or([eb('j.queue_key', 'is', null), nothingBefore('j', UNFINISHED)]);
 }
 
 /** A job whose payload is JSON text already (as the webhook inbox keeps it). */
