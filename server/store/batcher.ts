@@ -2,6 +2,10 @@
  * Group commit: concurrent callers each submit one item; items that arrive while a write is in
  * flight are written together by the next one. One transaction (one fsync) then acknowledges many
  * webhooks, which is what keeps intake fast with a durable commit per acknowledgement.
+ *
+ * `concurrency` writes may be in flight at once (default one). More than one suits a database
+ * that runs transactions side by side (PostgreSQL): a write is then a chain of round trips, and
+ * one chain at a time leaves the database and this process waiting on each other.
  */
 
 export type BatchWriter<T, R> = (items: T[]) => Promise<R[]>;
@@ -12,48 +16,63 @@ export interface Batcher<T, R> {
   drain(): Promise<void>;
 }
 
-export function createBatcher<T, R>(write: BatchWriter<T, R>, maxBatch = 500): Batcher<T, R> {
-  let queue: Array<{ item: T; resolve: (r: R) => void; reject: (e: unknown) => void }> = [];
-  let running: Promise<void> | undefined;
+export interface BatcherOptions {
+  maxBatch?: number;
+  concurrency?: number;
+}
 
-  async function flushLoop(): Promise<void> {
-    while (queue.length > 0) {
-      const batch = queue.slice(0, maxBatch);
-      queue = queue.slice(batch.length);
+interface Pending<T, R> {
+  item: T;
+  resolve: (r: R) => void;
+  reject: (e: unknown) => void;
+}
+
+export function createBatcher<T, R>(write: BatchWriter<T, R>, { maxBatch = 500, concurrency = 1 }: BatcherOptions = {}): Batcher<T, R> {
+  let queue: Array<Pending<T, R>> = [];
+  const inFlight = new Set<Promise<void>>();
+  let scheduled: Promise<void> | undefined;
+
+  function writeBatch(batch: Array<Pending<T, R>>): void {
+    const done = (async () => {
       try {
         const results = await write(batch.map((b) => b.item));
         batch.forEach((b, i) => b.resolve(results[i] as R));
       } catch (err) {
         for (const b of batch) b.reject(err);
       }
-    }
+    })();
+    inFlight.add(done);
+    void done.finally(() => {
+      inFlight.delete(done);
+      // What arrived meanwhile is the next batch.
+      pump();
+    });
   }
 
-  function schedule(): void {
-    if (running) return;
-    running = (async () => {
-      // Wait for the rest of this turn of the event loop: every request that arrived with this
-      // one (read in the same I/O phase) shares the first transaction, and none waits longer.
-      await new Promise<void>((r) => setImmediate(r));
-      try {
-        await flushLoop();
-      } finally {
-        running = undefined;
-        // An item submitted after the loop saw an empty queue but before this line would be stranded.
-        if (queue.length > 0) schedule();
-      }
-    })();
+  function pump(): void {
+    while (inFlight.size < concurrency && queue.length > 0) {
+      const batch = queue.slice(0, maxBatch);
+      queue = queue.slice(batch.length);
+      writeBatch(batch);
+    }
   }
 
   return {
     submit(item) {
       return new Promise<R>((resolve, reject) => {
         queue.push({ item, resolve, reject });
-        schedule();
+        // A free slot starts a write after the rest of this turn of the event loop: every request
+        // that arrived with this one (read in the same I/O phase) shares it, and none waits longer.
+        // Without a free slot, the write that ends next takes it.
+        if (scheduled || inFlight.size >= concurrency) return;
+        scheduled = new Promise<void>((r) => setImmediate(r)).then(() => {
+          scheduled = undefined;
+          pump();
+        });
       });
     },
     async drain() {
-      while (running) await running;
+      while (scheduled || inFlight.size > 0) await Promise.all([scheduled, ...inFlight]);
     },
   };
 }

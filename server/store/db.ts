@@ -12,6 +12,7 @@ import { createWalSync } from './wal-sync.js';
 import { createGroupCommit, type GroupCommit } from './group-commit.js';
 import { directRunner, runDirectlyIn } from './sqlite-direct.js';
 import { useNamedStatements } from './pg-named-statements.js';
+import { pipelinedTransaction, sharedReads } from './pg-pipeline.js';
 
 export type SqlDialect = 'sqlite' | 'postgres';
 
@@ -29,8 +30,9 @@ export interface StoreDb {
   durableTransaction<T>(fn: (trx: Transaction<Database>) => Promise<T>): Promise<T>;
   /**
    * The store's one group commit: writes that arrive together share a transaction (`group-commit.ts`),
-   * durable or not, whoever makes them (the bridge, the job runner). Each unit runs with the
-   * transaction to itself, so it must not wait for another write of the store inside it.
+   * durable or not, whoever makes them (the bridge, the job runner). A unit must not wait for
+   * another write of the store inside it: that write may be queued behind its own batch. On SQLite
+   * the units of a batch run one after another; on PostgreSQL side by side (`unitsSideBySide`).
    */
   readonly groupCommit: GroupCommit<Transaction<Database>>;
   /** True when a trivial query answers (readiness). */
@@ -78,7 +80,7 @@ async function openSqlite(path: string): Promise<StoreDb> {
           runDirectlyIn(trx, run);
           return fn(trx);
         }),
-      async () => wal?.flush(),
+      { makeDurable: async () => wal?.flush() },
     ),
     async durableTransaction(fn) {
       const value = await db.transaction().execute(fn);
@@ -118,21 +120,28 @@ async function openPostgres(url: string): Promise<StoreDb> {
   const pg = await import('pg');
   // 64-bit integers (our millisecond times and ids) fit in a JS number; read them as numbers.
   pg.default.types.setTypeParser(20, (v: string) => Number(v));
-  const pool = new pg.default.Pool({ connectionString: url, max: 10 });
+  // Pipelined (pg-pipeline.ts): a connection takes the next statement before the last one answered.
+  const pool = new pg.default.Pool({ connectionString: url, max: 10, pipeline: true });
   pool.on('connect', useNamedStatements);
   // An idle connection the server ends (a restart, a failover, an idle timeout on a proxy) is
   // dropped by the pool and replaced on the next query; unhandled, its error would end the process.
   pool.on('error', () => undefined);
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const closeReads = sharedReads(db, pool, () => new pg.default.Client({ connectionString: url, pipeline: true }));
   return {
     db,
     dialect: 'postgres',
     postgresUrl: url,
-    groupCommit: createGroupCommit((fn) => db.transaction().execute(fn)),
+    // Two batches in flight: while one waits for its commit, the next one runs (batcher.ts). Their
+    // units run side by side on their connection (group-commit.ts, pg-pipeline.ts).
+    groupCommit: createGroupCommit(pipelinedTransaction(pool), { concurrency: 2, unitsSideBySide: true }),
     // PostgreSQL commits are durable (synchronous_commit on, its default).
     durableTransaction: (fn) => db.transaction().execute(fn),
     ping: () => pingDb(db),
-    close: () => db.destroy(),
+    async close() {
+      await closeReads();
+      await db.destroy();
+    },
   };
 }
 

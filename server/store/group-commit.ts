@@ -27,7 +27,23 @@ interface Unit<Tx> {
   durable: boolean;
 }
 
-export function createGroupCommit<Tx>(transaction: TransactionRunner<Tx>, makeDurable: () => Promise<void> = async () => undefined): GroupCommit<Tx> {
+export interface GroupCommitOptions {
+  /** Makes the last commit durable (SQLite's log sync); PostgreSQL commits are durable already. */
+  makeDurable?: () => Promise<void>;
+  /** Shared transactions in flight at once (`batcher.ts`): one for SQLite's single writer. */
+  concurrency?: number;
+  /**
+   * The units of a batch run side by side instead of one after another (a pipelined PostgreSQL
+   * connection: their statements travel together). Units of one batch were submitted together, so
+   * none is known to come before another; each must hold to the rule above, and one that reads
+   * and then writes must not rely on another unit of the batch leaving its rows alone (a
+   * conditional update, as two instances need anyway). A failure fails the whole transaction as
+   * before, once every unit has stopped, and each unit is then retried alone.
+   */
+  unitsSideBySide?: boolean;
+}
+
+export function createGroupCommit<Tx>(transaction: TransactionRunner<Tx>, { makeDurable = async () => undefined, concurrency = 1, unitsSideBySide = false }: GroupCommitOptions = {}): GroupCommit<Tx> {
   const alone = async (unit: Unit<Tx>): Promise<Outcome> => {
     try {
       const value = await transaction(unit.work);
@@ -41,6 +57,14 @@ export function createGroupCommit<Tx>(transaction: TransactionRunner<Tx>, makeDu
     if (units.length === 1) return [await alone(units[0]!)];
     try {
       const values = await transaction(async (tx) => {
+        if (unitsSideBySide) {
+          // Settled, not raced: no unit may still be issuing statements when the transaction ends.
+          const settled = await Promise.allSettled(units.map((u) => u.work(tx)));
+          return settled.map((r) => {
+            if (r.status === 'rejected') throw r.reason;
+            return r.value;
+          });
+        }
         const out: unknown[] = [];
         for (const unit of units) out.push(await unit.work(tx));
         return out;
@@ -53,7 +77,7 @@ export function createGroupCommit<Tx>(transaction: TransactionRunner<Tx>, makeDu
       for (const unit of units) each.push(await alone(unit));
       return each;
     }
-  });
+  }, { concurrency });
 
   return async <T>(work: (tx: Tx) => Promise<T>, durable = false): Promise<T> => {
     const outcome = await batcher.submit({ work, durable });

@@ -339,6 +339,12 @@ type NewJobRow = Pick<JobsTable, 'kind' | 'payload' | 'queue_key' | 'idempotency
  * PostgreSQL the queue's last unfinished job is locked (FOR SHARE) until this insert commits, so
  * a worker taking that job out of the queue at the same moment waits for the insert and then
  * promotes the new job, rather than missing a row it could not see yet. (SQLite has one writer.)
+ *
+ * A job some other transaction holds locked right now (being claimed, finished or promoted) is
+ * skipped, not waited for (SKIP LOCKED): an insert that waited would hold its transaction's other
+ * locks meanwhile, and transactions that insert into one queue and finish a job of another would
+ * deadlock each other. Skipping it at worst stores the new job `pending` behind an unfinished one,
+ * which the claim's queue-head test (`isQueueHead`) keeps from running before it.
  */
 function initialState(db: Db, queueKey: string | null, dialect: SqlDialect): Expression<JobState> {
   const tail = db
@@ -348,7 +354,7 @@ function initialState(db: Db, queueKey: string | null, dialect: SqlDialect): Exp
     .where('q.state', 'in', UNFINISHED)
     .orderBy('q.id', 'desc')
     .limit(1);
-  return sql<JobState>`case when exists ${dialect === 'postgres' ? tail.forShare() : tail} then 'waiting' else 'pending' end`;
+  return sql<JobState>`case when exists ${dialect === 'postgres' ? tail.forShare().skipLocked() : tail} then 'waiting' else 'pending' end`;
 }
 
 // Most messages make one job: that insert is prepared; several at once are built as they come.

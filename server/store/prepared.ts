@@ -29,6 +29,7 @@ import type { SqlDialect } from './db.js';
 import { nameStatement } from './pg-named-statements.js';
 import type { Database } from './schema.js';
 import { directRunOf } from './sqlite-direct.js';
+import { pgDirectOf } from './pg-pipeline.js';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -88,6 +89,9 @@ export function prepared<P extends Record<string, unknown>, O>(build: (db: Kysel
         byDialect.set(dialect, c);
       }
       const parameters = c.slots.map((s) => ('name' in s ? values[s.name] : s.value));
+      // PostgreSQL: in the group commit, or a read, on a pipelined connection (pg-pipeline.ts).
+      const pgDirect = dialect === 'postgres' ? pgDirectOf(db) : undefined;
+      if (pgDirect) return pgDirect(c.sql, parameters) as Promise<QueryResult<O>>;
       // Inside the store's group commit on SQLite: straight to the connection (sqlite-direct.ts).
       const direct = dialect === 'sqlite' ? directRunOf(db) : undefined;
       if (direct) {

@@ -1,7 +1,8 @@
 import { Writable } from 'node:stream';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createLogger } from '../../server/log.js';
 import { createBatcher } from '../../server/store/batcher.js';
+import { createGroupCommit } from '../../server/store/group-commit.js';
 
 describe('logger', () => {
   it('never writes secrets: redacted fields and scrubbed values in messages and errors', () => {
@@ -65,5 +66,97 @@ describe('group commit batcher', () => {
     fail = false;
     expect(await b.submit(3)).toBe(3);
     await b.drain();
+  });
+
+  it('with a concurrency of two, starts a second write while the first is in flight, and no third', async () => {
+    const batches: number[][] = [];
+    const gates = new Map<number, () => void>();
+    const b = createBatcher<number, number>(
+      async (items) => {
+        batches.push(items);
+        await new Promise<void>((r) => gates.set(items[0]!, r));
+        return items.map((i) => -i);
+      },
+      { concurrency: 2 },
+    );
+    const p1 = b.submit(1);
+    await vi.waitFor(() => expect(gates.has(1)).toBe(true));
+    const p2 = b.submit(2);
+    await vi.waitFor(() => expect(gates.has(2)).toBe(true));
+    // Both slots taken: these wait, together, for the first write to end.
+    const p3 = b.submit(3);
+    const p4 = b.submit(4);
+    await new Promise((r) => setImmediate(r));
+    expect(batches).toEqual([[1], [2]]);
+    gates.get(2)!();
+    expect(await p2).toBe(-2);
+    await vi.waitFor(() => expect(gates.has(3)).toBe(true));
+    expect(batches).toEqual([[1], [2], [3, 4]]);
+    const drained = b.drain();
+    gates.get(1)!();
+    gates.get(3)!();
+    await drained;
+    expect(await Promise.all([p1, p3, p4])).toEqual([-1, -3, -4]);
+  });
+});
+
+describe('group commit with units side by side', () => {
+  type Log = string[];
+  const step = () => new Promise<void>((r) => setImmediate(r));
+
+  it('runs the units of a batch side by side in one transaction, each with its own result', async () => {
+    const transactions: Log[] = [];
+    const commit = createGroupCommit<Log>(
+      async (fn) => {
+        const log: Log = [];
+        transactions.push(log);
+        return fn(log);
+      },
+      { unitsSideBySide: true },
+    );
+    const unit = (name: string) => async (log: Log) => {
+      log.push(`${name}1`);
+      await step();
+      log.push(`${name}2`);
+      return name;
+    };
+    expect(await Promise.all([commit(unit('a')), commit(unit('b'))])).toEqual(['a', 'b']);
+    expect(transactions).toEqual([['a1', 'b1', 'a2', 'b2']]);
+  });
+
+  it('ends a failed transaction only once every unit stopped, then retries each unit alone', async () => {
+    const transactions: Array<{ log: Log; open: boolean }> = [];
+    const commit = createGroupCommit<Log>(
+      async (fn) => {
+        const t = { log: [] as Log, open: true };
+        transactions.push(t);
+        try {
+          return await fn(t.log);
+        } finally {
+          t.open = false;
+        }
+      },
+      { unitsSideBySide: true },
+    );
+    let failOnce = true;
+    const failing = async (log: Log) => {
+      log.push('f');
+      if (failOnce) {
+        failOnce = false;
+        throw new Error('unique violation');
+      }
+      return 'f';
+    };
+    const slow = async (log: Log) => {
+      for (let i = 0; i < 3; i++) {
+        await step();
+        // A unit still running must never find its transaction ended under it.
+        expect(transactions.find((t) => t.log === log)?.open).toBe(true);
+        log.push(`s${i}`);
+      }
+      return 's';
+    };
+    expect(await Promise.all([commit(failing), commit(slow)])).toEqual(['f', 's']);
+    expect(transactions.map((t) => t.log)).toEqual([['f', 's0', 's1', 's2'], ['f'], ['s0', 's1', 's2']]);
   });
 });
