@@ -122,7 +122,13 @@ async function openPostgres(url: string): Promise<StoreDb> {
   pg.default.types.setTypeParser(20, (v: string) => Number(v));
   // Pipelined (pg-pipeline.ts): a connection takes the next statement before the last one answered.
   const pool = new pg.default.Pool({ connectionString: url, max: 10, pipeline: true });
-  pool.on('connect', useNamedStatements);
+  pool.on('connect', (client) => {
+    useNamedStatements(client);
+    // A connection the server ends while it is in use (a restart, a failover) fails the statements
+    // in flight, which reach their callers; the pool drops it when it comes back. Its 'error'
+    // event, unheard, would end the process.
+    client.on('error', () => undefined);
+  });
   // An idle connection the server ends (a restart, a failover, an idle timeout on a proxy) is
   // dropped by the pool and replaced on the next query; unhandled, its error would end the process.
   pool.on('error', () => undefined);

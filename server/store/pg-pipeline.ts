@@ -64,9 +64,13 @@ export function pipelinedTransaction(pool: pg.Pool) {
   return async <T>(fn: (trx: Transaction<Database>) => Promise<T>): Promise<T> => {
     const client = await pool.connect();
     let committed = false;
+    // Set when the rollback fails too: the connection is broken and leaves the pool.
+    let broken: Error | undefined;
     try {
-      // Not waited for: the first statements travel with it; a failed begin fails them too.
+      // Not waited for: the first statements travel with it; a failed begin fails them too. Its
+      // failure is read below, or left when a unit failed first (never an unhandled rejection).
       const begun = client.query('begin');
+      begun.catch(() => undefined);
       const value = await fn(transactionOn(client));
       await begun;
       // A statement that failed and was caught inside a unit left the transaction aborted: its
@@ -75,8 +79,12 @@ export function pipelinedTransaction(pool: pg.Pool) {
       committed = true;
       return value;
     } finally {
-      if (!committed) await client.query('rollback').catch(() => undefined);
-      client.release();
+      if (!committed) {
+        await client.query('rollback').catch((err: unknown) => {
+          broken = err instanceof Error ? err : new Error(String(err));
+        });
+      }
+      client.release(broken);
     }
   };
 }
