@@ -93,23 +93,30 @@ export function createClientMessages(ctx: BridgeContext, sendQueued: SendQueued)
     connected: boolean,
     sendNow: boolean,
   ): Promise<{ message: MessageRecord; event: TimelineEvent; sendsNow: boolean }> {
-    const { message, event, inserted, othersHeld } = await insertMessage(tx, ctx, {
-      conversationId: conversation.id,
-      direction: 'inbound',
-      amojoMsgId: null,
-      clientMsgId,
-      kind,
-      // Disconnected: held (no job), imported when the account connects.
-      status: connected ? 'queued' : 'held',
-      content,
-    });
+    // Connected and sent by a job: the send job is stored with the message, in its statement.
+    const jobOf = connected && !sendNow ? (msgid: MsgId) => sendJob(conversation.id, msgid) : undefined;
+    const { message, event, inserted, othersHeld } = await insertMessage(
+      tx,
+      ctx,
+      {
+        conversationId: conversation.id,
+        direction: 'inbound',
+        amojoMsgId: null,
+        clientMsgId,
+        kind,
+        // Disconnected: held (no job), imported when the account connects.
+        status: connected ? 'queued' : 'held',
+        content,
+      },
+      jobOf,
+    );
     // The unique index decides between racing tries; throwing rolls back the event appended above.
     if (!inserted) throw new DuplicateClientMsgId();
     // Messages held while disconnected go first (the import at the reconnect may have missed one
     // accepted meanwhile); almost always there are none, and the insert already said so.
     if (connected && othersHeld) await releaseHeldMessages(tx, conversation.id, message.id);
-    else if (connected) {
-      if (sendNow && !(await tx.jobs.isQueueBusy(conversationQueue(conversation.id)))) return { message, event, sendsNow: true };
+    else if (connected && sendNow) {
+      if (!(await tx.jobs.isQueueBusy(conversationQueue(conversation.id)))) return { message, event, sendsNow: true };
       await tx.jobs.enqueue([sendJob(conversation.id, message.id)]);
     }
     return { message, event, sendsNow: false };

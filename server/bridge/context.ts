@@ -1,7 +1,7 @@
 /** What every part of the bridge works with, built once by `createBridge`. */
 import { newMsgId, type ConversationId, type MsgId } from './ids.js';
 import type { PlatformAdapter } from './platform.js';
-import type { BlobStore, BridgeLogger, BridgeRepos, MessagePatch, BridgeStore, ChatsGateway, ChatsTarget, CrmContacts, LiveAnnouncer, MediaFetch, Throttle } from './ports.js';
+import type { BlobStore, BridgeJob, BridgeLogger, BridgeRepos, MessagePatch, BridgeStore, ChatsGateway, ChatsTarget, CrmContacts, LiveAnnouncer, MediaFetch, Throttle } from './ports.js';
 import type { BridgeAccount, ConversationRecord, MessageRecord, PlatformKind, TimelineData, TimelineEvent } from './records.js';
 import { messageView } from './views.js';
 
@@ -95,17 +95,20 @@ export type MessageDraft = Pick<MessageRecord, 'conversationId' | 'direction' | 
  * Stores a new message together with its timeline event: the event's id is the message's position
  * (`seq`) in the conversation. `inserted` is false when the unique indexes refused the message
  * (a racing duplicate); the caller decides whether that rolls the transaction back. `othersHeld`:
- * client messages of the conversation were held before this one.
+ * client messages of the conversation were held before this one. `jobOf` gives the message's job,
+ * stored in the same statement when the message is new and no others were held
+ * (`insertWithEvent`).
  */
 export async function insertMessage(
   tx: BridgeRepos,
   ctx: BridgeContext,
   draft: MessageDraft,
+  jobOf?: (msgid: MsgId) => BridgeJob,
 ): Promise<{ message: MessageRecord; event: TimelineEvent; inserted: boolean; othersHeld: boolean }> {
   const t = ctx.now();
   const message: MessageRecord = { ...draft, id: newMsgId(), error: null, seq: 0, createdAt: t, updatedAt: t };
   const data: TimelineData = { type: 'message', data: messageView(ctx.publicUrl, message) };
-  const { eventId, inserted, othersHeld } = await tx.messages.insertWithEvent(message, data);
+  const { eventId, inserted, othersHeld } = await tx.messages.insertWithEvent(message, data, jobOf?.(message.id));
   message.seq = eventId;
   return { message, event: storedEvent(data, eventId, draft.conversationId, t), inserted, othersHeld };
 }

@@ -185,8 +185,12 @@ export interface BridgeRepos {
      * its `seq`, as one statement where the database can (PostgreSQL). `inserted` as for `insert`;
      * when false the event was still appended: the caller rolls the transaction back. `othersHeld`:
      * the conversation had `held` client messages before this one.
+     *
+     * `job` (its send job, say) is stored in the same statement, only when the message is new and
+     * no others are held (with others held, the caller gives them all jobs, oldest first): one
+     * round trip for the message, its event and its job.
      */
-    insertWithEvent(m: MessageRecord, event: TimelineData): Promise<{ eventId: number; inserted: boolean; othersHeld: boolean }>;
+    insertWithEvent(m: MessageRecord, event: TimelineData, job?: BridgeJob): Promise<{ eventId: number; inserted: boolean; othersHeld: boolean }>;
     get(id: MsgId): Promise<MessageRecord | undefined>;
     getByClientMsgId(conversationId: ConversationId, clientMsgId: ClientMsgId): Promise<MessageRecord | undefined>;
     /** The message one of whose later parts has this platform id (a manager message the platform sent in parts). */

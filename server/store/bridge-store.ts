@@ -60,7 +60,7 @@ function reposOver(db: Db, dialect: SqlDialect, now: () => number): BridgeRepos 
       },
     },
     conversations: createConversationRepo(db),
-    messages: createMessageRepo(db, dialect),
+    messages: createMessageRepo(db, dialect, now),
     timeline: createTimelineRepo(db, dialect),
     reactions: createReactionRepo(db),
     files: createFileRepo(db),

@@ -10,7 +10,7 @@
  * backed up costs it one row, not a thousand. The claim still checks that nothing unfinished of
  * the queue comes first (`isQueueHead`), so order holds even where two inserts raced.
  */
-import { sql, type Expression, type ExpressionBuilder, type Kysely, type Transaction } from 'kysely';
+import { sql, type Expression, type ExpressionBuilder, type Kysely, type RawBuilder, type Transaction } from 'kysely';
 import { createBatcher } from './batcher.js';
 import type { SqlDialect, StoreDb } from './db.js';
 import { prepared } from './prepared.js';
@@ -346,7 +346,7 @@ type NewJobRow = Pick<JobsTable, 'kind' | 'payload' | 'queue_key' | 'idempotency
  * deadlock each other. Skipping it at worst stores the new job `pending` behind an unfinished one,
  * which the claim's queue-head test (`isQueueHead`) keeps from running before it.
  */
-function initialState(db: Db, queueKey: string | null, dialect: SqlDialect): Expression<JobState> {
+export function initialState(db: Db, queueKey: string | null, dialect: SqlDialect): RawBuilder<JobState> {
   const tail = db
     .selectFrom('jobs as q')
     .select(sql<number>`1`.as('one'))

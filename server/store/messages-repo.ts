@@ -3,13 +3,14 @@
  * platform client's id). Unique indexes make repeats harmless: a second row with the same client
  * msgid (per conversation) or amojo id is never written.
  */
-import type { Kysely, SelectQueryBuilder, Transaction } from 'kysely';
+import { sql, type Kysely, type SelectQueryBuilder, type Transaction } from 'kysely';
 import { asAmojoMsgId, asClientMsgId, asConversationId, asMsgId, type ConversationId } from '../bridge/ids.js';
 import type { BridgeRepos, MessagePatch } from '../bridge/ports.js';
 import { MESSAGE_KINDS, MESSAGE_STATUSES, messageContentSchema, type MessageContent, type MessageDirection, type MessageKind, type MessageRecord, type MessageStatus } from '../bridge/records.js';
 import type { SqlDialect } from './db.js';
 import { prepared, type Prepared } from './prepared.js';
 import type { Database, MessageRow, MessagesTable } from './schema.js';
+import { initialState, insertJobs } from './jobs-repo.js';
 import { appendTimelineEvent } from './timeline-repo.js';
 
 type Db = Kysely<Database> | Transaction<Database>;
@@ -43,11 +44,17 @@ const insertRow = prepared<NewMessageRow, never>((db, p) =>
     .values({ ...rowValues(p), seq: p.seq })
     .onConflict((oc) => oc.doNothing()),
 );
+type JobValues = { job_kind: string | null; job_payload: string | null; job_queue_key: string | null; job_idempotency_key: string | null; job_at: number | null };
+
 /**
- * PostgreSQL: the message and its timeline event in one statement (one round trip instead of
- * two, on every message). The event is appended first; the message takes its id as `seq`.
+ * PostgreSQL: the message, its timeline event and its job (when given) in one statement: one
+ * round trip instead of three, on every message. The event is appended first; the message takes
+ * its id as `seq`. The job is stored only when the message was new and no other message of the
+ * conversation is held (both read in the statement's snapshot); without a job its values are null
+ * and the jobs part inserts nothing. The values are cast: an INSERT … SELECT does not give its
+ * parameters the columns' types.
  */
-const insertWithEventPg = prepared<NewMessageRow & { type: string; data: string }, { id: number; inserted: number; held: boolean }>((db, p) =>
+const insertWithEventPg = prepared<NewMessageRow & { type: string; data: string } & JobValues, { id: number; inserted: number; held: boolean }>((db, p, dialect) =>
   db
     .with('e', (qb) => qb.insertInto('conversation_events').values({ conversation_id: p.conversation_id, type: p.type, data: p.data, created_at: p.created_at }).returning('id'))
     .with('m', (qb) =>
@@ -56,6 +63,29 @@ const insertWithEventPg = prepared<NewMessageRow & { type: string; data: string 
         .values({ ...rowValues(p), seq: (eb) => eb.selectFrom('e').select('e.id') })
         .onConflict((oc) => oc.doNothing())
         .returning('messages.id'),
+    )
+    .with('j', (qb) =>
+      qb
+        .insertInto('jobs')
+        .columns(['kind', 'payload', 'queue_key', 'idempotency_key', 'state', 'attempts', 'run_after', 'created_at', 'updated_at'])
+        .expression((eb) =>
+          eb
+            .selectFrom('m')
+            .select([
+              sql<string>`${p.job_kind}::text`.as('kind'),
+              sql<string>`${p.job_payload}::text`.as('payload'),
+              sql<string>`${p.job_queue_key}::text`.as('queue_key'),
+              sql<string>`${p.job_idempotency_key}::text`.as('idempotency_key'),
+              initialState(db, p.job_queue_key, dialect).as('state'),
+              sql<number>`0`.as('attempts'),
+              sql<number>`${p.job_at}::bigint`.as('run_after'),
+              sql<number>`${p.job_at}::bigint`.as('created_at'),
+              sql<number>`${p.job_at}::bigint`.as('updated_at'),
+            ])
+            .where(sql<boolean>`${p.job_kind}::text is not null`)
+            .where((w) => w.not(w.exists(heldOf(w.selectFrom('messages').select('messages.id'), p.conversation_id)))),
+        )
+        .onConflict((oc) => oc.column('idempotency_key').doNothing()),
     )
     .selectFrom('e')
     .select((eb) => [
@@ -134,22 +164,33 @@ function rowPatch(patch: MessagePatch): RowPatch {
   };
 }
 
-export function createMessageRepo(db: Db, dialect: SqlDialect): BridgeRepos['messages'] {
+export function createMessageRepo(db: Db, dialect: SqlDialect, now: () => number): BridgeRepos['messages'] {
   return {
     async insert(m) {
       const res = await insertRow.run(db, dialect, toRow(m));
       return Number(res.numAffectedRows ?? 0n) === 1;
     },
 
-    async insertWithEvent(m, event) {
+    async insertWithEvent(m, event, job) {
       if (dialect === 'postgres') {
-        const { rows } = await insertWithEventPg.run(db, dialect, { ...toRow(m), type: event.type, data: JSON.stringify(event.data) });
+        const { rows } = await insertWithEventPg.run(db, dialect, {
+          ...toRow(m),
+          type: event.type,
+          data: JSON.stringify(event.data),
+          job_kind: job?.kind ?? null,
+          job_payload: job ? JSON.stringify(job.payload) : null,
+          job_queue_key: job?.queueKey ?? null,
+          job_idempotency_key: job?.idempotencyKey ?? null,
+          job_at: job ? now() : null,
+        });
         return { eventId: Number(rows[0]!.id), inserted: Number(rows[0]!.inserted) === 1, othersHeld: Boolean(rows[0]!.held) };
       }
       const othersHeld = (await anyHeld.run(db, dialect, { conversationId: m.conversationId })).rows.length > 0;
       const eventId = await appendTimelineEvent(db, dialect, m.conversationId, event, m.createdAt);
       const res = await insertRow.run(db, dialect, { ...toRow(m), seq: eventId });
-      return { eventId, inserted: Number(res.numAffectedRows ?? 0n) === 1, othersHeld };
+      const inserted = Number(res.numAffectedRows ?? 0n) === 1;
+      if (job && inserted && !othersHeld) await insertJobs(db, [job], now(), dialect);
+      return { eventId, inserted, othersHeld };
     },
 
     async get(id) {

@@ -155,6 +155,33 @@ for (const dialect of dialects) {
       expect(await store.bridge.files.usage(7, 0)).toBe(5);
     });
 
+    it('stores a message’s job with it only when the message is new and none of its conversation is held', async () => {
+      const conversationId = 'c_jobbed' as never;
+      await store.bridge.conversations.insert({
+        id: conversationId, accountId: 42, platform: 'webchat', platformChatId: 'v_jobbed', participantId: 'p_jobbed' as never,
+        participantName: 'Visitor', profile: {}, amojoChatId: null, amojoParticipantId: null, createdAt: clock,
+      });
+      const message = (id: string, clientMsgId: string, status: 'queued' | 'held') => ({
+        id: id as never, conversationId, direction: 'inbound' as const, amojoMsgId: null, clientMsgId: clientMsgId as never,
+        kind: 'text' as const, status, content: { text: id }, error: null, seq: 0, createdAt: clock, updatedAt: clock,
+      });
+      const job = (msgid: string) => ({ kind: 'jobbed', payload: { msgid }, queueKey: 'conv:c_jobbed', idempotencyKey: `jobbed:${msgid}` });
+      const event = { type: 'message', data: {} } as never;
+      const insert = (id: string, clientMsgId: string) => store.bridge.transaction((tx) => tx.messages.insertWithEvent(message(id, clientMsgId, 'queued'), event, job(id)));
+      const jobbed = async () => (await store.jobs.list({ kind: 'jobbed' })).map((j) => [JSON.parse(j.payload).msgid, j.state]);
+
+      expect(await insert('m_1', 'cm_1')).toMatchObject({ inserted: true, othersHeld: false });
+      expect(await insert('m_2', 'cm_2')).toMatchObject({ inserted: true, othersHeld: false });
+      // The second waits behind the first in their queue, as a job enqueued on its own would.
+      expect(await jobbed()).toEqual([['m_1', 'pending'], ['m_2', 'waiting']]);
+      // A repeated client msgid: no message, so no job.
+      expect(await insert('m_dup', 'cm_1')).toMatchObject({ inserted: false });
+      // Others held: the caller releases them all, so the statement stores no job.
+      await store.bridge.transaction((tx) => tx.messages.insertWithEvent(message('m_held', 'cm_held', 'held'), event));
+      expect(await insert('m_3', 'cm_3')).toMatchObject({ inserted: true, othersHeld: true });
+      expect((await jobbed()).map(([msgid]) => msgid)).toEqual(['m_1', 'm_2']);
+    });
+
     afterAll(async () => {
       await store?.close();
       await dispose?.();
