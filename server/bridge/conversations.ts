@@ -125,7 +125,8 @@ export function createConversations(ctx: BridgeContext) {
       };
     },
 
-    timelineAfter: (id: ConversationId, afterEventId: number, limit: number): Promise<TimelineEvent[]> => store.timeline.after(id, afterEventId, limit),
+    timelineAfter: (id: ConversationId, afterEventId: number, limit: number, except?: readonly number[]): Promise<TimelineEvent[]> =>
+      store.timeline.after(id, afterEventId, limit, except),
 
     lastEventId: (id: ConversationId): Promise<number> => store.timeline.lastId(id),
   };

@@ -217,7 +217,8 @@ export interface BridgeRepos {
   timeline: {
     /** Appends an event and returns its id. */
     append(conversationId: ConversationId, event: TimelineData, at: number): Promise<number>;
-    after(conversationId: ConversationId, afterId: number, limit: number): Promise<TimelineEvent[]>;
+    /** Events after `afterId`, oldest first, leaving out those in `except` (already seen by the reader). */
+    after(conversationId: ConversationId, afterId: number, limit: number, except?: readonly number[]): Promise<TimelineEvent[]>;
     lastId(conversationId: ConversationId): Promise<number>;
   };
   reactions: {

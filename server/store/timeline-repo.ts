@@ -28,15 +28,10 @@ export function createTimelineRepo(db: Db, dialect: SqlDialect): BridgeRepos['ti
   return {
     append: (conversationId, event, at) => appendTimelineEvent(db, dialect, conversationId, event, at),
 
-    async after(conversationId, afterId, limit) {
-      const rows = await db
-        .selectFrom('conversation_events')
-        .selectAll()
-        .where('conversation_id', '=', conversationId)
-        .where('id', '>', afterId)
-        .orderBy('id')
-        .limit(limit)
-        .execute();
+    async after(conversationId, afterId, limit, except = []) {
+      let q = db.selectFrom('conversation_events').selectAll().where('conversation_id', '=', conversationId).where('id', '>', afterId);
+      if (except.length > 0) q = q.where('id', 'not in', [...except]);
+      const rows = await q.orderBy('id').limit(limit).execute();
       const events: TimelineEvent[] = [];
       for (const r of rows) {
         if (!(TIMELINE_EVENT_TYPES as readonly string[]).includes(r.type)) continue;

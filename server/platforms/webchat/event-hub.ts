@@ -14,7 +14,10 @@ import type { ConversationId, TimelineEvent, TypingNotice } from '../../bridge/i
 import type { StreamLimits } from './limits.js';
 
 export interface EventHubOptions {
-  timelineAfter(conversationId: ConversationId, afterId: number, limit: number): Promise<TimelineEvent[]>;
+  /** The conversation's events after `afterId`, oldest first, without those in `except`. */
+  timelineAfter(conversationId: ConversationId, afterId: number, limit: number, except: readonly number[]): Promise<TimelineEvent[]>;
+  /** Milliseconds, for settling (default `performance.now`). */
+  now?: () => number;
   heartbeatMs: number;
   limits: StreamLimits;
   onError(err: unknown): void;
@@ -34,10 +37,27 @@ export type StreamRefusal = 'client' | 'account' | 'total';
 
 interface Stream extends StreamOwner {
   res: Response;
+  /** Every event up to this id has been written to the stream, or will never be (settled). */
   lastId: number;
+  /** Events after `lastId` already written, with when they were first read (`now()`). */
+  sent: Map<number, number>;
 }
 
 const PAGE = 500;
+/**
+ * Event ids are taken when an event is inserted and become visible when its transaction commits.
+ * On PostgreSQL transactions commit side by side (the group commit runs two at once, every instance
+ * its own), so an event can become visible after one with a higher id: a reader that only asked for
+ * ids above the highest it had seen would skip it for good. So a stream's cursor (`lastId`) moves
+ * past an event only once the event was first read this long before the read that settles it: by
+ * then every transaction that took a lower id has ended (ours last milliseconds). Until then the
+ * reads ask for everything after the cursor except what was already written, so a late event is
+ * written when its own notice arrives, after its neighbours. SQLite commits in id order; there the
+ * rule costs only a slightly larger read. Not covered: a stream opened at a cursor (`Last-Event-ID`,
+ * or the newest id for a new stream) takes it as settled, so an event below it whose transaction
+ * was still open at that moment is not replayed on that stream.
+ */
+const SETTLE_MS = 2_000;
 /** A client that reads slower than this much buffered output is dropped; it resumes from its last id. */
 const MAX_BUFFERED_BYTES = 1024 * 1024;
 
@@ -48,6 +68,7 @@ export function createEventHub(opts: EventHubOptions) {
   const perClient = new Map<string, number>();
   const perAccount = new Map<number, number>();
   const caps = opts.limits;
+  const now = opts.now ?? (() => performance.now());
 
   const heartbeat = setInterval(() => {
     for (const [conversationId, set] of streams) {
@@ -97,22 +118,36 @@ export function createEventHub(opts: EventHubOptions) {
   async function pullOnce(conversationId: ConversationId): Promise<void> {
     const set = streams.get(conversationId);
     if (!set || set.size === 0) return;
-    let from = Math.min(...[...set].map((s) => s.lastId));
+    const readAt = now();
+    const all = [...set];
+    let from = Math.min(...all.map((s) => s.lastId));
+    // Left out of the read: what every stream was already given.
+    const except = [...all[0]!.sent.keys()].filter((id) => id > from && all.every((s) => s.sent.has(id)));
     let managerUpto = 0;
     for (;;) {
-      const events = await opts.timelineAfter(conversationId, from, PAGE);
+      const events = await opts.timelineAfter(conversationId, from, PAGE, except);
       for (const e of events) {
         const frame = `id: ${e.id}\nevent: ${e.type}\ndata: ${JSON.stringify(e.data)}\n\n`;
         for (const s of set) {
-          if (e.id <= s.lastId) continue;
-          if (write(s, frame) && e.type === 'message' && e.data.from === 'manager') managerUpto = e.id;
-          s.lastId = e.id;
+          if (e.id <= s.lastId || s.sent.has(e.id)) continue;
+          if (write(s, frame) && e.type === 'message' && e.data.from === 'manager') managerUpto = Math.max(managerUpto, e.id);
+          s.sent.set(e.id, readAt);
         }
       }
       if (events.length < PAGE) break;
       from = events[events.length - 1]!.id;
     }
+    for (const s of set) settle(s, readAt);
     if (managerUpto > 0) opts.onManagerMessagesStreamed(conversationId, managerUpto);
+  }
+
+  /** Moves the cursor past the events first read at least `SETTLE_MS` before this read (`readAt`). */
+  function settle(s: Stream, readAt: number): void {
+    let upto = s.lastId;
+    for (const [id, firstRead] of s.sent) if (firstRead + SETTLE_MS <= readAt && id > upto) upto = id;
+    if (upto === s.lastId) return;
+    s.lastId = upto;
+    for (const id of s.sent.keys()) if (id <= upto) s.sent.delete(id);
   }
 
   /** Pulls for a conversation; calls during a pull make it run once more instead of in parallel. */
@@ -151,7 +186,7 @@ export function createEventHub(opts: EventHubOptions) {
       const refused = refusal(who, oldest);
       if (refused) return { refused };
       if (oldest) close(oldest);
-      const s: Stream = { ...who, res, lastId };
+      const s: Stream = { ...who, res, lastId, sent: new Map() };
       let live = streams.get(who.conversationId);
       if (!live) streams.set(who.conversationId, (live = new Set()));
       live.add(s);

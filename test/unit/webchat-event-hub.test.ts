@@ -1,0 +1,115 @@
+/**
+ * The event hub against a timeline whose events become visible out of id order, as on PostgreSQL
+ * when two transactions commit side by side: an event that appears after a higher one is still
+ * written, once, and the cursor settles past events only after `SETTLE_MS`.
+ */
+import { EventEmitter } from 'node:events';
+import type { Response } from 'express';
+import { describe, expect, it } from 'vitest';
+import { asConversationId, type TimelineEvent } from '../../server/bridge/index.js';
+import { createEventHub } from '../../server/platforms/webchat/event-hub.js';
+
+const conversationId = asConversationId('c_hub');
+
+/** Committed events; `commit` makes one visible, whatever its id. */
+function fakeTimeline() {
+  const visible: TimelineEvent[] = [];
+  const reads: Array<{ afterId: number; except: readonly number[] }> = [];
+  return {
+    reads,
+    commit(id: number, text: string) {
+      visible.push({ id, type: 'message', conversationId, createdAt: 0, data: { text, from: 'manager' } } as unknown as TimelineEvent);
+      visible.sort((a, b) => a.id - b.id);
+    },
+    async after(_c: unknown, afterId: number, limit: number, except: readonly number[]) {
+      reads.push({ afterId, except: [...except] });
+      return visible.filter((e) => e.id > afterId && !except.includes(e.id)).slice(0, limit);
+    },
+  };
+}
+
+/** A response that records the SSE frames written to it. */
+function fakeResponse() {
+  const frames: string[] = [];
+  const res = Object.assign(new EventEmitter(), {
+    writableEnded: false,
+    destroyed: false,
+    writableLength: 0,
+    write: (chunk: string) => frames.push(chunk),
+    end() {
+      this.writableEnded = true;
+    },
+  });
+  const texts = () => frames.flatMap((f) => /"text":"([^"]+)"/.exec(f)?.[1] ?? []);
+  return { res: res as unknown as Response, texts };
+}
+
+function hubOver(timeline: ReturnType<typeof fakeTimeline>, clock: { t: number }, streamed: number[] = []) {
+  return createEventHub({
+    timelineAfter: timeline.after,
+    now: () => clock.t,
+    heartbeatMs: 60_000,
+    limits: { perConversation: 5, perIp: 50, perAccount: 50, total: 100 },
+    onError: (err) => {
+      throw err;
+    },
+    onManagerMessagesStreamed: (_c, upto) => streamed.push(upto),
+  });
+}
+
+/** A notice of a new event, resolved once the streams have pulled it (what `publish` does). */
+const pulled = (hub: ReturnType<typeof hubOver>) => hub.publish({ conversationId } as TimelineEvent);
+
+describe('webchat event hub', () => {
+  it('writes an event that becomes visible after a higher one, once, and settles the cursor later', async () => {
+    const timeline = fakeTimeline();
+    const clock = { t: 0 };
+    const hub = hubOver(timeline, clock);
+    const { res, texts } = fakeResponse();
+    const added = hub.add({ conversationId, accountId: 1, client: 'ip' }, res, 10, () => undefined);
+    if (!('replayed' in added)) throw new Error('stream refused');
+    await added.replayed;
+
+    // 12 commits first (the transaction that took 11 is still open)...
+    timeline.commit(12, 'twelve');
+    await pulled(hub);
+    expect(texts()).toEqual(['twelve']);
+    // ...then 11: still asked for, while 12 is left out of the read.
+    clock.t = 50;
+    timeline.commit(11, 'eleven');
+    await pulled(hub);
+    expect(texts()).toEqual(['twelve', 'eleven']);
+    expect(timeline.reads.at(-1)).toEqual({ afterId: 10, except: [12] });
+
+    // Long after: a read settles the cursor past both, and nothing is written twice.
+    clock.t = 10_000;
+    timeline.commit(13, 'thirteen');
+    await pulled(hub);
+    timeline.commit(14, 'fourteen');
+    await pulled(hub);
+    expect(texts()).toEqual(['twelve', 'eleven', 'thirteen', 'fourteen']);
+    expect(timeline.reads.at(-1)?.afterId).toBe(12);
+    hub.closeAll();
+  });
+
+  it('keeps what it asks the store for bounded while events keep coming', async () => {
+    const timeline = fakeTimeline();
+    const clock = { t: 0 };
+    const hub = hubOver(timeline, clock);
+    const { res, texts } = fakeResponse();
+    const added = hub.add({ conversationId, accountId: 1, client: 'ip' }, res, 0, () => undefined);
+    if (!('replayed' in added)) throw new Error('stream refused');
+    await added.replayed;
+    for (let id = 1; id <= 200; id++) {
+      clock.t = id * 100;
+      timeline.commit(id, `m${id}`);
+      await pulled(hub);
+    }
+    expect(texts()).toHaveLength(200);
+    // 100 ms apart, events settle after 2 s: about 20 are still left out of each read.
+    const last = timeline.reads.at(-1)!;
+    expect(last.except.length).toBeLessThanOrEqual(21);
+    expect(last.afterId).toBeGreaterThanOrEqual(178);
+    hub.closeAll();
+  });
+});
