@@ -60,15 +60,21 @@ function hubOver(timeline: ReturnType<typeof fakeTimeline>, clock: { t: number }
 /** A notice of a new event, resolved once the streams have pulled it (what `publish` does). */
 const pulled = (hub: ReturnType<typeof hubOver>) => hub.publish({ conversationId } as TimelineEvent);
 
+/** A hub over a fake timeline with one stream open at `lastId`, its replay written. */
+async function hubWithStream(lastId: number) {
+  const timeline = fakeTimeline();
+  const clock = { t: 0 };
+  const hub = hubOver(timeline, clock);
+  const { res, texts } = fakeResponse();
+  const added = hub.add({ conversationId, accountId: 1, client: 'ip' }, res, lastId, () => undefined);
+  if (!('replayed' in added)) throw new Error('stream refused');
+  await added.replayed;
+  return { timeline, clock, hub, texts };
+}
+
 describe('webchat event hub', () => {
   it('writes an event that becomes visible after a higher one, once, and settles the cursor later', async () => {
-    const timeline = fakeTimeline();
-    const clock = { t: 0 };
-    const hub = hubOver(timeline, clock);
-    const { res, texts } = fakeResponse();
-    const added = hub.add({ conversationId, accountId: 1, client: 'ip' }, res, 10, () => undefined);
-    if (!('replayed' in added)) throw new Error('stream refused');
-    await added.replayed;
+    const { timeline, clock, hub, texts } = await hubWithStream(10);
 
     // 12 commits first (the transaction that took 11 is still open)...
     timeline.commit(12, 'twelve');
@@ -93,13 +99,7 @@ describe('webchat event hub', () => {
   });
 
   it('keeps what it asks the store for bounded while events keep coming', async () => {
-    const timeline = fakeTimeline();
-    const clock = { t: 0 };
-    const hub = hubOver(timeline, clock);
-    const { res, texts } = fakeResponse();
-    const added = hub.add({ conversationId, accountId: 1, client: 'ip' }, res, 0, () => undefined);
-    if (!('replayed' in added)) throw new Error('stream refused');
-    await added.replayed;
+    const { timeline, clock, hub, texts } = await hubWithStream(0);
     for (let id = 1; id <= 200; id++) {
       clock.t = id * 100;
       timeline.commit(id, `m${id}`);
