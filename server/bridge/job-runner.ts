@@ -46,6 +46,28 @@ export interface JobContext {
   isLastAttempt: boolean;
   /** Aborted when the lease was lost (another worker took the job over): stop before further effects. */
   signal: AbortSignal;
+  /** This run's hold on the job: what the store needs to end it inside the handler's own transaction. */
+  readonly lease: JobLease;
+  /**
+   * The handler ended the job in its own last transaction (the store's `finish` with `lease`),
+   * which committed: the runner records nothing more for it, and runs `next`, the queue's next
+   * jobs that transaction handed to this worker, in the slot it frees.
+   */
+  finished(next: JobRecord[]): void;
+}
+
+/**
+ * A job as held by one worker. With `handOff`, ending it also leases its queue's next job, when
+ * that is due, to the same worker: a conversation's next message starts as the last one's
+ * transaction commits, with no claim in between. Without it (the runner is stopping, or yielding
+ * to a burst of requests) the next job is only made claimable.
+ */
+export interface JobLease {
+  jobId: number;
+  queueKey: string | null;
+  workerId: string;
+  leaseMs: number;
+  handOff: boolean;
 }
 
 export interface JobHandler<P = unknown> {
@@ -116,6 +138,8 @@ interface ActiveJob {
   controller?: AbortController;
   lost: boolean;
   done?: Promise<void>;
+  /** Set when the handler ended the job in its own transaction: the jobs handed on with it. */
+  next?: JobRecord[];
 }
 
 /** The job's abort signal, made on first use; aborted at once when the lease is already lost. */
@@ -186,6 +210,19 @@ export function createJobRunner(opts: JobRunnerOptions) {
       get signal() {
         return signalOf(entry);
       },
+      lease: {
+        jobId: job.id,
+        queueKey: job.queue_key,
+        workerId,
+        leaseMs,
+        // Read when the store ends the job: only the background loop takes jobs handed to it.
+        get handOff() {
+          return running && !entry.lost && !opts.shouldYield?.();
+        },
+      },
+      finished(next) {
+        entry.next = next;
+      },
     };
     if (!handler) {
       await opts.jobs.bury(job.id, workerId, `no handler for job kind ${job.kind}`);
@@ -197,6 +234,11 @@ export function createJobRunner(opts: JobRunnerOptions) {
       payload = JSON.parse(job.payload);
       await handler.perform(payload, ctx);
     } catch (err) {
+      // Ended in the handler's own transaction: done, whatever failed after that commit.
+      if (entry.next) {
+        opts.logger.error({ jobId: job.id, kind: job.kind, err: describe(err) }, 'job failed after it was recorded as done');
+        return 'completed';
+      }
       // The new lease holder runs the job; this worker records nothing (the store refuses it too).
       if (entry.lost) return 'lost';
       const message = describe(err);
@@ -217,6 +259,7 @@ export function createJobRunner(opts: JobRunnerOptions) {
       }
       return 'dead';
     }
+    if (entry.next) return 'completed';
     if (entry.lost) return 'lost';
     await opts.jobs.complete(job.id, workerId);
     return 'completed';
@@ -236,6 +279,8 @@ export function createJobRunner(opts: JobRunnerOptions) {
       })
       .then((outcome) => {
         active.delete(job.id);
+        // Jobs handed to this worker with the end of this one: leased already, nobody else runs them.
+        for (const next of entry.next ?? []) launch(next);
         signal();
         finished({ id: job.id, kind: job.kind, attempt: job.attempts, outcome });
       });
@@ -376,16 +421,22 @@ export function createJobRunner(opts: JobRunnerOptions) {
   /** Claims and runs ready jobs until none is left; returns how many ran (tests, tools). */
   async function runReady(): Promise<number> {
     let total = 0;
+    /** Runs the job, then the jobs handed on with its end (only while the loop runs too). */
+    const runChain = async (job: JobRecord): Promise<void> => {
+      const entry: ActiveJob = { lost: false };
+      active.set(job.id, entry);
+      try {
+        await runJob(job, entry);
+      } finally {
+        active.delete(job.id);
+      }
+      total++;
+      for (const next of entry.next ?? []) await runChain(next);
+    };
     for (;;) {
       const jobs = await opts.jobs.claim(workerId, concurrency, leaseMs);
       if (jobs.length === 0) return total;
-      const done = jobs.map((job) => {
-        const entry: ActiveJob = { lost: false };
-        active.set(job.id, entry);
-        return runJob(job, entry).finally(() => active.delete(job.id));
-      });
-      await Promise.all(done);
-      total += jobs.length;
+      await Promise.all(jobs.map(runChain));
     }
   }
 
@@ -429,8 +480,9 @@ export function createJobRunner(opts: JobRunnerOptions) {
       wakeUp?.();
       await loop;
       loop = undefined;
-      // Running jobs finish (their leases still renewed meanwhile) before the store may close.
-      await Promise.all([...active.values()].map((e) => e.done));
+      // Running jobs finish (their leases still renewed meanwhile) before the store may close. A
+      // job may hand on one more that its transaction leased before the stop: that one runs too.
+      while (active.size > 0) await Promise.all([...active.values()].map((e) => e.done));
       clearInterval(heartbeat);
       heartbeat = undefined;
       becomeIdle();

@@ -5,6 +5,7 @@
  */
 import type { Readable } from 'node:stream';
 import type { AmojoMsgId, ConversationId, FileId, MsgId, ScopeId, ClientMsgId } from './ids.js';
+import type { JobLease, JobRecord } from './job-runner.js';
 import type {
   BridgeAccount,
   ConversationRecord,
@@ -240,6 +241,13 @@ export interface BridgeRepos {
     enqueue(jobs: BridgeJob[]): Promise<void>;
     /** True while a job of the queue is unfinished: a job enqueued now would wait behind it. */
     isQueueBusy(queueKey: string): Promise<boolean>;
+    /**
+     * Only inside `transaction`. Ends the leased job there, so that its effect and its end commit together
+     * (no separate completion); its queue's next job is handed to the same worker (`lease.handOff`)
+     * or made claimable. Answers the jobs handed on, or undefined when the job is no longer this
+     * worker's (nothing changed).
+     */
+    finish(lease: JobLease): Promise<JobRecord[] | undefined>;
   };
 }
 

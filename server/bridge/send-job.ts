@@ -7,7 +7,7 @@ import { publish, updateWithEvent, type BridgeContext } from './context.js';
 import { describeError } from './errors.js';
 import type { AmojoMsgId } from './ids.js';
 import { JOB_KINDS, readPayload, sendPayload } from './job-kinds.js';
-import type { JobHandler } from './job-runner.js';
+import type { JobContext, JobHandler } from './job-runner.js';
 import type { Loaded } from './outbox-jobs.js';
 import { textForAmojo } from './amojo-text.js';
 import type { ChatsTarget, NewMessageRequest } from './ports.js';
@@ -50,12 +50,15 @@ export function createSendJob(ctx: BridgeContext, load: (msgid: string) => Promi
     return req;
   }
 
-  /** Sends the message, then records amojo's ids and the `sent` status. */
-  async function sendOne(loaded: Loaded, target: ChatsTarget): Promise<void> {
+  /**
+   * Sends the message, then records amojo's ids and the `sent` status; as the send job (`run`), ends it in
+   * the same transaction.
+   */
+  async function sendOne(loaded: Loaded, target: ChatsTarget, run: JobContext | undefined): Promise<void> {
     const { message, conversation } = loaded;
     const outcome = await gateway.sendMessage(target, await buildRequest(message, conversation, loaded.sourceExternalId));
     const learnsIds = !conversation.amojoChatId || !conversation.amojoParticipantId;
-    const event = await ctx.store.transaction(async (tx) => {
+    const { event, next } = await ctx.store.transaction(async (tx) => {
       if (learnsIds) {
         await tx.conversations.setAmojoIds(conversation.id, {
           ...(outcome.amojoChatId ? { amojoChatId: outcome.amojoChatId } : {}),
@@ -63,14 +66,23 @@ export function createSendJob(ctx: BridgeContext, load: (msgid: string) => Promi
         });
       }
       const patch = { status: 'sent' as const, ...(outcome.amojoMsgId ? { amojoMsgId: outcome.amojoMsgId as AmojoMsgId } : {}), error: null };
-      return updateWithEvent(tx, ctx, message.id, patch, conversation.id, { type: 'status', data: { msgid: message.id, status: 'sent', error: null } });
+      // Side by side: on PostgreSQL the status and the job's end travel in one round trip.
+      // Settled, not raced: neither may still be running when the transaction ends.
+      const [sent, finished] = await Promise.allSettled([
+        updateWithEvent(tx, ctx, message.id, patch, conversation.id, { type: 'status', data: { msgid: message.id, status: 'sent', error: null } }),
+        run ? tx.jobs.finish(run.lease) : undefined,
+      ]);
+      if (sent.status === 'rejected') throw sent.reason;
+      if (finished.status === 'rejected') throw finished.reason;
+      return { event: sent.value, next: finished.value };
     });
+    if (next) run!.finished(next);
     if (learnsIds) ctx.forgetConversation(conversation.id);
     await publish(ctx, conversation, [event]);
   }
 
   /** Sends the message if it is still queued: what the job does, and what a job that accepted it may do at once. */
-  async function sendQueued(msgid: string): Promise<void> {
+  async function sendQueued(msgid: string, run?: JobContext): Promise<void> {
     const loaded = await load(msgid);
     if (!loaded || loaded.message.status !== 'queued') return;
     const { message, target } = loaded;
@@ -79,12 +91,12 @@ export function createSendJob(ctx: BridgeContext, load: (msgid: string) => Promi
       await ctx.store.transaction((tx) => tx.messages.update(message.id, { status: 'held' }));
       return;
     }
-    await sendOne(loaded, target);
+    await sendOne(loaded, target, run);
   }
 
   const job: JobHandler = {
     kind: JOB_KINDS.send,
-    perform: (payload) => sendQueued(readPayload(sendPayload, payload, JOB_KINDS.send).msgid),
+    perform: (payload, run) => sendQueued(readPayload(sendPayload, payload, JOB_KINDS.send).msgid, run),
     async onFailed(payload, err) {
       const p = readPayload(sendPayload, payload, JOB_KINDS.send);
       const loaded = await load(p.msgid);

@@ -9,7 +9,7 @@ import type { BridgeRepos, BridgeStore } from '../bridge/ports.js';
 import { createConversationRepo } from './conversations-repo.js';
 import type { SqlDialect, StoreDb } from './db.js';
 import { createFileRepo, createReactionRepo } from './files-repo.js';
-import { insertJobs, isQueueBusy } from './jobs-repo.js';
+import { finishJob, insertJobs, isQueueBusy } from './jobs-repo.js';
 import { createMessageRepo } from './messages-repo.js';
 import type { Database } from './schema.js';
 import type { ChannelSources } from './settings-repo.js';
@@ -69,6 +69,7 @@ function reposOver(db: Db, dialect: SqlDialect, now: () => number): BridgeRepos 
         if (jobs.length > 0) await insertJobs(db, jobs, now(), dialect);
       },
       isQueueBusy: (queueKey) => isQueueBusy(db, dialect, queueKey),
+      finish: (lease) => finishJob(db, dialect, lease, now()),
     },
   };
 }

@@ -95,6 +95,53 @@ async function promoteAfter(db: Db, dialect: SqlDialect, left: Array<{ queue_key
   if (keys.length > 0) await promoteNext.run(db, dialect, { keys: listValue(keys, dialect), t });
 }
 
+/**
+ * The next waiting job of one queue, once nothing claimable of it comes before: with `handOff`
+ * (1) and due, leased to the worker (see `finishJob`); otherwise made `pending` for a claim.
+ */
+const moveQueueOn = prepared<{ key: string; t: number; leaseUntil: number; workerId: string; handOff: number }, JobRow>((db, p) => {
+  const leased = sql<boolean>`${p.handOff} = 1 and ${sql.ref('run_after')} <= ${p.t}`;
+  return db
+    .updateTable('jobs')
+    .set((eb) => ({
+      state: sql<JobState>`case when ${leased} then 'running' else 'pending' end`,
+      // Cast: PostgreSQL cannot infer a parameter's type inside a CASE.
+      leased_by: sql<string | null>`case when ${leased} then cast(${p.workerId} as text) end`,
+      lease_until: sql<number | null>`case when ${leased} then cast(${p.leaseUntil} as bigint) end`,
+      attempts: eb('attempts', '+', sql<number>`case when ${leased} then 1 else 0 end`),
+      updated_at: p.t,
+    }))
+    .where('id', '=', (eb) => eb.selectFrom('jobs as w').select('w.id').where('w.queue_key', '=', p.key).where('w.state', '=', 'waiting').orderBy('w.id').limit(1))
+    .where(nothingBefore('jobs', ['pending', 'running']))
+    .returningAll();
+});
+
+/**
+ * Ends a job its worker holds, in the caller's transaction (the one that records the job's
+ * effect), and moves its queue on: with `handOff`, the next job, when due, is leased to the same
+ * worker and answered, to start as this transaction commits; otherwise it becomes claimable.
+ * Undefined when the worker no longer holds the job and nothing was handed on.
+ *
+ * The two statements go out together (one round trip on a pipelined PostgreSQL connection) and
+ * run in order: the queue moves on only past a job this transaction deleted, since a job still
+ * running (taken over by another worker) fails `nothingBefore`. As in `promoteNext`, a job being
+ * queued behind this one by another transaction holds the delete until it commits, and the later
+ * statement then sees it.
+ */
+export async function finishJob(
+  db: Db,
+  dialect: SqlDialect,
+  lease: { jobId: number; queueKey: string | null; workerId: string; leaseMs: number; handOff: boolean },
+  t: number,
+): Promise<JobRow[] | undefined> {
+  const remove = removeFinished.run(db, dialect, { ids: listValue([lease.jobId], dialect), workerId: lease.workerId });
+  if (lease.queueKey === null) return (await remove).rows.length > 0 ? [] : undefined;
+  const moved = moveQueueOn.run(db, dialect, { key: lease.queueKey, t, leaseUntil: t + lease.leaseMs, workerId: lease.workerId, handOff: lease.handOff ? 1 : 0 });
+  const [removed, next] = await Promise.all([remove, moved]);
+  const handed = next.rows.filter((r) => r.state === 'running');
+  return removed.rows.length === 0 && handed.length === 0 ? undefined : handed;
+}
+
 /** Ready: pending and due, or running with a lapsed lease. */
 function isReady(eb: ExpressionBuilder<Database & { j: JobsTable }, 'j'>, t: number) {
   return eb.or([

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openStore, type Store } from '../../server/store/index.js';
+import type { JobRecord } from '../../server/bridge/job-runner.js';
 import type { JobRow } from '../../server/store/schema.js';
 import { createPostgresDatabase, postgresTestsEnabled } from '../support/postgres.js';
 
@@ -24,7 +25,7 @@ const dialects: Array<{ name: string; open(): Promise<{ url: string; dispose(): 
 ];
 if (postgresTestsEnabled()) dialects.push({ name: 'postgres', open: createPostgresDatabase });
 
-const n = (j: JobRow): number => (JSON.parse(j.payload) as { n: number }).n;
+const n = (j: Pick<JobRow, 'payload'>): number => (JSON.parse(j.payload) as { n: number }).n;
 const job = (queueKey: string | null, value: number) => ({ kind: 'k', payload: { n: value }, queueKey });
 
 for (const dialect of dialects) {
@@ -96,6 +97,52 @@ for (const dialect of dialects) {
       expect((await store.jobs.claim('w', 10, 60_000)).map(n)).toEqual([3]);
     });
 
+    /** Ends `j` the way a handler does, in its own transaction (`BridgeRepos.jobs.finish`). */
+    const finishIn = (j: Pick<JobRow, 'id' | 'queue_key'>, workerId: string, handOff: boolean) =>
+      store.bridge.transaction((tx) => tx.jobs.finish({ jobId: j.id, queueKey: j.queue_key, workerId, leaseMs: 60_000, handOff }));
+
+    it('hands the queue on to the worker that ends a job in its own transaction, in order, with no claim between', async () => {
+      await open();
+      await store.jobs.enqueue([job('a', 1), job('a', 2), job('a', 3), job('b', 4)]);
+      let [head]: Array<JobRecord | undefined> = (await store.jobs.claim('w', 1, 60_000)).filter((j) => n(j) === 1);
+      const done: number[] = [];
+      while (head) {
+        done.push(n(head));
+        const next = await finishIn(head, 'w', true);
+        // Leased already: no other claim can take it meanwhile.
+        for (const j of next ?? []) expect(j).toMatchObject({ state: 'running', leased_by: 'w', attempts: 1 });
+        expect(await store.jobs.claim('other', 10, 60_000).then((c) => c.map(n).filter((v) => v < 4))).toEqual([]);
+        [head] = next ?? [];
+      }
+      expect(done).toEqual([1, 2, 3]);
+      expect(await statesOf()).toEqual(new Map([[4, 'running']]));
+    });
+
+    it('only makes the next job claimable when ending without a hand-off, or when the next is not due yet', async () => {
+      await open();
+      await store.jobs.enqueue([job('a', 1), job('a', 2), { ...job('a', 3), runAfter: Date.now() + 3_600_000 }]);
+      const [first] = await store.jobs.claim('w', 10, 60_000);
+      expect(await finishIn(first!, 'w', false)).toEqual([]);
+      expect(await statesOf()).toEqual(new Map([[2, 'pending'], [3, 'waiting']]));
+      const [second] = await store.jobs.claim('w', 10, 60_000);
+      expect(await finishIn(second!, 'w', true)).toEqual([]);
+      expect(await statesOf()).toEqual(new Map([[3, 'pending']]));
+    });
+
+    it('changes nothing for a worker whose job was taken over, and hands nothing on past it', async () => {
+      await open();
+      await store.jobs.enqueue([job('a', 1), job('a', 2), job(null, 3)]);
+      const claimed = await store.jobs.claim('w', 10, 60_000);
+      const first = claimed.find((j) => n(j) === 1)!;
+      // The lease went to another worker (this one stalled past it).
+      await store.storeDb.db.updateTable('jobs').set({ leased_by: 'other' }).where('id', '=', first.id).execute();
+      expect(await finishIn(first, 'w', true)).toBeUndefined();
+      expect(await statesOf()).toEqual(new Map([[1, 'running'], [2, 'waiting'], [3, 'running']]));
+      // A job of no queue just ends.
+      expect(await finishIn(claimed.find((j) => n(j) === 3)!, 'w', true)).toEqual([]);
+      expect(await statesOf()).toEqual(new Map([[1, 'running'], [2, 'waiting']]));
+    });
+
     it('makes a waiting job with nothing ahead of it claimable at start-up and in housekeeping', async () => {
       await open();
       await store.jobs.enqueue([job('a', 1), job('a', 2), job('b', 3), job('b', 4)]);
@@ -112,7 +159,10 @@ for (const dialect of dialects) {
       expect((await store.jobs.claim('w', 10, 60_000)).map(n)).toEqual([5]);
     });
 
-    it.runIf(dialect.name === 'postgres')('promotes a job inserted while the head it queued behind was finishing', async () => {
+    it.runIf(dialect.name === 'postgres').each([
+      { how: 'completed', end: (head: JobRow) => store.jobs.complete(head.id, 'w'), after: 'pending' },
+      { how: 'ended with a hand-off', end: (head: JobRow) => finishIn(head, 'w', true), after: 'running' },
+    ])('moves the queue on to a job inserted while the head it queued behind was being $how', async ({ end, after }) => {
       await open();
       await store.jobs.enqueue(job('a', 1));
       const [head] = await store.jobs.claim('w', 10, 60_000);
@@ -128,7 +178,7 @@ for (const dialect of dialects) {
       });
       await insertedYet;
       let settled = false;
-      const completing = store.jobs.complete(head!.id, 'w').finally(() => (settled = true));
+      const completing = end(head!).finally(() => (settled = true));
       // The completion waits for the insert (the row lock on job 1) instead of missing job 2;
       // one that does not wait settles first, and job 2 is left waiting below.
       while (!settled) {
@@ -139,7 +189,7 @@ for (const dialect of dialects) {
       commit();
       await insert;
       await completing;
-      expect((await store.jobs.list()).map((j) => [n(j), j.state])).toEqual([[2, 'pending']]);
+      expect((await store.jobs.list()).map((j) => [n(j), j.state])).toEqual([[2, after]]);
     });
   });
 }

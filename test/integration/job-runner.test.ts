@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createJobRunner, type JobHandler, type JobRunner } from '../../server/bridge/job-runner.js';
+import { createJobRunner, type JobContext, type JobHandler, type JobQueueStore, type JobRunner } from '../../server/bridge/job-runner.js';
 import { backoffDelay, retryAfterOf } from '../../server/net/retry.js';
 import { ValidationError, isRetryable } from '../../server/errors.js';
 import { silentLogger } from '../../server/log.js';
@@ -199,6 +199,106 @@ describe('job runner', () => {
       await vi.advanceTimersByTimeAsync(1000);
       await finished.atLeast(6);
       expect(ran.sort()).toEqual([0, 1, 2, 3, 4, 5]);
+    } finally {
+      await r.stop();
+    }
+  });
+});
+
+describe('job runner: jobs ended in their own transaction', () => {
+  /** Ends the job as the send job does: in a transaction of its own work, taking what is handed on. */
+  async function endInTransaction(ctx: JobContext): Promise<void> {
+    const next = await store.bridge.transaction((tx) => tx.jobs.finish(ctx.lease));
+    if (next) ctx.finished(next);
+  }
+  /** The runner's store, counting the jobs claims answered and the completions asked for. */
+  function countingJobs() {
+    const counts = { claimed: 0, completed: 0 };
+    const jobs: JobQueueStore = {
+      ...store.jobs,
+      claim: async (...args) => {
+        const got = await store.jobs.claim(...args);
+        counts.claimed += got.length;
+        return got;
+      },
+      complete: async (...args) => {
+        counts.completed++;
+        await store.jobs.complete(...args);
+      },
+    };
+    return { jobs, counts };
+  }
+  const queueA = (count: number) => Array.from({ length: count }, (_, i) => ({ kind: 'k', payload: { n: i + 1 }, queueKey: 'a' }));
+
+  it('runs a conversation’s next job as the last one’s transaction commits: in order, with no claim or completion between', async () => {
+    const seen: number[] = [];
+    const h: JobHandler<{ n: number }> = {
+      kind: 'k',
+      async perform(p, ctx) {
+        seen.push(p.n);
+        await endInTransaction(ctx);
+      },
+    };
+    await store.jobs.enqueue(queueA(5));
+    const { jobs, counts } = countingJobs();
+    const r = runner([h as JobHandler], { jobs });
+    const finished = counter(r);
+    const outcomes: string[] = [];
+    r.onJobFinished((e) => outcomes.push(e.outcome));
+    r.start();
+    try {
+      await finished.atLeast(5);
+      expect(seen).toEqual([1, 2, 3, 4, 5]);
+      expect(outcomes).toEqual(Array(5).fill('completed'));
+      expect(counts).toEqual({ claimed: 1, completed: 0 });
+      expect(await store.jobs.list()).toEqual([]);
+    } finally {
+      await r.stop();
+    }
+  });
+
+  it('hands nothing on while stopping: the next job is left claimable at once, not leased to a stopped worker', async () => {
+    const held = gate();
+    const started = gate();
+    const seen: number[] = [];
+    const h: JobHandler<{ n: number }> = {
+      kind: 'k',
+      async perform(p, ctx) {
+        seen.push(p.n);
+        started.open();
+        await held.opened;
+        await endInTransaction(ctx);
+      },
+    };
+    await store.jobs.enqueue(queueA(2));
+    const r = runner([h as JobHandler]);
+    r.start();
+    await started.opened;
+    const stopped = r.stop();
+    held.open();
+    await stopped;
+    expect(seen).toEqual([1]);
+    expect(await store.jobs.list()).toMatchObject([{ state: 'pending', leased_by: null }]);
+  });
+
+  it('counts a job ended in its transaction as done when the handler fails after that commit', async () => {
+    const outcomes: string[] = [];
+    const h: JobHandler = {
+      kind: 'k',
+      async perform(_p, ctx) {
+        await endInTransaction(ctx);
+        throw new Error('publishing failed');
+      },
+    };
+    await store.jobs.enqueue(queueA(2));
+    const r = runner([h]);
+    r.onJobFinished((e) => outcomes.push(e.outcome));
+    const finished = counter(r);
+    r.start();
+    try {
+      await finished.atLeast(2);
+      expect(outcomes).toEqual(['completed', 'completed']);
+      expect(await store.jobs.list()).toEqual([]);
     } finally {
       await r.stop();
     }
