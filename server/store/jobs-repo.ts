@@ -99,7 +99,7 @@ async function promoteAfter(db: Db, dialect: SqlDialect, left: Array<{ queue_key
  * The next waiting job of one queue, once nothing claimable of it comes before: with `handOff`
  * (1) and due, leased to the worker (see `finishJob`); otherwise made `pending` for a claim.
  */
-const moveQueueOn = prepared<{ key: string; t: number; leaseUntil: number; workerId: string; handOff: number }, JobRow>((db, p) => {
+const moveQueueOn = prepared<{ key: string; after: number; t: number; leaseUntil: number; workerId: string; handOff: number }, JobRow>((db, p) => {
   const leased = sql<boolean>`${p.handOff} = 1 and ${sql.ref('run_after')} <= ${p.t}`;
   return db
     .updateTable('jobs')
@@ -111,7 +111,11 @@ const moveQueueOn = prepared<{ key: string; t: number; leaseUntil: number; worke
       attempts: eb('attempts', '+', sql<number>`case when ${leased} then 1 else 0 end`),
       updated_at: p.t,
     }))
-    .where('id', '=', (eb) => eb.selectFrom('jobs as w').select('w.id').where('w.queue_key', '=', p.key).where('w.state', '=', 'waiting').orderBy('w.id').limit(1))
+    // Read along the queue's index from the job that ended, not from the queue's start: a busy
+    // conversation's queue holds thousands of deleted entries until vacuum.
+    .where('id', '=', (eb) =>
+      eb.selectFrom('jobs as w').select('w.id').where('w.queue_key', '=', p.key).where('w.id', '>', p.after).where('w.state', '=', 'waiting').orderBy('w.queue_key').orderBy('w.id').limit(1),
+    )
     .where(nothingBefore('jobs', ['pending', 'running']))
     .returningAll();
 });
@@ -136,7 +140,7 @@ export async function finishJob(
 ): Promise<JobRow[] | undefined> {
   const remove = removeFinished.run(db, dialect, { ids: listValue([lease.jobId], dialect), workerId: lease.workerId });
   if (lease.queueKey === null) return (await remove).rows.length > 0 ? [] : undefined;
-  const moved = moveQueueOn.run(db, dialect, { key: lease.queueKey, t, leaseUntil: t + lease.leaseMs, workerId: lease.workerId, handOff: lease.handOff ? 1 : 0 });
+  const moved = moveQueueOn.run(db, dialect, { key: lease.queueKey, after: lease.jobId, t, leaseUntil: t + lease.leaseMs, workerId: lease.workerId, handOff: lease.handOff ? 1 : 0 });
   const [removed, next] = await Promise.all([remove, moved]);
   const handed = next.rows.filter((r) => r.state === 'running');
   return removed.rows.length === 0 && handed.length === 0 ? undefined : handed;
@@ -153,11 +157,12 @@ function isReady(eb: ExpressionBuilder<Database & { j: JobsTable }, 'j'>, t: num
 const claimReady = prepared<{ t: number; leaseUntil: number; workerId: string; limit: number }, JobRow>((db, p, dialect) => {
   const candidates = db.selectFrom('jobs as j').select('j.id').where((eb) => isReady(eb, p.t)).where(isQueueHead).orderBy('j.id').limit(p.limit);
   // PostgreSQL, where instances claim side by side: a job another claim is taking right now
-  // is skipped instead of waited for, so each instance takes its own rows. The candidates go
+  // is skipped instead of waited for, so each instance takes its own rows (FOR NO KEY UPDATE:
+  // the key-share lock of an insert queueing behind a job does not make it skip). The candidates go
   // through an array so that they are chosen once: as `IN (subquery)` the planner may run a
   // locking subquery again and lease more than `limit`. (SQLite has one writer at a time.)
   const chosen =
-    dialect === 'postgres' ? sql<boolean>`${sql.ref('id')} = any(array(${candidates.forUpdate().skipLocked()}))` : sql<boolean>`${sql.ref('id')} in (${candidates})`;
+    dialect === 'postgres' ? sql<boolean>`${sql.ref('id')} = any(array(${candidates.forNoKeyUpdate().skipLocked()}))` : sql<boolean>`${sql.ref('id')} in (${candidates})`;
   // One statement (one round trip): the candidates are chosen and leased together. The guard
   // repeats the readiness test, so two workers never both win the same job.
   return db
@@ -264,6 +269,8 @@ export function createJobRepo(store: StoreDb, now: () => number = Date.now) {
     /** Parks the job as dead with its last error; it no longer blocks its queue. */
     async bury(id: number, workerId: string, error: string): Promise<void> {
       await store.groupCommit(async (trx) => {
+        // Leaves its queue: waits, like a delete, for an insert queueing behind it (`initialState`).
+        if (dialect === 'postgres') await trx.selectFrom('jobs').select('id').where('id', '=', id).forUpdate().execute();
         const left = await trx
           .updateTable('jobs')
           .set({ state: 'dead', lease_until: null, last_error: error, updated_at: now() })
@@ -383,13 +390,17 @@ type NewJobRow = Pick<JobsTable, 'kind' | 'payload' | 'queue_key' | 'idempotency
 
 /**
  * A new job's state: `waiting` when an unfinished job of its queue exists, else `pending`. On
- * PostgreSQL the queue's last unfinished job is locked (FOR SHARE) until this insert commits, so
- * a worker taking that job out of the queue at the same moment waits for the insert and then
- * promotes the new job, rather than missing a row it could not see yet. (SQLite has one writer.)
+ * PostgreSQL the queue's last unfinished job is locked (FOR KEY SHARE) until this insert commits,
+ * so a worker taking that job out of the queue at the same moment (a delete, or `bury`, which
+ * locks the row FOR UPDATE first) waits for the insert and then promotes the new job, rather than
+ * missing a row it could not see yet. Updates that keep the job in its queue (claimed, handed on,
+ * promoted, retried) take no conflicting lock and do not wait: under a steady flow the newest job
+ * of a busy conversation is the one handed on next, while its next message is being accepted.
+ * (SQLite has one writer.)
  *
- * A job some other transaction holds locked right now (being claimed, finished or promoted) is
- * skipped, not waited for (SKIP LOCKED): an insert that waited would hold its transaction's other
- * locks meanwhile, and transactions that insert into one queue and finish a job of another would
+ * A job another transaction holds locked right now against this (being finished) is skipped, not
+ * waited for (SKIP LOCKED): an insert that waited would hold its transaction's other locks
+ * meanwhile, and transactions that insert into one queue and finish a job of another would
  * deadlock each other. Skipping it at worst stores the new job `pending` behind an unfinished one,
  * which the claim's queue-head test (`isQueueHead`) keeps from running before it.
  */
@@ -401,7 +412,7 @@ export function initialState(db: Db, queueKey: string | null, dialect: SqlDialec
     .where('q.state', 'in', UNFINISHED)
     .orderBy('q.id', 'desc')
     .limit(1);
-  return sql<JobState>`case when exists ${dialect === 'postgres' ? tail.forShare().skipLocked() : tail} then 'waiting' else 'pending' end`;
+  return sql<JobState>`case when exists ${dialect === 'postgres' ? tail.forKeyShare().skipLocked() : tail} then 'waiting' else 'pending' end`;
 }
 
 // Most messages make one job: that insert is prepared; several at once are built as they come.
