@@ -59,8 +59,8 @@ export interface JobContext {
 /**
  * A job as held by one worker. With `handOff`, ending it also leases its queue's next job, when
  * that is due, to the same worker: a conversation's next message starts as the last one's
- * transaction commits, with no claim in between. Without it (the runner is stopping, or yielding
- * to a burst of requests) the next job is only made claimable.
+ * transaction commits, with no claim in between. Without it (the runner is stopping, yielding to
+ * a burst of requests, or has every slot busy) the next job is only made claimable.
  */
 export interface JobLease {
   jobId: number;
@@ -215,9 +215,12 @@ export function createJobRunner(opts: JobRunnerOptions) {
         queueKey: job.queue_key,
         workerId,
         leaseMs,
-        // Read when the store ends the job: only the background loop takes jobs handed to it.
+        // Read when the store ends the job: only the background loop takes jobs handed to it, and
+        // only with a slot to spare. With every slot busy, other conversations may be waiting: the
+        // next job then goes back to the claim, which takes the oldest ready jobs first, so a few
+        // busy conversations cannot keep the slots from the rest.
         get handOff() {
-          return running && !entry.lost && !opts.shouldYield?.();
+          return running && !entry.lost && active.size < concurrency && !opts.shouldYield?.();
         },
       },
       finished(next) {

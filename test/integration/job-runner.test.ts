@@ -257,6 +257,31 @@ describe('job runner: jobs ended in their own transaction', () => {
     }
   });
 
+  it('hands nothing on with every slot busy: the claim then takes the oldest ready job, of another conversation', async () => {
+    const seen: string[] = [];
+    const h: JobHandler<{ q: string; n: number }> = {
+      kind: 'k',
+      async perform(p, ctx) {
+        seen.push(`${p.q}${p.n}`);
+        await endInTransaction(ctx);
+      },
+    };
+    await store.jobs.enqueue([
+      { kind: 'k', payload: { q: 'a', n: 1 }, queueKey: 'a' },
+      { kind: 'k', payload: { q: 'b', n: 1 }, queueKey: 'b' },
+      { kind: 'k', payload: { q: 'a', n: 2 }, queueKey: 'a' },
+    ]);
+    const r = runner([h as JobHandler], { concurrency: 1 });
+    const finished = counter(r);
+    r.start();
+    try {
+      await finished.atLeast(3);
+      expect(seen).toEqual(['a1', 'b1', 'a2']);
+    } finally {
+      await r.stop();
+    }
+  });
+
   it('hands nothing on while stopping: the next job is left claimable at once, not leased to a stopped worker', async () => {
     const held = gate();
     const started = gate();
