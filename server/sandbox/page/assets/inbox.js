@@ -57,7 +57,8 @@ const form = h(
   ),
   problem,
 );
-const chatPane = h('section', { class: 'chat' }, header, messages, typing, form);
+// Hidden until the first render finds a chat to show: no reply box flashes up while the page loads.
+const chatPane = h('section', { class: 'chat', hidden: true }, header, messages, typing, form);
 const pin = stickToBottom(messages);
 const notConnected = h('p', { class: 'empty', hidden: true, 'data-testid': 'inbox-not-connected' }, t.notConnected);
 root.append(notConnected, h('div', { class: 'inbox-grid' }, list, chatPane));
