@@ -76,6 +76,8 @@ describe.runIf(browserTestsEnabled())('widget in Chromium against the sandbox ba
   it('opens settings, connects, and shows Connected with the website snippet', async () => {
     await setUp();
     const { page } = await openCrmPage(browser!, host!);
+    // Every step fails on its own well inside the test's minute, so a failure names the step.
+    page.setDefaultTimeout(15_000);
     const problems: string[] = [];
     page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
     page.on('console', (message) => {
