@@ -11,6 +11,7 @@
  * the queue comes first (`isQueueHead`), so order holds even where two inserts raced.
  */
 import { sql, type Expression, type ExpressionBuilder, type Kysely, type RawBuilder, type Transaction } from 'kysely';
+import type { JobLease } from '../bridge/job-runner.js';
 import { createBatcher } from './batcher.js';
 import type { SqlDialect, StoreDb } from './db.js';
 import { prepared } from './prepared.js';
@@ -135,7 +136,7 @@ const moveQueueOn = prepared<{ key: string; after: number; t: number; leaseUntil
 export async function finishJob(
   db: Db,
   dialect: SqlDialect,
-  lease: { jobId: number; queueKey: string | null; workerId: string; leaseMs: number; handOff: boolean },
+  lease: JobLease,
   t: number,
 ): Promise<JobRow[] | undefined> {
   const remove = removeFinished.run(db, dialect, { ids: listValue([lease.jobId], dialect), workerId: lease.workerId });
