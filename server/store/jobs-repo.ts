@@ -47,13 +47,28 @@ const UNFINISHED: JobState[] = ['pending', 'waiting', 'running'];
 const removeFinished = prepared<{ ids: unknown; workerId: string }, { queue_key: string | null }>((db, p, dialect) =>
   db.deleteFrom('jobs').where(idIn(p.ids, dialect)).where('leased_by', '=', p.workerId).returning('queue_key'),
 );
+/**
+ * One job's delete, for a job ending in its own transaction. Not `removeFinished` with a list of
+ * one: PostgreSQL plans a statement on a list anew on every run (a custom plan is always cheaper
+ * for the list it is given), which cost about as much as running it.
+ */
+const removeOne = prepared<{ id: number; workerId: string }, { queue_key: string | null }>((db, p) =>
+  db.deleteFrom('jobs').where('id', '=', p.id).where('leased_by', '=', p.workerId).returning('queue_key'),
+);
 
 /**
  * No job of the row's queue in one of `states` comes before it. `row` names the outer row: `jobs`
  * in an update of the table, `j` in the claim's reads.
+ *
+ * Written as "the queue's first such job, along the queue's index, is none" rather than as
+ * `not exists`: PostgreSQL turns a `not exists` into an anti join whose plan depends on the table's
+ * statistics when the statement was first planned. Planned on a new, nearly empty table (every
+ * fresh install, and the prepared statements keep that plan), it scanned all pending and running
+ * jobs, or the whole table, on every run. The ordered, limited subquery reads the queue's index
+ * however the table looked then.
  */
 function nothingBefore(row: 'jobs' | 'j', states: JobState[]) {
-  return sql<boolean>`not exists (select 1 from jobs as e where e.queue_key = ${sql.ref(`${row}.queue_key`)} and e.id < ${sql.ref(`${row}.id`)} and e.state in (${sql.join(states)}))`;
+  return sql<boolean>`(select e.id from jobs as e where e.queue_key = ${sql.ref(`${row}.queue_key`)} and e.id < ${sql.ref(`${row}.id`)} and e.state in (${sql.join(states)}) order by e.queue_key, e.id limit 1) is null`;
 }
 
 /**
@@ -139,7 +154,7 @@ export async function finishJob(
   lease: JobLease,
   t: number,
 ): Promise<JobRow[] | undefined> {
-  const remove = removeFinished.run(db, dialect, { ids: listValue([lease.jobId], dialect), workerId: lease.workerId });
+  const remove = removeOne.run(db, dialect, { id: lease.jobId, workerId: lease.workerId });
   if (lease.queueKey === null) return (await remove).rows.length > 0 ? [] : undefined;
   const moved = moveQueueOn.run(db, dialect, { key: lease.queueKey, after: lease.jobId, t, leaseUntil: t + lease.leaseMs, workerId: lease.workerId, handOff: lease.handOff ? 1 : 0 });
   const [removed, next] = await Promise.all([remove, moved]);
@@ -147,11 +162,19 @@ export async function finishJob(
   return removed.rows.length === 0 && handed.length === 0 ? undefined : handed;
 }
 
+/**
+ * The states as SQL literals, not parameters, where a statement should use the partial indexes
+ * `jobs_pending` and `jobs_running` (migration 012): neither engine matches a partial index's
+ * condition against a value it only learns when the statement runs.
+ */
+const PENDING = sql.lit<JobState>('pending');
+const RUNNING = sql.lit<JobState>('running');
+
 /** Ready: pending and due, or running with a lapsed lease. */
 function isReady(eb: ExpressionBuilder<Database & { j: JobsTable }, 'j'>, t: number) {
   return eb.or([
-    eb.and([eb('j.state', '=', 'pending'), eb('j.run_after', '<=', t)]),
-    eb.and([eb('j.state', '=', 'running'), eb('j.lease_until', '<', t)]),
+    eb.and([eb('j.state', '=', PENDING), eb('j.run_after', '<=', t)]),
+    eb.and([eb('j.state', '=', RUNNING), eb('j.lease_until', '<', t)]),
   ]);
 }
 
@@ -187,7 +210,7 @@ const nextDue = prepared<Record<string, never>, { next: number | null }>((db) =>
   db
     .selectFrom('jobs as j')
     .select(sql<number | null>`min(case when j.state = 'pending' then j.run_after else j.lease_until end)`.as('next'))
-    .where('j.state', 'in', ['pending', 'running'])
+    .where((eb) => eb.or([eb('j.state', '=', PENDING), eb('j.state', '=', RUNNING)]))
     .where(isQueueHead),
 );
 const nextDueOrInbox = prepared<Record<string, never>, { next: number | null; inbox: number }>((db) =>
@@ -195,7 +218,7 @@ const nextDueOrInbox = prepared<Record<string, never>, { next: number | null; in
     .selectFrom('jobs as j')
     .select(sql<number | null>`min(case when j.state = 'pending' then j.run_after else j.lease_until end)`.as('next'))
     .select(sql<number>`(select count(*) from (select 1 from inbound_hooks limit 1) as w)`.as('inbox'))
-    .where('j.state', 'in', ['pending', 'running'])
+    .where((eb) => eb.or([eb('j.state', '=', PENDING), eb('j.state', '=', RUNNING)]))
     .where(isQueueHead),
 );
 
@@ -411,6 +434,8 @@ export function initialState(db: Db, queueKey: string | null, dialect: SqlDialec
     .select(sql<number>`1`.as('one'))
     .where('q.queue_key', '=', queueKey)
     .where('q.state', 'in', UNFINISHED)
+    // Both columns of the queue's index, so that the plan reads it backwards from the tail.
+    .orderBy('q.queue_key', 'desc')
     .orderBy('q.id', 'desc')
     .limit(1);
   return sql<JobState>`case when exists ${dialect === 'postgres' ? tail.forKeyShare().skipLocked() : tail} then 'waiting' else 'pending' end`;

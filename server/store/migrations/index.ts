@@ -15,6 +15,7 @@ import { fileChunksSchema } from './008-file-chunks.js';
 import { channelConnectionsSchema } from './009-channel-connections.js';
 import { rateLimitExpirySchema } from './010-rate-limit-expiry.js';
 import { messagePartsSchema } from './011-message-parts.js';
+import { jobReadyIndexesSchema } from './012-job-ready-indexes.js';
 
 export function migrations(dialect: SqlDialect): Record<string, Migration> {
   return {
@@ -28,5 +29,6 @@ export function migrations(dialect: SqlDialect): Record<string, Migration> {
     '009-channel-connections': channelConnectionsSchema(dialect),
     '010-rate-limit-expiry': rateLimitExpirySchema(dialect),
     '011-message-parts': messagePartsSchema(dialect),
+    '012-job-ready-indexes': jobReadyIndexesSchema,
   };
 }
