@@ -195,8 +195,8 @@ const claimReady = prepared<{ t: number; leaseUntil: number; workerId: string; l
     .where(chosen)
     .where((eb) =>
       eb.or([
-        eb.and([eb('state', '=', 'pending'), eb('run_after', '<=', p.t)]),
-        eb.and([eb('state', '=', 'running'), eb('lease_until', '<', p.t)]),
+        eb.and([eb('state', '=', PENDING), eb('run_after', '<=', p.t)]),
+        eb.and([eb('state', '=', RUNNING), eb('lease_until', '<', p.t)]),
       ]),
     )
     .returningAll();
