@@ -11,12 +11,13 @@ import { crossInstanceBenchmark } from './cross-instance.js';
 import { edgeFloodBenchmark } from './edge-flood.js';
 import { embedLoadBenchmark } from './embed-load.js';
 import { headOfLineBenchmark } from './head-of-line.js';
+import { jobBacklogBenchmark } from './job-backlog.js';
 import { jobIdleCostBenchmark } from './job-idle-cost.js';
 import type { Benchmark, Row } from './rows.js';
 import { webhookIngestBenchmark } from './webhook-ingest.js';
 import { telegramBenchmark } from './telegram.js';
 
-const BENCHMARKS: Benchmark[] = [coldStartBenchmark, webhookIngestBenchmark, bridgeDeliveryBenchmark, edgeFloodBenchmark, jobIdleCostBenchmark, headOfLineBenchmark, crashRecoveryBenchmark, crossInstanceBenchmark, embedLoadBenchmark, telegramBenchmark];
+const BENCHMARKS: Benchmark[] = [coldStartBenchmark, webhookIngestBenchmark, bridgeDeliveryBenchmark, edgeFloodBenchmark, jobIdleCostBenchmark, jobBacklogBenchmark, headOfLineBenchmark, crashRecoveryBenchmark, crossInstanceBenchmark, embedLoadBenchmark, telegramBenchmark];
 
 const seconds = Number(process.env['BENCH_SECONDS'] ?? 10);
 const only = process.env['BENCH_ONLY']?.split(',').map((s) => s.trim()).filter(Boolean);
