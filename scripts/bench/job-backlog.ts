@@ -21,7 +21,7 @@ const JOBS = 1_000;
 async function runQueue(store: Store, queueKey: string, n: number): Promise<number> {
   const t0 = performance.now();
   for (let i = 0; i < n; i++) await store.jobs.enqueue({ kind: 'bench', payload: { i }, queueKey });
-  let [head] = await store.jobs.claim('bench', 1, 60_000);
+  let head: { id: number; queue_key: string | null } | undefined = (await store.jobs.claim('bench', 1, 60_000))[0];
   let ran = 0;
   while (head) {
     const lease = { jobId: head.id, queueKey: head.queue_key, workerId: 'bench', leaseMs: 60_000, handOff: true };
