@@ -164,7 +164,8 @@ describe('reply, edit, react', () => {
   it('replies with a quote of the chosen message', async () => {
     t = mountTest();
     await t.send('Hi');
-    const m = managerMessage({ text: 'Which size?' });
+    // The backend's clock a minute ahead of the browser's: the reply must still be drawn below what it answers.
+    const m = managerMessage({ text: 'Which size?', createdAt: Date.now() + 60_000 });
     t.api.stream.emit({ type: 'message', message: m });
     t.items()[1]!.querySelector<HTMLButtonElement>('[data-action=reply]')!.click();
     expect(t.$('.context').hidden).toBe(false);
@@ -172,8 +173,8 @@ describe('reply, edit, react', () => {
     expect(t.bubble.shadow.activeElement).toBe(t.$('textarea'));
     await t.send('M, please');
     expect(t.api.callsOf('sendMessage').at(-1)![1]).toMatchObject({ text: 'M, please', replyTo: m.msgid });
-    // The sent message is drawn once its answer is read, which a loaded machine may leave for later.
-    await vi.waitFor(() => expect(t.items().at(-1)!.querySelector('.quote')?.textContent).toContain('Which size?'));
+    expect(t.texts()).toEqual(['Hi', 'Which size?', 'M, please']);
+    expect(t.items().at(-1)!.querySelector('.quote')?.textContent).toContain('Which size?');
     expect(t.$('.context').hidden).toBe(true);
   });
 

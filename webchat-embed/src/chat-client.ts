@@ -162,7 +162,7 @@ export class ChatClient {
   }
 
   send(text: string, replyTo?: QuotedMessage): void {
-    this.#enqueue({ clientMsgid: this.#o.newId(), text, ...(replyTo ? { replyTo } : {}), createdAt: this.#o.now() });
+    this.#enqueue({ clientMsgid: this.#o.newId(), text, ...(replyTo ? { replyTo } : {}), createdAt: this.#writtenAt() });
   }
 
   sendFiles(files: File[], replyTo?: QuotedMessage, isVoice = false): void {
@@ -172,10 +172,19 @@ export class ChatClient {
         attachment: { url: previewUrl(file), name: file.name, size: file.size, contentType: file.type },
         ...(replyTo && i === 0 ? { replyTo } : {}),
         ...(isVoice ? { isVoice } : {}),
-        createdAt: this.#o.now(),
+        createdAt: this.#writtenAt(),
       };
       this.#enqueue(item, file);
     });
+  }
+
+  /**
+   * When a new message counts as written: now, but never before what the visitor saw when writing it. Manager
+   * messages carry the backend's clock; a browser clock behind it would otherwise draw a reply above the
+   * message it answers once the reply is sent.
+   */
+  #writtenAt(): number {
+    return Math.max(this.#o.now(), this.conversation.newestAt() + 1);
   }
 
   /** Puts a message that an outage stopped back in line; other stopped messages cannot succeed. */

@@ -41,6 +41,13 @@ export class Conversation {
     return this.#byKey.get(key);
   }
 
+  /** The newest time on screen, 0 when there is none. */
+  newestAt(): number {
+    let newest = 0;
+    for (const m of this.#byKey.values()) newest = Math.max(newest, m.createdAt);
+    return newest;
+  }
+
   keyOfMsgid(msgid: string): string | undefined {
     return this.#keyOfMsgid.get(msgid);
   }
