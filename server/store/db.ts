@@ -3,6 +3,7 @@
  * migrations, and hands back a Kysely instance. SQLite is the embedded default; PostgreSQL is a
  * driver switch: everything above this file speaks Kysely only.
  */
+import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type SqliteDatabase, type SqliteStatement, type Transaction } from 'kysely';
@@ -121,7 +122,9 @@ async function openPostgres(url: string): Promise<StoreDb> {
   // 64-bit integers (our millisecond times and ids) fit in a JS number; read them as numbers.
   pg.default.types.setTypeParser(20, (v: string) => Number(v));
   // Pipelined (pg-pipeline.ts): a connection takes the next statement before the last one answered.
-  const pool = new pg.default.Pool({ connectionString: url, max: 10, pipeline: true });
+  // Every connection of this process carries one name, which is also the home of the jobs it
+  // inserts (migration 013: the column's default reads it), so a job runs where it was queued.
+  const pool = new pg.default.Pool({ connectionString: url, max: 10, pipeline: true, application_name: `amochat-${randomUUID().slice(0, 13)}` });
   pool.on('connect', (client) => {
     useNamedStatements(client);
     // A connection the server ends while it is in use (a restart, a failover) fails the statements

@@ -115,8 +115,9 @@ async function promoteAfter(db: Db, dialect: SqlDialect, left: Array<{ queue_key
  * The next waiting job of one queue, once nothing claimable of it comes before: with `handOff`
  * (1) and due, leased to the worker (see `finishJob`); otherwise made `pending` for a claim.
  */
-const moveQueueOn = prepared<{ key: string; after: number; t: number; leaseUntil: number; workerId: string; handOff: number }, JobRow>((db, p) => {
-  const leased = sql<boolean>`${p.handOff} = 1 and ${sql.ref('run_after')} <= ${p.t}`;
+const moveQueueOn = prepared<{ key: string; after: number; t: number; leaseUntil: number; workerId: string; handOff: number }, JobRow>((db, p, dialect) => {
+  // Only a job this instance queued: another instance's goes back to it (see HOME_GRACE_MS).
+  const leased = sql<boolean>`${p.handOff} = 1 and ${sql.ref('run_after')} <= ${p.t} and ${isHome('jobs', dialect)}`;
   return db
     .updateTable('jobs')
     .set((eb) => ({
@@ -170,16 +171,32 @@ export async function finishJob(
 const PENDING = sql.lit<JobState>('pending');
 const RUNNING = sql.lit<JobState>('running');
 
-/** Ready: pending and due, or running with a lapsed lease. */
-function isReady(eb: ExpressionBuilder<Database & { j: JobsTable }, 'j'>, t: number) {
+/**
+ * How long a job another instance queued, once it can run, is left for that instance to claim
+ * (migration 013). Its home claims it at once when it is alive and has a slot; after this, anyone.
+ */
+export const HOME_GRACE_MS = 50;
+
+/** PostgreSQL: the row was queued by this process, or before homes were kept. SQLite: always. */
+function isHome(row: 'jobs' | 'j', dialect: SqlDialect) {
+  if (dialect !== 'postgres') return sql<boolean>`1 = 1`;
+  const home = sql.ref(`${row}.home`);
+  return sql<boolean>`(${home} is null or ${home} = current_setting('application_name'))`;
+}
+
+/**
+ * Ready: pending and due (another instance's job only once its home had `HOME_GRACE_MS` to claim
+ * it, `graceBefore` being now less that), or running with a lapsed lease.
+ */
+function isReady(eb: ExpressionBuilder<Database & { j: JobsTable }, 'j'>, t: number, graceBefore: number, dialect: SqlDialect) {
   return eb.or([
-    eb.and([eb('j.state', '=', PENDING), eb('j.run_after', '<=', t)]),
+    eb.and([eb('j.state', '=', PENDING), eb('j.run_after', '<=', t), eb.or([isHome('j', dialect), eb('j.updated_at', '<=', graceBefore)])]),
     eb.and([eb('j.state', '=', RUNNING), eb('j.lease_until', '<', t)]),
   ]);
 }
 
-const claimReady = prepared<{ t: number; leaseUntil: number; workerId: string; limit: number }, JobRow>((db, p, dialect) => {
-  const candidates = db.selectFrom('jobs as j').select('j.id').where((eb) => isReady(eb, p.t)).where(isQueueHead).orderBy('j.id').limit(p.limit);
+const claimReady = prepared<{ t: number; graceBefore: number; leaseUntil: number; workerId: string; limit: number }, JobRow>((db, p, dialect) => {
+  const candidates = db.selectFrom('jobs as j').select('j.id').where((eb) => isReady(eb, p.t, p.graceBefore, dialect)).where(isQueueHead).orderBy('j.id').limit(p.limit);
   // PostgreSQL, where instances claim side by side: a job another claim is taking right now
   // is skipped instead of waited for, so each instance takes its own rows (FOR NO KEY UPDATE:
   // the key-share lock of an insert queueing behind a job does not make it skip). The candidates go
@@ -206,17 +223,23 @@ const claimReady = prepared<{ t: number; leaseUntil: number; workerId: string; l
  * When the earliest job that a claim could take becomes due (see `nextRunAfter`); with `inbox`,
  * whether hooks wait in the webhook inbox, asked in the same statement (one round trip).
  */
-const nextDue = prepared<Record<string, never>, { next: number | null }>((db) =>
+/** When a pending or running job becomes claimable here (another instance's after its grace). */
+function dueAt(dialect: SqlDialect) {
+  const pendingDue =
+    dialect === 'postgres' ? sql`case when ${isHome('j', dialect)} then j.run_after else greatest(j.run_after, j.updated_at + ${sql.lit(HOME_GRACE_MS)}) end` : sql`j.run_after`;
+  return sql<number | null>`min(case when j.state = 'pending' then ${pendingDue} else j.lease_until end)`.as('next');
+}
+const nextDue = prepared<Record<string, never>, { next: number | null }>((db, _p, dialect) =>
   db
     .selectFrom('jobs as j')
-    .select(sql<number | null>`min(case when j.state = 'pending' then j.run_after else j.lease_until end)`.as('next'))
+    .select(dueAt(dialect))
     .where((eb) => eb.or([eb('j.state', '=', PENDING), eb('j.state', '=', RUNNING)]))
     .where(isQueueHead),
 );
-const nextDueOrInbox = prepared<Record<string, never>, { next: number | null; inbox: number }>((db) =>
+const nextDueOrInbox = prepared<Record<string, never>, { next: number | null; inbox: number }>((db, _p, dialect) =>
   db
     .selectFrom('jobs as j')
-    .select(sql<number | null>`min(case when j.state = 'pending' then j.run_after else j.lease_until end)`.as('next'))
+    .select(dueAt(dialect))
     .select(sql<number>`(select count(*) from (select 1 from inbound_hooks limit 1) as w)`.as('inbox'))
     .where((eb) => eb.or([eb('j.state', '=', PENDING), eb('j.state', '=', RUNNING)]))
     .where(isQueueHead),
@@ -271,7 +294,7 @@ export function createJobRepo(store: StoreDb, now: () => number = Date.now) {
       const { rows } = await store.groupCommit(async (trx) => {
         await feed?.(trx);
         const t = now();
-        return claimReady.run(trx, dialect, { t, leaseUntil: t + leaseMs, workerId, limit });
+        return claimReady.run(trx, dialect, { t, graceBefore: t - HOME_GRACE_MS, leaseUntil: t + leaseMs, workerId, limit });
       });
       return rows.sort((a, b) => a.id - b.id);
     },

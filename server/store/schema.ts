@@ -174,6 +174,8 @@ export interface JobsTable {
   lease_until: number | null;
   leased_by: string | null;
   last_error: string | null;
+  /** PostgreSQL: the process that queued it (its connections' application_name); null on SQLite. */
+  home: Generated<string | null>;
   created_at: number;
   updated_at: number;
 }

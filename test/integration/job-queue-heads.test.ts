@@ -12,6 +12,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { openStore, type Store } from '../../server/store/index.js';
 import type { JobRecord } from '../../server/bridge/job-runner.js';
 import type { JobRow } from '../../server/store/schema.js';
+import { HOME_GRACE_MS } from '../../server/store/jobs-repo.js';
 import { createPostgresDatabase, postgresTestsEnabled } from '../support/postgres.js';
 
 const dialects: Array<{ name: string; open(): Promise<{ url: string; dispose(): Promise<void> }> }> = [
@@ -157,6 +158,39 @@ for (const dialect of dialects) {
       await store.storeDb.db.deleteFrom('jobs').where('state', '=', 'pending').execute();
       expect(await store.purgeExpired()).toMatchObject({ promotedJobs: 1 });
       expect((await store.jobs.claim('w', 10, 60_000)).map(n)).toEqual([5]);
+    });
+
+    it.runIf(dialect.name === 'postgres')('hands on and first claims the jobs its own instance queued; another instance takes them after a grace', async () => {
+      // Two instances on one database, on one clock: `home` instance A queues, B runs the head.
+      let t = 1_000_000;
+      const db = await dialect.open();
+      const a = await openStore(db.url, () => t);
+      const b = await openStore(db.url, () => t);
+      dispose = async () => {
+        await a.close();
+        await b.close();
+        await db.dispose();
+      };
+      store = a;
+      await a.jobs.enqueue(job('q', 1));
+      await a.jobs.enqueue(job('q', 2));
+      await a.jobs.enqueue(job('q', 3));
+      // A's job is A's to claim for a moment; then anyone's (A busy, or gone).
+      expect(await b.jobs.claim('wb', 10, 60_000)).toEqual([]);
+      t += HOME_GRACE_MS;
+      const [head] = await b.jobs.claim('wb', 10, 60_000);
+      expect(head && n(head)).toBe(1);
+      // B ends job 1 asking for a hand-off: job 2 is A's, so it is only made claimable.
+      const next = await b.bridge.transaction((tx) => tx.jobs.finish({ jobId: head!.id, queueKey: head!.queue_key, workerId: 'wb', leaseMs: 60_000, handOff: true }));
+      expect(next).toEqual([]);
+      expect(await b.jobs.claim('wb', 10, 60_000)).toEqual([]);
+      // B's runner would wait for the grace, not spin.
+      expect(await b.jobQueue.nextRunAfter()).toBe(t + HOME_GRACE_MS);
+      const [second] = await a.jobs.claim('wa', 10, 60_000);
+      expect(second && n(second)).toBe(2);
+      // A hands its own next job on to itself.
+      const third = await a.bridge.transaction((tx) => tx.jobs.finish({ jobId: second!.id, queueKey: second!.queue_key, workerId: 'wa', leaseMs: 60_000, handOff: true }));
+      expect(third?.map(n)).toEqual([3]);
     });
 
     it.runIf(dialect.name === 'postgres').each([

@@ -16,6 +16,7 @@ import { channelConnectionsSchema } from './009-channel-connections.js';
 import { rateLimitExpirySchema } from './010-rate-limit-expiry.js';
 import { messagePartsSchema } from './011-message-parts.js';
 import { jobReadyIndexesSchema } from './012-job-ready-indexes.js';
+import { jobHomeSchema } from './013-job-home.js';
 
 export function migrations(dialect: SqlDialect): Record<string, Migration> {
   return {
@@ -30,5 +31,6 @@ export function migrations(dialect: SqlDialect): Record<string, Migration> {
     '010-rate-limit-expiry': rateLimitExpirySchema(dialect),
     '011-message-parts': messagePartsSchema(dialect),
     '012-job-ready-indexes': jobReadyIndexesSchema,
+    '013-job-home': jobHomeSchema(dialect),
   };
 }
