@@ -28,15 +28,20 @@ describe('the Telegram webhook under a flood', () => {
     await waitFor(async () => (await t.backend.services.store.inbound.countWaiting(10)) === 1 || undefined, 5000, 'first stored');
 
     const answers: Array<number | undefined> = [undefined, undefined];
-    const posts = [2, 3].map((n, i) =>
-      fetch(`${t.backend.url}/telegram/webhook/${t.bot.id}`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': secret },
-        body: JSON.stringify({ update_id: update.update_id + n, message: { ...update.message, message_id: 100 + n, text: `flood ${n}` } }),
-      }).then((res) => (answers[i] = res.status)),
-    );
+    const posts: Array<Promise<unknown>> = [];
+    // One after the other, as one chat's updates arrive: each is stored before the next is sent,
+    // so the order they are stored in is the order they were sent in.
+    for (const [i, n] of [2, 3].entries()) {
+      posts.push(
+        fetch(`${t.backend.url}/telegram/webhook/${t.bot.id}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': secret },
+          body: JSON.stringify({ update_id: update.update_id + n, message: { ...update.message, message_id: 100 + n, text: `flood ${n}` } }),
+        }).then((res) => (answers[i] = res.status)),
+      );
+      await waitFor(async () => (await t.backend.services.store.inbound.countWaiting(10)) === n || undefined, 5000, `flood ${n} stored`);
+    }
     // Both are on disk while neither has its answer: nothing processes them yet.
-    await waitFor(async () => (await t.backend.services.store.inbound.countWaiting(10)) === 3 || undefined, 5000, 'flood stored');
     expect(answers).toEqual([undefined, undefined]);
 
     t.backend.services.jobRunner.start();
