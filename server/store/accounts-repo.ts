@@ -23,20 +23,48 @@ export interface LockedTokenRows {
   replaceTokens(id: number, expectedRefreshToken: string, tokens: OAuthTokens): Promise<boolean>;
 }
 
+/**
+ * Refreshes of one process that hold a pooled connection at once, each across amoCRM's answer;
+ * the others wait their turn, so that accounts whose tokens expire together leave the rest of
+ * the pool (db.ts) to the message path.
+ */
+export const MAX_LOCKED_REFRESHES = 2;
+
+/** Runs at most `limit` of the functions given to it at once, the others in arrival order. */
+function concurrencyGate(limit: number) {
+  let running = 0;
+  const waiting: Array<() => void> = [];
+  return async <T>(fn: () => Promise<T>): Promise<T> => {
+    if (running >= limit) await new Promise<void>((resolve) => waiting.push(resolve));
+    else running++;
+    try {
+      return await fn();
+    } finally {
+      const next = waiting.shift();
+      if (next) next();
+      else running--;
+    }
+  };
+}
+
 export function createAccountRepo(db: Kysely<Database>, now: () => number = Date.now, dialect: SqlDialect = 'sqlite') {
+  const refreshGate = concurrencyGate(MAX_LOCKED_REFRESHES);
   return {
     /**
      * Runs `fn` as the only token refresher of the account across every instance: on PostgreSQL
      * inside a transaction holding the account's refresh lock (kept across amoCRM's answer, so a
      * second instance waits and then reads the rotated pair); `fn` reads and writes through the
-     * repository it is given. On SQLite there is one instance, whose in-process single flight suffices.
+     * repository it is given; at most MAX_LOCKED_REFRESHES of them at once. On SQLite there is one
+     * instance, whose in-process single flight suffices.
      */
     async withTokenLock<T>(id: number, fn: (locked: LockedTokenRows) => Promise<T>): Promise<T> {
       if (dialect !== 'postgres') return fn(this);
-      return db.transaction().execute(async (trx) => {
-        await lockInTransaction(trx, LOCK_NAMESPACE.oauthRefresh, id);
-        return fn(createAccountRepo(trx, now, dialect));
-      });
+      return refreshGate(() =>
+        db.transaction().execute(async (trx) => {
+          await lockInTransaction(trx, LOCK_NAMESPACE.oauthRefresh, id);
+          return fn(createAccountRepo(trx, now, dialect));
+        }),
+      );
     },
 
     async get(id: number): Promise<AccountRow | undefined> {

@@ -7,8 +7,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { openStore, type Store } from '../../server/store/index.js';
+import { MAX_LOCKED_REFRESHES } from '../../server/store/accounts-repo.js';
 import { createPostgresDatabase, postgresTestsEnabled } from '../support/postgres.js';
 
 interface Dialect {
@@ -50,6 +51,32 @@ for (const dialect of dialects) {
       expect((await store.accounts.getByScope('ch_acc'))?.id).toBe(42);
       expect((await store.accounts.getBySiteKey(key))?.connection_state).toBe('connected');
       expect(typeof (await store.accounts.get(42))?.created_at).toBe('number');
+    });
+
+    it.runIf(dialect.name === 'postgres')('holds at most MAX_LOCKED_REFRESHES token refreshes at once, the others in turn', async () => {
+      const ids = [43, 44, 45, 46];
+      for (const id of ids) await store.accounts.setConnection(id, 'connected', { scope_id: `ch_${id}`, amojo_id: `a${id}` });
+      const started: number[] = [];
+      const release = new Map<number, () => void>();
+      const refreshes = ids.map((id) =>
+        store.accounts.withTokenLock(id, async (locked) => {
+          started.push(id);
+          expect((await locked.get(id))?.id).toBe(id);
+          await new Promise<void>((resolve) => release.set(id, resolve));
+          return id;
+        }),
+      );
+      await vi.waitFor(() => expect(started).toHaveLength(MAX_LOCKED_REFRESHES));
+      expect(started).toEqual(ids.slice(0, MAX_LOCKED_REFRESHES));
+      release.get(started[0]!)!();
+      await vi.waitFor(() => expect(started).toHaveLength(MAX_LOCKED_REFRESHES + 1));
+      expect(started.at(-1)).toBe(ids[MAX_LOCKED_REFRESHES]);
+      // Everything else still runs while refreshes wait on amoCRM.
+      expect((await store.accounts.get(46))?.id).toBe(46);
+      for (const r of release.values()) r();
+      await vi.waitFor(() => expect(release.size).toBe(ids.length));
+      for (const r of release.values()) r();
+      expect(await Promise.all(refreshes)).toEqual(ids);
     });
 
     it('enqueues idempotently and claims in queue order with leases', async () => {
