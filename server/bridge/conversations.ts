@@ -6,7 +6,7 @@ import type { BridgeContext } from './context.js';
 import { BridgeRefusal } from './errors.js';
 import { newConversationId, newParticipantId, type ConversationId } from './ids.js';
 import { contactJob, conversationQueue } from './job-kinds.js';
-import type { ConversationRecord, MessageView, PlatformKind, Profile, TimelineEvent } from './records.js';
+import type { ConversationRecord, EventStamp, MessageView, PlatformKind, Profile, TimelineEvent } from './records.js';
 import { messageView } from './views.js';
 
 export interface OpenConversationInput {
@@ -129,6 +129,8 @@ export function createConversations(ctx: BridgeContext) {
       store.timeline.after(id, afterEventId, limit, except),
 
     lastEventId: (id: ConversationId): Promise<number> => store.timeline.lastId(id),
+
+    timelineStampsUpTo: (id: ConversationId, uptoEventId: number, limit: number): Promise<EventStamp[]> => store.timeline.stampsUpTo(id, uptoEventId, limit),
   };
 }
 

@@ -9,6 +9,7 @@ import type { JobLease, JobRecord } from './job-runner.js';
 import type {
   BridgeAccount,
   ConversationRecord,
+  EventStamp,
   FileRecord,
   MessageKind,
   MessageRecord,
@@ -221,6 +222,8 @@ export interface BridgeRepos {
     /** Events after `afterId`, oldest first, leaving out those in `except` (already seen by the reader). */
     after(conversationId: ConversationId, afterId: number, limit: number, except?: readonly number[]): Promise<TimelineEvent[]>;
     lastId(conversationId: ConversationId): Promise<number>;
+    /** The ids and insertion stamps of the newest `limit` events up to `uptoId`, newest first. */
+    stampsUpTo(conversationId: ConversationId, uptoId: number, limit: number): Promise<EventStamp[]>;
   };
   reactions: {
     set(r: ReactionRecord): Promise<void>;

@@ -228,6 +228,12 @@ export type TimelineEvent = TimelineData & {
   createdAt: number;
 };
 
+/** An event's id and when it was inserted (`createdAt`, the inserting instance's clock). */
+export interface EventStamp {
+  id: number;
+  createdAt: number;
+}
+
 /** Ephemeral: not in the timeline, not replayed. */
 export interface TypingNotice {
   conversationId: ConversationId;

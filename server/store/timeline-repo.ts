@@ -50,5 +50,17 @@ export function createTimelineRepo(db: Db, dialect: SqlDialect): BridgeRepos['ti
         .executeTakeFirst();
       return row?.last == null ? 0 : Number(row.last);
     },
+
+    async stampsUpTo(conversationId, uptoId, limit) {
+      const rows = await db
+        .selectFrom('conversation_events')
+        .select(['id', 'created_at'])
+        .where('conversation_id', '=', conversationId)
+        .where('id', '<=', uptoId)
+        .orderBy('id', 'desc')
+        .limit(limit)
+        .execute();
+      return rows.map((r) => ({ id: Number(r.id), createdAt: Number(r.created_at) }));
+    },
   };
 }

@@ -209,6 +209,23 @@ for (const dialect of dialects) {
       expect((await jobbed()).map(([msgid]) => msgid)).toEqual(['m_1', 'm_2']);
     });
 
+    it('answers the newest event stamps up to an id, newest first, of one conversation only', async () => {
+      const ids: number[] = [];
+      for (const [conversation, at] of [['c_stamps', 10], ['c_other', 11], ['c_stamps', 12], ['c_stamps', 13], ['c_stamps', 14]] as const) {
+        ids.push(await store.bridge.timeline.append(conversation as never, { type: 'status', data: { msgid: 'm', state: 'sent' } } as never, at));
+      }
+      const [first, , third, fourth, fifth] = ids as [number, number, number, number, number];
+      expect(await store.bridge.timeline.stampsUpTo('c_stamps' as never, fourth, 10)).toEqual([
+        { id: fourth, createdAt: 13 },
+        { id: third, createdAt: 12 },
+        { id: first, createdAt: 10 },
+      ]);
+      expect(await store.bridge.timeline.stampsUpTo('c_stamps' as never, fifth, 2)).toEqual([
+        { id: fifth, createdAt: 14 },
+        { id: fourth, createdAt: 13 },
+      ]);
+    });
+
     afterAll(async () => {
       await store?.close();
       await dispose?.();

@@ -10,14 +10,18 @@
  * per-address, per-account or process cap a new stream is refused before anything is written.
  */
 import type { Response } from 'express';
-import type { ConversationId, TimelineEvent, TypingNotice } from '../../bridge/index.js';
+import type { ConversationId, EventStamp, TimelineEvent, TypingNotice } from '../../bridge/index.js';
 import type { StreamLimits } from './limits.js';
 
 export interface EventHubOptions {
   /** The conversation's events after `afterId`, oldest first, without those in `except`. */
   timelineAfter(conversationId: ConversationId, afterId: number, limit: number, except: readonly number[]): Promise<TimelineEvent[]>;
+  /** The ids and insertion stamps of the conversation's newest `limit` events up to `uptoId`, newest first. */
+  timelineStampsUpTo(conversationId: ConversationId, uptoId: number, limit: number): Promise<EventStamp[]>;
   /** Milliseconds, for settling (default `performance.now`). */
   now?: () => number;
+  /** Unix ms, compared with events' insertion stamps (default `Date.now`). */
+  wallClock?: () => number;
   heartbeatMs: number;
   limits: StreamLimits;
   onError(err: unknown): void;
@@ -41,6 +45,8 @@ interface Stream extends StreamOwner {
   lastId: number;
   /** Events after `lastId` already written, with when they were first read (`now()`). */
   sent: Map<number, number>;
+  /** `lastId` is the cursor the stream was opened at, not yet moved back over the unsettled events below it. */
+  opening: boolean;
 }
 
 const PAGE = 500;
@@ -53,11 +59,20 @@ const PAGE = 500;
  * then every transaction that took a lower id has ended (ours last milliseconds). Until then the
  * reads ask for everything after the cursor except what was already written, so a late event is
  * written when its own notice arrives, after its neighbours. SQLite commits in id order; there the
- * rule costs only a slightly larger read. Not covered: a stream opened at a cursor (`Last-Event-ID`,
- * or the newest id for a new stream) takes it as settled, so an event below it whose transaction
- * was still open at that moment is not replayed on that stream.
+ * rule costs only a slightly larger read.
  */
 const SETTLE_MS = 2_000;
+/**
+ * A stream opened at a cursor (`Last-Event-ID`, `?last_event_id=`, or the newest id for a new
+ * stream) cannot know which unsettled events below it the client was given: one may have become
+ * visible only after the client's cursor was taken. So the stream starts before the events inserted
+ * in the last `REPLAY_MS` (the settle window plus room for the instances' clocks to differ) and
+ * sends them again, at most `REPLAY_EVENTS` of them. The client already has most: every event
+ * carries the id of what it is about, and the bubble merges a repeat into what it shows. Replayed
+ * in id order, the events leave the client where it was, plus whatever it had missed.
+ */
+const REPLAY_MS = SETTLE_MS + 3_000;
+const REPLAY_EVENTS = 50;
 /** A client that reads slower than this much buffered output is dropped; it resumes from its last id. */
 const MAX_BUFFERED_BYTES = 1024 * 1024;
 
@@ -69,6 +84,7 @@ export function createEventHub(opts: EventHubOptions) {
   const perAccount = new Map<number, number>();
   const caps = opts.limits;
   const now = opts.now ?? (() => performance.now());
+  const wallClock = opts.wallClock ?? Date.now;
 
   const heartbeat = setInterval(() => {
     for (const [conversationId, set] of streams) {
@@ -115,10 +131,26 @@ export function createEventHub(opts: EventHubOptions) {
     return undefined;
   }
 
+  /**
+   * Moves a new stream's cursor back to the newest event inserted more than `REPLAY_MS` ago (within
+   * the newest `REPLAY_EVENTS`), so that the read that follows replays the unsettled ones.
+   */
+  async function openCursor(s: Stream): Promise<void> {
+    const stamps = await opts.timelineStampsUpTo(s.conversationId, s.lastId, REPLAY_EVENTS);
+    const settledBefore = wallClock() - REPLAY_MS;
+    const settled = stamps.find((e) => e.createdAt < settledBefore);
+    if (settled) s.lastId = Math.min(s.lastId, settled.id);
+    else if (stamps.length < REPLAY_EVENTS) s.lastId = 0; // every event of the conversation is recent
+    else s.lastId = Math.min(s.lastId, stamps[stamps.length - 1]!.id);
+    s.opening = false;
+  }
+
   async function pullOnce(conversationId: ConversationId): Promise<void> {
     const set = streams.get(conversationId);
     if (!set || set.size === 0) return;
+    for (const s of set) if (s.opening) await openCursor(s);
     const readAt = now();
+    // A stream added while this pull reads waits for the next one, which `add` asks for: its cursor is not open yet.
     const all = [...set];
     let from = Math.min(...all.map((s) => s.lastId));
     // Left out of the read: what every stream was already given.
@@ -128,7 +160,7 @@ export function createEventHub(opts: EventHubOptions) {
       const events = await opts.timelineAfter(conversationId, from, PAGE, except);
       for (const e of events) {
         const frame = `id: ${e.id}\nevent: ${e.type}\ndata: ${JSON.stringify(e.data)}\n\n`;
-        for (const s of set) {
+        for (const s of all) {
           if (e.id <= s.lastId || s.sent.has(e.id)) continue;
           if (write(s, frame) && e.type === 'message' && e.data.from === 'manager') managerUpto = Math.max(managerUpto, e.id);
           s.sent.set(e.id, readAt);
@@ -137,7 +169,7 @@ export function createEventHub(opts: EventHubOptions) {
       if (events.length < PAGE) break;
       from = events[events.length - 1]!.id;
     }
-    for (const s of set) settle(s, readAt);
+    for (const s of all) settle(s, readAt);
     if (managerUpto > 0) opts.onManagerMessagesStreamed(conversationId, managerUpto);
   }
 
@@ -186,7 +218,7 @@ export function createEventHub(opts: EventHubOptions) {
       const refused = refusal(who, oldest);
       if (refused) return { refused };
       if (oldest) close(oldest);
-      const s: Stream = { ...who, res, lastId, sent: new Map() };
+      const s: Stream = { ...who, res, lastId, sent: new Map(), opening: true };
       let live = streams.get(who.conversationId);
       if (!live) streams.set(who.conversationId, (live = new Set()));
       live.add(s);

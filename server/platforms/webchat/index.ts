@@ -65,6 +65,7 @@ export function createWebchat(opts: WebchatOptions): Webchat {
   const authenticate = createVisitorAuth({ tokens, bridge: opts.bridge, accounts: opts.accounts, now: opts.now });
   const hub = createEventHub({
     timelineAfter: opts.bridge.conversations.timelineAfter,
+    timelineStampsUpTo: opts.bridge.conversations.timelineStampsUpTo,
     heartbeatMs: opts.heartbeatMs ?? 15_000,
     limits: limits.streams,
     onError: opts.onError,
