@@ -138,10 +138,9 @@ export function createEventHub(opts: EventHubOptions) {
   async function openCursor(s: Stream): Promise<void> {
     const stamps = await opts.timelineStampsUpTo(s.conversationId, s.lastId, REPLAY_EVENTS);
     const settledBefore = wallClock() - REPLAY_MS;
-    const settled = stamps.find((e) => e.createdAt < settledBefore);
-    if (settled) s.lastId = Math.min(s.lastId, settled.id);
-    else if (stamps.length < REPLAY_EVENTS) s.lastId = 0; // every event of the conversation is recent
-    else s.lastId = Math.min(s.lastId, stamps[stamps.length - 1]!.id);
+    const settled = stamps.find((e) => e.createdAt < settledBefore) ?? (stamps.length < REPLAY_EVENTS ? undefined : stamps.at(-1));
+    // No settled event among fewer than REPLAY_EVENTS: every event of the conversation is recent.
+    s.lastId = settled?.id ?? 0;
     s.opening = false;
   }
 

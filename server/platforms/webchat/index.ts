@@ -66,6 +66,8 @@ export function createWebchat(opts: WebchatOptions): Webchat {
   const hub = createEventHub({
     timelineAfter: opts.bridge.conversations.timelineAfter,
     timelineStampsUpTo: opts.bridge.conversations.timelineStampsUpTo,
+    // The clock the bridge stamps events with.
+    wallClock: opts.now,
     heartbeatMs: opts.heartbeatMs ?? 15_000,
     limits: limits.streams,
     onError: opts.onError,
