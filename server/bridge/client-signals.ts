@@ -15,10 +15,14 @@ export function createClientSignals(ctx: BridgeContext, ownMessage: (c: Conversa
 
   const isConnected = (conversation: ConversationRecord): Promise<boolean> => ctx.isConnected(conversation.accountId, conversation.platform);
 
-  /** Moves manager messages forward to `status` and reports it to amoCRM; never moves one back. */
-  async function advance(conversation: ConversationRecord, status: 'delivered' | 'read', uptoSeq?: number): Promise<number> {
+  /**
+   * Moves manager messages forward to `status` and reports it to amoCRM; never moves one back.
+   * Those up to `uptoSeq` (all without), and with `only` just the messages of those seqs.
+   */
+  async function advance(conversation: ConversationRecord, status: 'delivered' | 'read', uptoSeq?: number, only?: ReadonlySet<number>): Promise<number> {
     const from: MessageStatus[] = status === 'read' ? ['received', 'delivered'] : ['received'];
-    const pending = await store.messages.listOutbound(conversation.id, from, uptoSeq);
+    const listed = await store.messages.listOutbound(conversation.id, from, uptoSeq);
+    const pending = only ? listed.filter((m) => only.has(m.seq)) : listed;
     if (pending.length === 0) return 0;
     const connected = await isConnected(conversation);
     const events = await ctx.store.durableTransaction(async (tx) => {
@@ -83,10 +87,15 @@ export function createClientSignals(ctx: BridgeContext, ownMessage: (c: Conversa
     /** The manager's messages reached an open client (a live stream or a fetched list). */
     markDelivered: (conversation: ConversationRecord): Promise<number> => advance(conversation, 'delivered'),
 
-    /** A live stream just showed the manager's messages up to `uptoSeq`: they are delivered. */
-    async streamed(conversationId: ConversationId, uptoSeq: number): Promise<number> {
+    /**
+     * A live stream just showed the manager's messages of these seqs (their timeline event ids):
+     * those are delivered. Not everything up to the highest: on PostgreSQL a lower one can become
+     * visible after it, and is delivered when it is written in turn.
+     */
+    async streamed(conversationId: ConversationId, seqs: readonly number[]): Promise<number> {
+      if (seqs.length === 0) return 0;
       const conversation = await ctx.getConversation(conversationId);
-      return conversation ? advance(conversation, 'delivered', uptoSeq) : 0;
+      return conversation ? advance(conversation, 'delivered', Math.max(...seqs), new Set(seqs)) : 0;
     },
   };
 }

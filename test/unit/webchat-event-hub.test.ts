@@ -51,7 +51,7 @@ function fakeResponse() {
   return { res: res as unknown as Response, texts };
 }
 
-function hubOver(timeline: ReturnType<typeof fakeTimeline>, clock: { t: number }, streamed: number[] = []) {
+function hubOver(timeline: ReturnType<typeof fakeTimeline>, clock: { t: number }, streamed: number[][] = []) {
   return createEventHub({
     timelineAfter: timeline.after,
     timelineStampsUpTo: timeline.stampsUpTo,
@@ -62,7 +62,7 @@ function hubOver(timeline: ReturnType<typeof fakeTimeline>, clock: { t: number }
     onError: (err) => {
       throw err;
     },
-    onManagerMessagesStreamed: (_c, upto) => streamed.push(upto),
+    onManagerMessagesStreamed: (_c, eventIds) => streamed.push([...eventIds]),
   });
 }
 
@@ -83,25 +83,30 @@ async function hubWithStream(lastId: number) {
   const timeline = fakeTimeline();
   for (let id = 1; id <= lastId; id++) timeline.commit(id, `old ${id}`);
   const clock = { t: 0 };
-  const hub = hubOver(timeline, clock);
+  /** The manager messages reported as written, one list per report. */
+  const streamed: number[][] = [];
+  const hub = hubOver(timeline, clock, streamed);
   const texts = await openStream(hub, lastId);
-  return { timeline, clock, hub, texts };
+  return { timeline, clock, hub, texts, streamed };
 }
 
 describe('webchat event hub', () => {
   it('writes an event that becomes visible after a higher one, once, and settles the cursor later', async () => {
-    const { timeline, clock, hub, texts } = await hubWithStream(10);
+    const { timeline, clock, hub, texts, streamed } = await hubWithStream(10);
 
     // 12 commits first (the transaction that took 11 is still open)...
     timeline.commit(12, 'twelve');
     await pulled(hub);
     expect(texts()).toEqual(['twelve']);
+    // Only 12 was written, so only 12 is delivered: not 11, which nobody has seen yet.
+    expect(streamed).toEqual([[12]]);
     // ...then 11: still asked for, while 12 is left out of the read.
     clock.t = 50;
     timeline.commit(11, 'eleven');
     await pulled(hub);
     expect(texts()).toEqual(['twelve', 'eleven']);
     expect(timeline.reads.at(-1)).toEqual({ afterId: 10, except: [12] });
+    expect(streamed).toEqual([[12], [11]]);
 
     // Long after: a read settles the cursor past both, and nothing is written twice.
     clock.t = 10_000;

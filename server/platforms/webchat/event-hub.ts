@@ -5,7 +5,8 @@
  * exactly. Another instance's events arrive as notices (`pullConversation`); heartbeats keep
  * proxies from closing idle streams and also pull, which catches up a notice that was missed.
  * Typing is ephemeral: written straight to the streams, without an id. Writing a manager message
- * to a stream is reported (`onManagerMessagesStreamed`): that is what makes it "delivered".
+ * to a stream is reported (`onManagerMessagesStreamed`): that is what makes it "delivered", message
+ * by message (a lower id that becomes visible late is not covered by a higher one written first).
  * Caps (`StreamLimits`): beyond a conversation's cap its oldest stream is closed; beyond the
  * per-address, per-account or process cap a new stream is refused before anything is written.
  */
@@ -25,8 +26,8 @@ export interface EventHubOptions {
   heartbeatMs: number;
   limits: StreamLimits;
   onError(err: unknown): void;
-  /** Manager messages up to this event id were just written to at least one open stream. */
-  onManagerMessagesStreamed(conversationId: ConversationId, uptoId: number): void;
+  /** The manager messages with these event ids (ascending) were just written to at least one open stream. */
+  onManagerMessagesStreamed(conversationId: ConversationId, eventIds: readonly number[]): void;
 }
 
 /** Whose stream it is: the conversation, its account, the client's address key. */
@@ -154,14 +155,14 @@ export function createEventHub(opts: EventHubOptions) {
     let from = Math.min(...all.map((s) => s.lastId));
     // Left out of the read: what every stream was already given.
     const except = [...all[0]!.sent.keys()].filter((id) => id > from && all.every((s) => s.sent.has(id)));
-    let managerUpto = 0;
+    const managerWritten: number[] = [];
     for (;;) {
       const events = await opts.timelineAfter(conversationId, from, PAGE, except);
       for (const e of events) {
         const frame = `id: ${e.id}\nevent: ${e.type}\ndata: ${JSON.stringify(e.data)}\n\n`;
         for (const s of all) {
           if (e.id <= s.lastId || s.sent.has(e.id)) continue;
-          if (write(s, frame) && e.type === 'message' && e.data.from === 'manager') managerUpto = Math.max(managerUpto, e.id);
+          if (write(s, frame) && e.type === 'message' && e.data.from === 'manager' && managerWritten.at(-1) !== e.id) managerWritten.push(e.id);
           s.sent.set(e.id, readAt);
         }
       }
@@ -169,7 +170,7 @@ export function createEventHub(opts: EventHubOptions) {
       from = events[events.length - 1]!.id;
     }
     for (const s of all) settle(s, readAt);
-    if (managerUpto > 0) opts.onManagerMessagesStreamed(conversationId, managerUpto);
+    if (managerWritten.length > 0) opts.onManagerMessagesStreamed(conversationId, managerWritten);
   }
 
   /** Moves the cursor past the events first read at least `SETTLE_MS` before this read (`readAt`). */

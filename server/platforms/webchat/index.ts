@@ -71,8 +71,8 @@ export function createWebchat(opts: WebchatOptions): Webchat {
     heartbeatMs: opts.heartbeatMs ?? 15_000,
     limits: limits.streams,
     onError: opts.onError,
-    onManagerMessagesStreamed: (conversationId, uptoId) => {
-      opts.bridge.signals.streamed(conversationId, uptoId).catch(opts.onError);
+    onManagerMessagesStreamed: (conversationId, eventIds) => {
+      opts.bridge.signals.streamed(conversationId, eventIds).catch(opts.onError);
     },
   });
   const adapter = createWebchatAdapter(hub);
