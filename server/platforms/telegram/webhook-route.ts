@@ -5,6 +5,13 @@
  * (with the amojo hooks) before the 200; its `update_id` is its dedupe key, so a repeat has no
  * second effect. Processing happens in a job, in order per chat; while more updates are stored than
  * the jobs take, the answer waits a little (backlog-gate.ts), so Telegram sends at the pace they do.
+ *
+ * Arrival order is chat order: however many connections `max_connections` allows, the Bot API server
+ * keeps one queue per chat for messages and their edits and sends a queue's next update only after
+ * the previous one was answered with success (tdlib/telegram-bot-api, WebhookActor: `queue_updates_`,
+ * `drop_event`; Client: `add_message_update` with the chat id as queue). So a chat's messages are
+ * stored in `update_id` order even with answers held by the gate. Reactions and button presses travel
+ * in queues of their own and can overtake a message; each names the message it is about.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
