@@ -39,12 +39,17 @@ import { AMOCRM_RATE_LIMIT } from './amocrm/rate-limiter.js';
 import { generateSecret } from './store/kv-repo.js';
 import { HOOK_JOB_KIND } from './routes/amojo-webhook.js';
 import { createChannelLinks } from './bridge/channel-links.js';
+import { JOB_KINDS } from './bridge/job-kinds.js';
 import { createTelegram, TELEGRAM_PLATFORM, type Telegram } from './platforms/telegram/index.js';
 
 const HOUSEKEEPING_INTERVAL_MS = 60 * 60 * 1000;
 const DAY_MS = 24 * 60 * 60 * 1000;
 /** Webhooks per second from which a busy process answers them before processing them. */
 const HOOK_BURST_PER_SECOND = 100;
+/** Jobs of different conversations one instance runs side by side. */
+const JOB_SLOTS = 64;
+/** The event loop busy more than this share of the time: the process has no CPU to spare. */
+const BUSY_LOOP = 0.5;
 
 export interface ServiceOptions {
   config: Config;
@@ -66,8 +71,12 @@ export interface ServiceOptions {
   mediaOrigins?: string[];
   /** Where stored files go (default: `files/` beside the SQLite file). */
   filesDir?: string;
-  /** Website-chat tuning: rate limits (benchmarks lift them), stream heartbeat. */
-  webchat?: { limits?: WebchatLimitOverrides; heartbeatMs?: number; uploadIdleMs?: number };
+  /**
+   * Website-chat tuning: rate limits (benchmarks lift them), stream heartbeat; the messages waiting
+   * for amoCRM above which a busy process holds a visitor message's answer, and what counts as
+   * busy (tests).
+   */
+  webchat?: { limits?: WebchatLimitOverrides; heartbeatMs?: number; uploadIdleMs?: number; backlogLimit?: number; busy?: () => boolean };
   /** Telegram tuning: the stored backlog above which webhook answers wait (tests make it small). */
   telegram?: { backlogLimit?: number };
 }
@@ -180,8 +189,14 @@ export function createServices(opts: ServiceOptions): Services {
     fetchMedia: createMediaFetch({ allowedOrigins: [...(config.sandbox ? [new URL(config.publicUrl).origin] : []), ...(opts.mediaOrigins ?? [])] }),
     announce: live.announcer,
   });
+  const loopLoad = createLoopLoad();
+  const sendsTaken = new Set<() => void>();
+  const { backlogLimit = JOB_SLOTS, busy = () => loopLoad.utilization() > BUSY_LOOP, ...webchatTuning } = opts.webchat ?? {};
   const webchat = createWebchat({
     bridge,
+    // More clients' messages (of every platform) waiting for amoCRM than one instance runs at once,
+    // while this process is saturated: delivery falls behind.
+    delivery: { backlog: (cap) => store.jobQueue.unclaimed(JOB_KINDS.send, cap), busy, limit: backlogLimit, onTaken: (l) => sendsTaken.add(l) },
     ...(sharedLimits ? { limiterStore: postgresLimiters(sharedLimits) } : {}),
     accounts: {
       findBySiteKey: async (siteKey) => {
@@ -203,7 +218,7 @@ export function createServices(opts: ServiceOptions): Services {
     now,
     onError: (err) => logger.error({ err }, 'website chat event stream failed'),
     live: live.feed,
-    ...opts.webchat,
+    ...webchatTuning,
   });
   bridge.registerPlatform(webchat.adapter);
 
@@ -239,7 +254,6 @@ export function createServices(opts: ServiceOptions): Services {
     : undefined;
   if (telegram) bridge.registerPlatform(telegram.adapter);
 
-  const loopLoad = createLoopLoad();
   const jobHandlers = timedJobHandlers(withOverrides([...builtInJobHandlers(bridge), ...(telegram?.jobHandlers ?? [])], opts.jobHandlers ?? []), metrics);
   const { baseDelayMs = JOB_BACKOFF.baseDelayMs, maxDelayMs = JOB_BACKOFF.maxDelayMs, ...runnerTuning } = opts.jobs ?? {};
   const jobRunner = createJobRunner({
@@ -250,16 +264,20 @@ export function createServices(opts: ServiceOptions): Services {
     isRetryable,
     retryDelay: (attempt, err) => backoffDelay({ baseDelayMs, maxDelayMs }, attempt, retryAfterOf(err)),
     // Jobs of different conversations run side by side; 64 keeps many visitors' messages moving at once.
-    concurrency: 64,
+    concurrency: JOB_SLOTS,
     // A burst of webhooks (a broadcast to many chats) that saturates the process is answered
     // first and processed right after; a steady flow the process can carry is processed as it comes.
-    shouldYield: () => webhookIntake.hookRate() >= HOOK_BURST_PER_SECOND && loopLoad.utilization() > 0.5,
+    shouldYield: () => webhookIntake.hookRate() >= HOOK_BURST_PER_SECOND && loopLoad.utilization() > BUSY_LOOP,
     // Under a steady flow, one claim per 3 ms fills all the slots freed meanwhile: about a third
     // fewer claims (each a scan of the ready jobs) for at most 3 ms more before a job starts.
     claimGapMs: 3,
     ...runnerTuning,
   });
   wakeJobs = () => jobRunner.wake();
+  // A send this process is done with (sent, parked, or lost to another instance) leaves the backlog.
+  jobRunner.onJobFinished((e) => {
+    if (e.kind === JOB_KINDS.send && e.outcome !== 'retry') for (const l of sendsTaken) l();
+  });
 
   const amocrm = createAmocrmClient({
     ...config.oauth,

@@ -48,6 +48,8 @@ export function createJobQueue(jobs: JobRepo, inbound: InboundRepo, dialect: Sql
       const [queued, inbox] = await Promise.all([jobs.countUnclaimed(jobKind, cap), inbound.countWaiting(cap)]);
       return queued + inbox;
     },
+    /** Jobs of `kind` not yet taken by a worker, of every instance, counted up to about `cap`. */
+    unclaimed: (jobKind: string, cap: number): Promise<number> => jobs.countUnclaimed(jobKind, cap),
     /** Waiting hooks are work that is due now. */
     nextRunAfter: (): Promise<number | undefined> => jobs.nextRunAfter({ orInbox: true }),
   };

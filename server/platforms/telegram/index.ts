@@ -11,7 +11,7 @@ import type { Bridge, ChannelLink, LiveFeed } from '../../bridge/index.js';
 import type { JobHandler } from '../../bridge/job-runner.js';
 import type { Logger } from '../../log.js';
 import { createTelegramAdapter, type TelegramAdapter } from './adapter.js';
-import { createBacklogGate } from './backlog-gate.js';
+import { createBacklogGate } from '../../http/backlog-gate.js';
 import { createBotDirectory } from './bots.js';
 import { createPacer, memorySlots, type SlotFactory } from './pacing.js';
 import { createSecretBox } from './secret-box.js';

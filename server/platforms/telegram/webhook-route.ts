@@ -19,7 +19,7 @@ import express, { Router, type Request, type Response } from 'express';
 import type { LaneRoute } from '../../http/fast-lane.js';
 import { prepareJson, sendPreparedJson, type PreparedJson } from '../../http/json-answer.js';
 import { isPlainSizedBody, readSizedBody } from '../../http/raw-body.js';
-import type { BacklogGate } from './backlog-gate.js';
+import type { BacklogGate } from '../../http/backlog-gate.js';
 import type { BotDirectory, ConnectedBot } from './bots.js';
 import { telegramUpdate } from './schema.js';
 import { UPDATE_JOB_KIND } from './update-job.js';

@@ -6,6 +6,7 @@
  */
 import { Router } from 'express';
 import type { Bridge, LiveFeed } from '../../bridge/index.js';
+import { createBacklogGate } from '../../http/backlog-gate.js';
 import type { LimiterFactory } from '../../http/limits/index.js';
 import { createWebchatAdapter, type WebchatAdapter } from './adapter.js';
 import { createEventHub } from './event-hub.js';
@@ -36,6 +37,15 @@ export interface WebchatOptions {
   uploadIdleMs?: number;
   /** What other instances on the same database announce (absent: this is the only instance). */
   live?: LiveFeed;
+  /**
+   * How far delivery falls behind (`backlog-gate.ts`): clients' messages waiting for amoCRM (their
+   * jobs not yet taken), of every instance, counted up to `cap`; whether this process is short of
+   * CPU; and `onTaken`, told each time this process is done with one (sent, or given up). While
+   * the backlog is over `limit` and the process busy, a stored message's 202 waits, so flat-out
+   * senders slow to the pace messages reach amoCRM instead of taking the CPU their delivery
+   * needs. Absent: never held.
+   */
+  delivery?: { backlog(cap: number): Promise<number>; busy(): boolean; limit: number; onTaken(listener: () => void): void };
 }
 
 export interface Webchat {
@@ -76,6 +86,10 @@ export function createWebchat(opts: WebchatOptions): Webchat {
     },
   });
   const adapter = createWebchatAdapter(hub);
+  // A person waits for the answer: held at most 3 s, and let go as a delivery ends (or on the next
+  // reading of the backlog, 50 ms on).
+  const intakeGate = opts.delivery && createBacklogGate({ ...opts.delivery, maxHoldMs: 3_000, recheckMs: 50, now: opts.now, sleep: (ms) => new Promise((r) => setTimeout(r, ms)) });
+  if (intakeGate) opts.delivery?.onTaken(() => intakeGate.taken());
   const siteSettings = createSiteSettingsCache(opts.accounts, opts.now);
   opts.live?.onTimeline((conversationId) => hub.pullConversation(conversationId));
   opts.live?.onTyping((notice) => hub.typing(notice.conversationId, notice));
@@ -95,7 +109,7 @@ export function createWebchat(opts: WebchatOptions): Webchat {
   apiRouter.use(createEventsRouter({ bridge: opts.bridge, hub, authenticate, limiters }));
   apiRouter.use(createUploadRouter({ bridge: opts.bridge, authenticate, limiters, maxBytes: limits.maxUploadBytes, idleTimeoutMs: opts.uploadIdleMs ?? 30_000 }));
   apiRouter.use(createSettingsRouter({ accounts: opts.accounts, siteSettings, limiters, maxUploadBytes: limits.maxUploadBytes }));
-  apiRouter.use(createWebchatApiRouter({ bridge: opts.bridge, accounts: opts.accounts, siteSettings, tokens, authenticate, limiters, now: opts.now }));
+  apiRouter.use(createWebchatApiRouter({ bridge: opts.bridge, accounts: opts.accounts, siteSettings, tokens, authenticate, limiters, now: opts.now, ...(intakeGate ? { intakeGate } : {}) }));
 
   return {
     adapter,

@@ -6,6 +6,7 @@
 import express, { Router, type ErrorRequestHandler, type Request } from 'express';
 import { asClientMsgId, asFileId, asMsgId, BlobTooLargeError, BridgeRefusal, StorageQuotaExceeded, type Bridge, type ConversationRecord } from '../../bridge/index.js';
 import { AuthError, ConflictError, ForbiddenError, NotFoundError, PayloadTooLargeError, StorageQuotaError, ValidationError } from '../../errors.js';
+import type { BacklogGate } from '../../http/backlog-gate.js';
 import { clientAddressKey } from '../../http/client-address.js';
 import { answerJson } from '../../http/json-answer.js';
 import { takeAll, type LimitCheck, type Taken } from '../../http/limits/index.js';
@@ -30,6 +31,7 @@ export interface WebchatRouteDeps {
   limiters: WebchatLimiters;
   siteSettings: SiteSettingsReader;
   now: () => number;
+  intakeGate?: BacklogGate;
 }
 
 /** Takes one point from each limit (narrowest first), or none and answers 429 with Retry-After. */
@@ -102,6 +104,8 @@ export function createWebchatApiRouter(deps: WebchatRouteDeps): Router {
       replyTo: body.reply_to !== undefined ? asMsgId(body.reply_to) : undefined,
       page: body.page,
     });
+    // Stored: when delivery falls behind, the answer (and so the visitor's next message) waits.
+    if (created) await deps.intakeGate?.pass();
     answerJson(res, 202, { msgid: message.id, ...(created ? {} : { duplicate: true }) });
   });
 

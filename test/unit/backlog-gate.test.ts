@@ -1,9 +1,10 @@
 /**
- * The gate that holds Telegram's webhook answers while the stored backlog is over its limit: on a
- * clock of the test's own, so every hold and every re-read is counted, not timed.
+ * The gate that holds answers (Telegram's webhook, a visitor's message) while the stored backlog
+ * is over its limit: on a clock of the test's own, so every hold and every re-read is counted, not
+ * timed.
  */
 import { describe, expect, it } from 'vitest';
-import { createBacklogGate } from '../../server/platforms/telegram/backlog-gate.js';
+import { createBacklogGate } from '../../server/http/backlog-gate.js';
 
 /** A clock the test moves: `sleep` resolves when `advance` passes its time. */
 function manualClock() {
@@ -22,8 +23,9 @@ function manualClock() {
   };
 }
 
-function gateWith(backlog: { value: number; reads: number; fail?: boolean }, clock = manualClock()) {
+function gateWith(backlog: { value: number; reads: number; fail?: boolean }, clock = manualClock(), busy?: () => boolean) {
   const gate = createBacklogGate({
+    ...(busy ? { busy } : {}),
     backlog: async (cap) => {
       backlog.reads++;
       if (backlog.fail) throw new Error('store down');
@@ -45,7 +47,7 @@ const settled = async (p: Promise<void>) => {
   return done;
 };
 
-describe('the Telegram backlog gate', () => {
+describe('the backlog gate', () => {
   it('lets an answer go at once while the backlog is at most the limit', async () => {
     const backlog = { value: 10, reads: 0 };
     const { gate } = gateWith(backlog);
@@ -84,5 +86,31 @@ describe('the Telegram backlog gate', () => {
     const backlog = { value: 1_000, reads: 0, fail: true };
     const { gate } = gateWith(backlog);
     expect(await settled(gate.pass())).toBe(true);
+  });
+
+  it('lets held answers go one per job taken, oldest first, without waiting for the next reading', async () => {
+    const backlog = { value: 12, reads: 0 };
+    const { gate } = gateWith(backlog);
+    const held = [gate.pass(), gate.pass(), gate.pass()];
+    const done = async () => Promise.all(held.map(settled));
+    // Read once: 12 stored before, 2 more since, limit 10.
+    expect(await done()).toEqual([false, false, false]);
+    for (let i = 0; i < 3; i++) gate.taken();
+    expect(await done()).toEqual([false, false, false]);
+    gate.taken();
+    expect(await done()).toEqual([true, false, false]);
+    gate.taken();
+    expect(await done()).toEqual([true, true, false]);
+    expect(backlog.reads).toBe(1);
+  });
+
+  it('does not hold answers while the process has CPU to spare', async () => {
+    const backlog = { value: 1_000, reads: 0 };
+    let busy = false;
+    const { gate } = gateWith(backlog, manualClock(), () => busy);
+    expect(await settled(gate.pass())).toBe(true);
+    expect(backlog.reads).toBe(0);
+    busy = true;
+    expect(await settled(gate.pass())).toBe(false);
   });
 });
